@@ -1,0 +1,28 @@
+package io.deepnets.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The config file and its overrides, shared by every command that reads an experiment. */
+final class ConfigOptions {
+    @Parameters(index = "0", paramLabel = "CONFIG", description = "The experiment YAML, e.g. configs/mnist-cnn.yaml.")
+    Path config;
+
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE",
+            description = "Override a config value, validated like the file (e.g. training.batch_size=64, model.layers[3].rate=0.3). Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--epochs", paramLabel = "N", description = "Shorthand for --set training.epochs=N.")
+    Integer epochs;
+
+    List<String> allOverrides() {
+        List<String> all = new ArrayList<>(overrides);
+        if (epochs != null) {
+            all.add("training.epochs=" + epochs);
+        }
+        return all;
+    }
+}

@@ -1,0 +1,87 @@
+package io.deepnets.cli;
+
+import io.deepnets.BadInputException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code deepnets} command. Parses arguments, calls the feature classes, maps exceptions to exit codes:
+ * 0 success, 2 bad input (config, arguments, data), 1 anything else. Errors print as one line; a stack trace
+ * only with {@code --debug}. The only place that calls {@link System#exit}.
+ */
+@Command(name = "deepnets", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Train, evaluate and compare image-recognition networks on Deeplearning4j, from YAML experiment configs.",
+        subcommands = {RunCommand.class, SummaryCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int BAD_INPUT = 2;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary; see --help)");
+    }
+
+    public static void main(String[] args) {
+        boolean debug = java.util.Arrays.asList(args).contains("--debug");
+        if (debug) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        }
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line and returns the exit code (tests call this; only {@link #main} exits). */
+    public static int execute(String... args) {
+        CommandLine cmd = new CommandLine(new Main());
+        cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            boolean debug = parseResult.hasMatchedOption("--debug") || parseResult.subcommands().stream()
+                    .anyMatch(p -> p.hasMatchedOption("--debug"));
+            return report(commandLine.getErr(), ex, debug);
+        });
+        cmd.setParameterExceptionHandler((ex, args2) -> {
+            PrintWriter err = ex.getCommandLine().getErr();
+            err.println("error: " + ex.getMessage() + " (see 'deepnets " + commandPath(ex.getCommandLine()) + " --help')");
+            err.flush();
+            return BAD_INPUT;
+        });
+        return cmd.execute(args);
+    }
+
+    private static String commandPath(CommandLine cl) {
+        String qualified = cl.getCommandSpec().qualifiedName(" ");
+        return qualified.startsWith("deepnets ") ? qualified.substring(9) : "";
+    }
+
+    static int report(PrintWriter err, Throwable ex, boolean debug) {
+        Throwable t = ex;
+        int code = FAILURE;
+        if (t instanceof BadInputException) {
+            code = BAD_INPUT;
+        }
+        String message = t instanceof BadInputException || t instanceof UncheckedIOException || t instanceof io.deepnets.train.TrainingDivergedException
+                ? t.getMessage()
+                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + firstLine(t.getMessage()));
+        if (t instanceof OutOfMemoryError) {
+            message = "out of memory: " + t.getMessage() + " (raise DEEPNETS_HEAP or lower training.batch_size)";
+        }
+        err.println("error: " + firstLine(message));
+        if (debug) {
+            t.printStackTrace(err);
+        } else if (code == FAILURE) {
+            err.println("(run with --debug for the stack trace)");
+        }
+        err.flush();
+        return code;
+    }
+
+    private static String firstLine(String s) {
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+}

@@ -1,0 +1,35 @@
+package io.deepnets.cli;
+
+import io.deepnets.data.DataSources;
+import io.deepnets.run.ExperimentRunner;
+import io.deepnets.run.RunRequest;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code deepnets run CONFIG}: train, evaluate, write a run folder. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Train the experiment, evaluate it on the test set and write a run folder <out>/<name>/<timestamp>/.")
+final class RunCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Mixin
+    DebugOption debug;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for mnist/ and cifar10/ here first (then $DEEPNETS_DATA, ~/.deepnets/data).")
+    Path dataDir;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports", description = "Where run folders go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Override
+    public Integer call() {
+        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(),
+                DataSources.canonical());
+        runner.run(new RunRequest(config.config, config.allOverrides(), dataDir, out));
+        return Main.OK;
+    }
+}

@@ -1,0 +1,30 @@
+package io.deepnets.cli;
+
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.model.KerasModelMapper;
+import io.deepnets.model.ModelSummary;
+import io.deepnets.run.ExperimentRunner;
+import io.deepnets.run.RunRequest;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code deepnets summary CONFIG}: the Keras-style model table, without data or training. */
+@Command(name = "summary", mixinStandardHelpOptions = true,
+        description = "Print the model table (layer, output shape, parameters) and the total, as Keras's model.summary() does.")
+final class SummaryCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Mixin
+    DebugOption debug;
+
+    @Override
+    public Integer call() {
+        ExperimentConfig experiment = ExperimentRunner.config(new RunRequest(config.config, config.allOverrides(), null, null));
+        long params = KerasModelMapper.build(experiment).numParams();
+        System.out.print(ModelSummary.of(experiment, params).render());
+        return Main.OK;
+    }
+}

@@ -1,0 +1,214 @@
+package io.deepnets.config;
+
+import io.deepnets.BadInputException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.DumperOptions;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+import org.yaml.snakeyaml.representer.Representer;
+
+/**
+ * Reads an experiment YAML (SnakeYAML's safe constructor: plain maps, lists and scalars, never arbitrary
+ * types), applies {@code --set} overrides, and builds the validated {@link ExperimentConfig}. Every error
+ * names the file and the key path.
+ */
+public final class ConfigLoader {
+
+    static final List<String> TOP_KEYS = List.of("name", "description", "seed", "data", "model", "optimizer", "training");
+    static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
+            "train_subset", "test_subset", "class_names");
+    static final List<String> MODEL_KEYS = List.of("input_shape", "layers");
+    static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle");
+    static final long DEFAULT_SEED = 42;
+
+    private ConfigLoader() {
+    }
+
+    /** Loads and validates {@code file}, applying each {@code key.path=value} override in order. */
+    public static ExperimentConfig load(Path file, List<String> overrides) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new BadInputException(file + ": no such config file");
+        } catch (IOException e) {
+            throw new BadInputException(file + ": cannot read config file (" + e.getMessage() + ")");
+        }
+        try {
+            return parse(text, overrides);
+        } catch (ConfigException e) {
+            throw e.inFile(file.toString());
+        }
+    }
+
+    /** Parses YAML text; errors carry key paths but no file name. */
+    public static ExperimentConfig parse(String yamlText, List<String> overrides) {
+        Object root = readYaml(yamlText);
+        if (root == null) {
+            throw new ConfigException("", "the file is empty; expected an experiment config (name, data, model, optimizer, training)");
+        }
+        if (!(root instanceof Map<?, ?>)) {
+            throw new ConfigException("", "expected a mapping of keys at the top level, got " + YamlSection.describe(root));
+        }
+        Object withOverrides = ConfigOverrides.apply(root, overrides);
+        return build(YamlSection.of("", withOverrides));
+    }
+
+    static Object readYaml(String text) {
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
+        options.setMaxAliasesForCollections(50);
+        options.setAllowRecursiveKeys(false);
+        try {
+            return new Yaml(new SafeConstructor(options)).load(text);
+        } catch (MarkedYAMLException e) {
+            String where = e.getProblemMark() == null ? "" : "line " + (e.getProblemMark().getLine() + 1) + ", column " + (e.getProblemMark().getColumn() + 1) + ": ";
+            throw new ConfigException("", "YAML syntax error at " + where + e.getProblem());
+        } catch (YAMLException e) {
+            throw new ConfigException("", "not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static ExperimentConfig build(YamlSection root) {
+        String name = root.requireString("name");
+        String description = root.optString("description", "");
+        long seed = root.optLong("seed", DEFAULT_SEED);
+        DataConfig data = data(root.section("data"));
+        ModelConfig model = model(root.section("model"));
+        OptimizerConfig optimizer = optimizer(root.section("optimizer"));
+        TrainingConfig training = training(root.section("training"));
+        root.rejectUnknown(TOP_KEYS);
+        return new ExperimentConfig(name, description, seed, data, model, optimizer, training);
+    }
+
+    private static DataConfig data(YamlSection s) {
+        String dataset = s.requireString("dataset");
+        String path = s.optString("path", null);
+        String dataDir = s.optString("data_dir", null);
+        Double split = s.optDouble("validation_split", null);
+        String validationData = s.optString("validation_data", null);
+        if (validationData != null && !"test".equals(validationData)) {
+            throw new ConfigException(s.pathOf("validation_data"), "expected 'test' (the test set as validation data), got '" + validationData + "'");
+        }
+        Integer trainSubset = s.optInt("train_subset", null);
+        Integer testSubset = s.optInt("test_subset", null);
+        List<String> classNames = s.optStringList("class_names");
+        s.rejectUnknown(DATA_KEYS);
+        return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames);
+    }
+
+    private static ModelConfig model(YamlSection s) {
+        TensorShape input = new TensorShape(s.requireIntList("input_shape"));
+        List<?> rawLayers = s.requireList("layers");
+        s.rejectUnknown(MODEL_KEYS);
+        List<LayerConfig> layers = new ArrayList<>();
+        for (int i = 0; i < rawLayers.size(); i++) {
+            String path = ModelConfig.layerPath(i);
+            YamlSection l = YamlSection.of(path, rawLayers.get(i));
+            try {
+                layers.add(layer(l));
+            } catch (ConfigException e) {
+                throw e.keyPath().startsWith(path) ? e : e.under(path);
+            }
+        }
+        return new ModelConfig(input, layers);
+    }
+
+    private static final int[] ONE = {1, 1};
+
+    private static LayerConfig layer(YamlSection l) {
+        String type = l.requireString("type");
+        LayerConfig layer = switch (type) {
+            case "dense" -> new LayerConfig.Dense(l.requireInt("units"),
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")));
+            case "conv2d" -> new LayerConfig.Conv2D(l.requireInt("filters"), requirePair(l, "kernel_size"),
+                    l.optPair("strides", ONE), Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")),
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")));
+            case "max_pool2d" -> {
+                int[] pool = l.optPair("pool_size", new int[] {2, 2});
+                yield new LayerConfig.MaxPool2D(pool, l.optPair("strides", pool),
+                        Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")));
+            }
+            case "dropout" -> {
+                if (!l.has("rate")) {
+                    throw new ConfigException(l.pathOf("rate"), "is required (the drop probability, as in Keras's Dropout(rate))");
+                }
+                yield new LayerConfig.Dropout(l.optDouble("rate", null));
+            }
+            case "flatten" -> new LayerConfig.Flatten();
+            case "output" -> new LayerConfig.Output(l.requireInt("units"),
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "softmax")),
+                    l.optString("loss", "categorical_crossentropy"));
+            default -> throw new ConfigException(l.pathOf("type"),
+                    "expected one of dense, conv2d, max_pool2d, dropout, flatten, output, got '" + type + "'");
+        };
+        l.rejectUnknown(switch (type) {
+            case "dense" -> List.of("type", "units", "activation");
+            case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation");
+            case "max_pool2d" -> List.of("type", "pool_size", "strides", "padding");
+            case "dropout" -> List.of("type", "rate");
+            case "flatten" -> List.of("type");
+            default -> List.of("type", "units", "activation", "loss");
+        });
+        return layer;
+    }
+
+    private static int[] requirePair(YamlSection l, String key) {
+        if (!l.has(key)) {
+            throw new ConfigException(l.pathOf(key), "is required (an integer or a list of two)");
+        }
+        return l.optPair(key, null);
+    }
+
+    private static OptimizerConfig optimizer(YamlSection s) {
+        String name = s.requireString("name");
+        try {
+            OptimizerConfig o = switch (name) {
+                case "rmsprop" -> new OptimizerConfig.RmsProp(s.optDouble("learning_rate", 0.001), s.optDouble("rho", 0.9),
+                        s.optDouble("epsilon", 1e-7), s.optDouble("decay", 0.0));
+                case "adadelta" -> new OptimizerConfig.Adadelta(s.optDouble("learning_rate", 1.0), s.optDouble("rho", 0.95),
+                        s.optDouble("epsilon", 1e-7), s.optDouble("decay", 0.0));
+                case "adam" -> new OptimizerConfig.Adam(s.optDouble("learning_rate", 0.001), s.optDouble("beta_1", 0.9),
+                        s.optDouble("beta_2", 0.999), s.optDouble("epsilon", 1e-7), s.optDouble("decay", 0.0));
+                case "sgd" -> new OptimizerConfig.Sgd(s.optDouble("learning_rate", 0.01), s.optDouble("momentum", 0.0),
+                        s.optBool("nesterov", false), s.optDouble("decay", 0.0));
+                default -> throw new ConfigException("name", "expected one of rmsprop, adadelta, adam, sgd, got '" + name + "'");
+            };
+            s.rejectUnknown(new ArrayList<>(o.toMap().keySet()));
+            return o;
+        } catch (ConfigException e) {
+            throw e.keyPath().startsWith(s.path()) ? e : e.under(s.path());
+        }
+    }
+
+    private static TrainingConfig training(YamlSection s) {
+        int batch = s.optInt("batch_size", 32);
+        int epochs = s.requireInt("epochs");
+        boolean shuffle = s.optBool("shuffle", true);
+        s.rejectUnknown(TRAINING_KEYS);
+        return new TrainingConfig(batch, epochs, shuffle);
+    }
+
+    /** The resolved config as YAML: what {@code config.yaml} in a run folder holds; loading it gives an equal config. */
+    public static String toYaml(ExperimentConfig config) {
+        DumperOptions options = new DumperOptions();
+        options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);
+        options.setIndent(2);
+        options.setIndicatorIndent(0);
+        options.setWidth(120);
+        Yaml yaml = new Yaml(new SafeConstructor(new LoaderOptions()), new Representer(options), options);
+        Map<String, Object> map = new LinkedHashMap<>(config.toMap());
+        return yaml.dump(map);
+    }
+}

@@ -1,0 +1,40 @@
+package io.deepnets.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * One experiment: everything needed to train, evaluate and report a model. Built by {@link ConfigLoader};
+ * every section has validated itself, so an instance is always runnable.
+ *
+ * @param name the experiment's name; it names the run folder
+ * @param description free text shown in reports (may be empty)
+ * @param seed drives weight initialisation, dropout and shuffling
+ */
+public record ExperimentConfig(String name, String description, long seed, DataConfig data, ModelConfig model,
+        OptimizerConfig optimizer, TrainingConfig training) {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
+
+    public ExperimentConfig {
+        if (!NAME.matcher(name).matches()) {
+            throw new ConfigException("name", "expected letters, digits, '.', '_' or '-' (it names the run folder), at most 100, got '" + name + "'");
+        }
+    }
+
+    /** The resolved config, every default filled in, in the order a user would write it. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        if (!description.isEmpty()) {
+            m.put("description", description);
+        }
+        m.put("seed", seed);
+        m.put("data", data.toMap());
+        m.put("model", model.toMap());
+        m.put("optimizer", optimizer.toMap());
+        m.put("training", training.toMap());
+        return m;
+    }
+}

@@ -1,0 +1,244 @@
+package io.deepnets.config;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One layer of the model, in Keras's vocabulary. Each record validates its own values; {@link ModelConfig}
+ * checks that the stack's shapes work.
+ */
+public sealed interface LayerConfig {
+
+    /** The {@code type} key in the YAML. */
+    String type();
+
+    /** Keras's class name, as shown in summaries. */
+    String kerasClass();
+
+    /** Output shape for the given input shape; throws with the layer's key path when the layer cannot take it. */
+    TensorShape outputShape(String path, TensorShape input);
+
+    /** Trainable parameters for the given input shape, as Keras counts them. */
+    long params(TensorShape input);
+
+    /** The resolved layer, every default filled in, for the saved config. */
+    Map<String, Object> toMap();
+
+    /** A fully connected layer: Keras {@code Dense(units, activation)}. */
+    record Dense(int units, Activation activation) implements LayerConfig {
+        public Dense {
+            positive("units", units);
+        }
+
+        public String type() {
+            return "dense";
+        }
+
+        public String kerasClass() {
+            return "Dense";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            requireFlat(path, "dense", input);
+            return TensorShape.of(units);
+        }
+
+        public long params(TensorShape input) {
+            return input.size() * units + units;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("dense", "units", units, "activation", activation.keras());
+        }
+    }
+
+    /** Keras {@code Conv2D(filters, kernel_size, strides, padding, activation)}, with bias. */
+    record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation) implements LayerConfig {
+        public Conv2D {
+            positive("filters", filters);
+            positivePair("kernel_size", kernelSize);
+            positivePair("strides", strides);
+        }
+
+        public String type() {
+            return "conv2d";
+        }
+
+        public String kerasClass() {
+            return "Conv2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return windowed(path, "conv2d", "kernel_size", input, kernelSize, strides, padding, filters);
+        }
+
+        public long params(TensorShape input) {
+            return (long) kernelSize[0] * kernelSize[1] * input.channels() * filters + filters;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
+                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras());
+        }
+    }
+
+    /** Keras {@code MaxPooling2D(pool_size, strides, padding)}; strides default to the pool size, as in Keras. */
+    record MaxPool2D(int[] poolSize, int[] strides, Padding padding) implements LayerConfig {
+        public MaxPool2D {
+            positivePair("pool_size", poolSize);
+            positivePair("strides", strides);
+        }
+
+        public String type() {
+            return "max_pool2d";
+        }
+
+        public String kerasClass() {
+            return "MaxPooling2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return windowed(path, "max_pool2d", "pool_size", input, poolSize, strides, padding, -1);
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("max_pool2d", "pool_size", List.of(poolSize[0], poolSize[1]), "strides", List.of(strides[0], strides[1]),
+                    "padding", padding.keras());
+        }
+    }
+
+    /** Keras {@code Dropout(rate)}: {@code rate} is the probability of DROPPING a unit during training. */
+    record Dropout(double rate) implements LayerConfig {
+        public Dropout {
+            if (!(rate >= 0.0 && rate < 1.0)) {
+                throw new ConfigException("rate", "expected a drop probability in [0, 1), got " + rate);
+            }
+        }
+
+        public String type() {
+            return "dropout";
+        }
+
+        public String kerasClass() {
+            return "Dropout";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return input;
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("dropout", "rate", rate);
+        }
+    }
+
+    /** Keras {@code Flatten()}: an image to a vector of height x width x channels. */
+    record Flatten() implements LayerConfig {
+        public String type() {
+            return "flatten";
+        }
+
+        public String kerasClass() {
+            return "Flatten";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return TensorShape.of((int) input.size());
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("flatten");
+        }
+    }
+
+    /**
+     * The classifier: Keras {@code Dense(units, activation='softmax')} trained with categorical cross-entropy.
+     * It must be the last layer.
+     */
+    record Output(int units, Activation activation, String loss) implements LayerConfig {
+        public Output {
+            positive("units", units);
+            if (activation != Activation.SOFTMAX) {
+                throw new ConfigException("activation", "the output layer supports 'softmax' (with categorical_crossentropy), got '" + activation.keras() + "'");
+            }
+            if (!"categorical_crossentropy".equals(loss)) {
+                throw new ConfigException("loss", "expected 'categorical_crossentropy', got '" + loss + "'");
+            }
+        }
+
+        public String type() {
+            return "output";
+        }
+
+        public String kerasClass() {
+            return "Dense";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            requireFlat(path, "output", input);
+            return TensorShape.of(units);
+        }
+
+        public long params(TensorShape input) {
+            return input.size() * units + units;
+        }
+
+        public Map<String, Object> toMap() {
+            return map("output", "units", units, "activation", activation.keras(), "loss", loss);
+        }
+    }
+
+    private static void positive(String key, int value) {
+        if (value < 1) {
+            throw new ConfigException(key, "expected a positive integer, got " + value);
+        }
+    }
+
+    private static void positivePair(String key, int[] pair) {
+        if (pair == null || pair.length != 2 || pair[0] < 1 || pair[1] < 1) {
+            throw new ConfigException(key, "expected two positive integers, got " + (pair == null ? "nothing" : java.util.Arrays.toString(pair)));
+        }
+    }
+
+    private static void requireFlat(String path, String type, TensorShape input) {
+        if (!input.isFlat()) {
+            throw new ConfigException(path, type + " expects a flat input but gets " + input + "; add a flatten layer before it");
+        }
+    }
+
+    private static TensorShape windowed(String path, String type, String windowKey, TensorShape input, int[] window, int[] strides,
+            Padding padding, int channelsOut) {
+        if (!input.isImage()) {
+            throw new ConfigException(path, type + " expects an image input (height, width, channels) but gets " + input);
+        }
+        int h = padding.outputSize(input.height(), window[0], strides[0]);
+        int w = padding.outputSize(input.width(), window[1], strides[1]);
+        if (h < 1 || w < 1) {
+            throw new ConfigException(path + "." + windowKey, window[0] + "x" + window[1] + " is larger than its input "
+                    + input.height() + "x" + input.width() + " with padding 'valid'");
+        }
+        return TensorShape.of(h, w, channelsOut > 0 ? channelsOut : input.channels());
+    }
+
+    private static Map<String, Object> map(String type, Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("type", type);
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+}

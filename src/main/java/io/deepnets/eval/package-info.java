@@ -1,0 +1,2 @@
+/** Evaluation: loss, accuracy, confusion counts and predictions of a trained network on a set of samples. */
+package io.deepnets.eval;

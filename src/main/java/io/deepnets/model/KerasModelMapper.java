@@ -1,0 +1,185 @@
+package io.deepnets.model;
+
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.config.LayerConfig;
+import io.deepnets.config.ModelConfig;
+import io.deepnets.config.OptimizerConfig;
+import io.deepnets.config.Padding;
+import org.deeplearning4j.nn.api.OptimizationAlgorithm;
+import org.deeplearning4j.nn.conf.BackpropType;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.CacheMode;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.learning.config.AdaDelta;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.RmsProp;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.InverseSchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
+
+/**
+ * The one place where Keras's model vocabulary becomes DL4J. Every DL4J parameter that has a default is set
+ * explicitly, because DL4J's defaults differ from Keras's almost everywhere (see each comment).
+ */
+public final class KerasModelMapper {
+    private KerasModelMapper() {
+    }
+
+    /** Builds and initialises the network for {@code config}, its updater state set as Keras starts it. */
+    public static MultiLayerNetwork build(ExperimentConfig config) {
+        NativeRuntime.configure();
+        MultiLayerConfiguration conf = configuration(config);
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        // Keras starts every optimizer slot at zero; DL4J's RmsProp starts its running average at epsilon.
+        if (net.getUpdater() != null && net.getUpdater().getStateViewArray() != null) {
+            net.getUpdater().getStateViewArray().assign(0);
+        }
+        long expected = config.model().totalParams();
+        if (net.numParams() != expected) {
+            throw new IllegalStateException("mapping error: DL4J network has " + net.numParams() + " parameters, Keras counts " + expected);
+        }
+        return net;
+    }
+
+    public static MultiLayerConfiguration configuration(ExperimentConfig config) {
+        IUpdater updater = updater(config.optimizer());
+        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
+                .seed(config.seed())
+                .dataType(DataType.FLOAT)                                    // Keras trains in float32
+                .weightInit(WeightInit.XAVIER_UNIFORM)                       // Keras glorot_uniform; DL4J's default XAVIER is Gaussian
+                .biasInit(0.0)                                               // Keras zeros
+                .updater(updater)
+                .biasUpdater(updater)
+                .l1(0).l2(0).l1Bias(0).l2Bias(0)                             // Keras layers have no regularisers unless asked
+                .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)
+                .miniBatch(true)                                             // loss is the batch MEAN, as in Keras
+                .gradientNormalization(GradientNormalization.None)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                .cacheMode(CacheMode.NONE)
+                .convolutionMode(ConvolutionMode.Truncate)
+                .list();
+        int index = 0;
+        for (LayerConfig layer : config.model().layers()) {
+            org.deeplearning4j.nn.conf.layers.Layer mapped = layer(layer);
+            if (mapped != null) {
+                list.layer(index++, mapped);
+            }
+        }
+        ModelConfig model = config.model();
+        list.setInputType(model.inputShape().isImage()
+                // data rows arrive flat (C*H*W, channels-first), as the readers store them
+                ? InputType.convolutionalFlat(model.inputShape().height(), model.inputShape().width(), model.inputShape().channels())
+                : InputType.feedForward(model.inputShape().dims().get(0)));
+        list.backpropType(BackpropType.Standard);
+        return list.build();
+    }
+
+    /** The DL4J layer for one Keras layer, or null for Flatten (DL4J inserts a preprocessor instead). */
+    static org.deeplearning4j.nn.conf.layers.Layer layer(LayerConfig layer) {
+        if (layer instanceof LayerConfig.Dense d) {
+            return new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).hasBias(true).build();
+        }
+        if (layer instanceof LayerConfig.Conv2D c) {
+            return new ConvolutionLayer.Builder()
+                    .nOut(c.filters())
+                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])   // DL4J defaults to 5x5
+                    .stride(c.strides()[0], c.strides()[1])
+                    .padding(0, 0)
+                    .dilation(1, 1)
+                    .convolutionMode(mode(c.padding()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .activation(activation(c.activation()))
+                    .hasBias(true)
+                    .build();
+        }
+        if (layer instanceof LayerConfig.MaxPool2D p) {
+            return new SubsamplingLayer.Builder(PoolingType.MAX)
+                    .kernelSize(p.poolSize()[0], p.poolSize()[1])       // DL4J defaults to 1x1
+                    .stride(p.strides()[0], p.strides()[1])             // Keras: strides default to pool_size
+                    .padding(0, 0)
+                    .convolutionMode(mode(p.padding()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .build();
+        }
+        if (layer instanceof LayerConfig.Dropout d) {
+            // Keras Dropout(rate) drops with probability rate; DL4J's argument is the RETAIN probability.
+            // A DropoutLayer keeps the Keras layer order: dropout applies to what the next layer receives.
+            return new DropoutLayer.Builder(1.0 - d.rate()).build();
+        }
+        if (layer instanceof LayerConfig.Output o) {
+            return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(o.units()).activation(Activation.SOFTMAX).hasBias(true).build();
+        }
+        // Flatten: setInputType inserts a CnnToFeedForwardPreProcessor before the next layer.
+        return null;
+    }
+
+    /** Keras 'valid' = DL4J Truncate; Keras 'same' = DL4J Same (output = ceil(input / stride)). */
+    static ConvolutionMode mode(Padding padding) {
+        return padding == Padding.SAME ? ConvolutionMode.Same : ConvolutionMode.Truncate;
+    }
+
+    static Activation activation(io.deepnets.config.Activation a) {
+        return switch (a) {
+            case LINEAR -> Activation.IDENTITY;
+            case RELU -> Activation.RELU;
+            case SIGMOID -> Activation.SIGMOID;
+            case TANH -> Activation.TANH;
+            case SOFTMAX -> Activation.SOFTMAX;
+            case ELU -> Activation.ELU;
+            case SELU -> Activation.SELU;
+            case SOFTPLUS -> Activation.SOFTPLUS;
+        };
+    }
+
+    /**
+     * Keras's legacy per-batch decay {@code lr / (1 + decay * iteration)} is DL4J's
+     * {@code InverseSchedule(ITERATION, lr, gamma = decay, power = 1)}.
+     */
+    public static ISchedule learningRateSchedule(double learningRate, double decay) {
+        return new InverseSchedule(ScheduleType.ITERATION, learningRate, decay, 1.0);
+    }
+
+    static IUpdater updater(OptimizerConfig optimizer) {
+        if (optimizer instanceof OptimizerConfig.RmsProp r) {
+            // DL4J's RmsProp defaults are lr 0.1, decay 0.95, eps 1e-8: all three set from Keras's values.
+            RmsProp.Builder b = RmsProp.builder().learningRate(r.learningRate()).rmsDecay(r.rho()).epsilon(r.epsilon());
+            return (r.decay() > 0 ? b.learningRateSchedule(learningRateSchedule(r.learningRate(), r.decay())) : b).build();
+        }
+        if (optimizer instanceof OptimizerConfig.Adadelta a) {
+            // DL4J's AdaDelta has no learning rate; its step equals Keras's with learning_rate 1.0 (enforced by the config).
+            return AdaDelta.builder().rho(a.rho()).epsilon(a.epsilon()).build();
+        }
+        if (optimizer instanceof OptimizerConfig.Adam a) {
+            Adam.Builder b = Adam.builder().learningRate(a.learningRate()).beta1(a.beta1()).beta2(a.beta2()).epsilon(a.epsilon());
+            return (a.decay() > 0 ? b.learningRateSchedule(learningRateSchedule(a.learningRate(), a.decay())) : b).build();
+        }
+        OptimizerConfig.Sgd s = (OptimizerConfig.Sgd) optimizer;
+        if (s.nesterov()) {
+            return s.decay() > 0 ? new Nesterovs(learningRateSchedule(s.learningRate(), s.decay()), s.momentum())
+                    : new Nesterovs(s.learningRate(), s.momentum());
+        }
+        return s.decay() > 0 ? new Sgd(learningRateSchedule(s.learningRate(), s.decay())) : new Sgd(s.learningRate());
+    }
+}

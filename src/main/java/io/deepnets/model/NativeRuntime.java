@@ -1,0 +1,61 @@
+package io.deepnets.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Sets ND4J / DL4J up for speed before the first network is built, and reports what is in use.
+ *
+ * <p>DL4J M2.1 creates no layer helpers unless the system property
+ * {@code org.eclipse.deeplearning4j.helpers.disable} is {@code false} and the native environment allows
+ * helpers; with both (and the {@code org.nd4j.nativeblas.Nd4jCpu} bridge) convolution and pooling run on
+ * oneDNN instead of im2col + GEMM, several times faster. {@code DEEPNETS_HELPERS=off} turns them off.
+ */
+public final class NativeRuntime {
+    private static boolean configured;
+
+    private NativeRuntime() {
+    }
+
+    /** Idempotent; call before building a network. */
+    public static synchronized void configure() {
+        if (configured) {
+            return;
+        }
+        boolean helpers = !"off".equalsIgnoreCase(System.getenv("DEEPNETS_HELPERS"));
+        if (System.getProperty("org.eclipse.deeplearning4j.helpers.disable") == null) {
+            System.setProperty("org.eclipse.deeplearning4j.helpers.disable", String.valueOf(!helpers));
+        }
+        Nd4j.getEnvironment().allowHelpers(helpers);
+        Nd4j.setDefaultDataTypes(org.nd4j.linalg.api.buffer.DataType.FLOAT, org.nd4j.linalg.api.buffer.DataType.FLOAT);
+        configured = true;
+    }
+
+    /** Whether the native build has oneDNN and it is on. */
+    public static boolean oneDnnEnabled() {
+        try {
+            return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
+        } catch (Throwable t) {
+            return false;
+        }
+    }
+
+    /** Backend facts for provenance and the benchmark. */
+    public static Map<String, Object> describe() {
+        configure();
+        Map<String, Object> m = new LinkedHashMap<>();
+        Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
+        m.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
+        m.put("native_classifier", BuildInfo.get("nd4j.classifier"));
+        m.put("onednn", oneDnnEnabled());
+        m.put("layer_helpers", "false".equals(System.getProperty("org.eclipse.deeplearning4j.helpers.disable"))
+                && Nd4j.getEnvironment().helpersAllowed());
+        m.put("blas_vendor", String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
+        m.put("omp_threads", String.valueOf(env.getOrDefault("omp.threads", "unknown")));
+        m.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
+        m.put("OMP_WAIT_POLICY", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
+        return m;
+    }
+}

@@ -1,0 +1,40 @@
+package io.deepnets.report;
+
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+
+/**
+ * A run's folder, {@code <out>/<name>/<timestamp>/}. Created fresh for every run; an existing folder is never
+ * reused, so no result is ever overwritten.
+ */
+public final class RunFolder {
+    public static final String CONFIG = "config.yaml";
+    public static final String HISTORY = "history.csv";
+    public static final String METRICS = "metrics.json";
+    public static final String CONFUSION = "confusion.csv";
+    public static final String MODEL = "model.zip";
+    public static final String SUMMARY = "summary.txt";
+    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+
+    private RunFolder() {
+    }
+
+    /** Creates {@code <out>/<name>/<timestamp>[-n]/}, adding a counter when a folder of that second exists. */
+    public static Path create(Path out, String name, LocalDateTime now) throws IOException {
+        Path parent = out.resolve(name);
+        Files.createDirectories(parent);
+        String stamp = STAMP.format(now);
+        for (int n = 1; ; n++) {
+            Path dir = parent.resolve(n == 1 ? stamp : stamp + "-" + n);
+            try {
+                return Files.createDirectory(dir);
+            } catch (FileAlreadyExistsException e) {
+                // taken: try the next counter
+            }
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package io.deepnets.run;
+
+import io.deepnets.BadInputException;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.config.TensorShape;
+import io.deepnets.data.DataDirectories;
+import io.deepnets.data.DataSources;
+import io.deepnets.data.DatasetLoader;
+import io.deepnets.data.LoadedDataset;
+import io.deepnets.data.SplitDataset;
+import io.deepnets.eval.EvalResult;
+import io.deepnets.eval.Evaluator;
+import io.deepnets.model.KerasModelMapper;
+import io.deepnets.model.ModelSummary;
+import io.deepnets.report.AtomicFiles;
+import io.deepnets.report.ConfusionCsv;
+import io.deepnets.report.HistoryCsv;
+import io.deepnets.report.MetricsJson;
+import io.deepnets.report.Provenance;
+import io.deepnets.report.RunFolder;
+import io.deepnets.train.ConsoleProgress;
+import io.deepnets.train.EpochResult;
+import io.deepnets.train.Trainer;
+import io.deepnets.train.TrainingObserver;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * {@code deepnets run}: config, data, model, then (only if all three are sound) a run folder, training,
+ * test evaluation and the folder's files. Nothing is written before training can start.
+ */
+public final class ExperimentRunner {
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean terminal;
+    private final Map<String, String> env;
+    private final DataSources sources;
+
+    public ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources) {
+        this.out = out;
+        this.err = err;
+        this.terminal = terminal;
+        this.env = env;
+        this.sources = sources;
+    }
+
+    /** Loads and validates the config of a request (no data, no training). */
+    public static ExperimentConfig config(RunRequest request) {
+        return ConfigLoader.load(request.config(), request.overrides());
+    }
+
+    public RunResult run(RunRequest request) {
+        ExperimentConfig config = config(request);
+        DataDirectories dirs = DataDirectories.resolve(request.dataDir(), config.data().dataDir(), env);
+        LoadedDataset loaded = new DatasetLoader(dirs, sources, err).load(config.data());
+        checkFits(request.config(), config, loaded);
+        SplitDataset data = SplitDataset.of(loaded, config.data());
+        MultiLayerNetwork net = KerasModelMapper.build(config);
+        ModelSummary summary = ModelSummary.of(config, net.numParams());
+
+        Path runDir;
+        try {
+            runDir = RunFolder.create(request.outDir(), config.name(), LocalDateTime.now());
+            AtomicFiles.writeString(runDir.resolve(RunFolder.CONFIG), ConfigLoader.toYaml(config));
+            AtomicFiles.writeString(runDir.resolve(RunFolder.SUMMARY), summary.render());
+            HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the run folder in " + request.outDir() + ": " + e.getMessage(), e);
+        }
+        String started = OffsetDateTime.now().toString();
+        out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
+                config.name(), data.name(), data.train().count(), data.validation().count(), data.validationSource(),
+                data.test().count(), net.numParams());
+        out.println("run folder: " + runDir);
+
+        List<EpochResult> history = new ArrayList<>();
+        Path historyFile = runDir.resolve(RunFolder.HISTORY);
+        TrainingObserver recorder = new TrainingObserver() {
+            @Override
+            public void epochFinished(EpochResult result, int epochs) {
+                history.add(result);
+                try {
+                    HistoryCsv.write(historyFile, history);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + historyFile + ": " + e.getMessage(), e);
+                }
+            }
+        };
+        int classes = data.classNames().size();
+        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(),
+                List.of(new ConsoleProgress(out, terminal), recorder));
+        trainer.fit(1);
+
+        EvalResult test = Evaluator.evaluate(net, data.test(), classes);
+        out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
+        try {
+            AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
+            ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
+            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(request, config, data, history, test, net.numParams(), started));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+        }
+        return new RunResult(runDir, config, history, test, net.numParams());
+    }
+
+    /** The model must take the dataset's images and predict its classes. */
+    static void checkFits(Path file, ExperimentConfig config, LoadedDataset data) {
+        TensorShape in = config.model().inputShape();
+        boolean fits = in.isImage() ? in.equals(data.shape()) : in.size() == data.shape().size();
+        if (!fits) {
+            throw new BadInputException(file + ": model.input_shape: " + in.dims() + " does not take the " + data.name() + " images ("
+                    + data.shape() + ", i.e. " + (in.isImage() ? data.shape().dims() : "[" + data.shape().size() + "]") + ")");
+        }
+        if (config.model().classes() != data.classNames().size()) {
+            throw new BadInputException(file + ": model.layers[" + (config.model().layers().size() - 1) + "].units: "
+                    + config.model().classes() + " does not match the " + data.classNames().size() + " classes of " + data.name());
+        }
+    }
+
+    private static Map<String, Object> metrics(RunRequest request, ExperimentConfig config, SplitDataset data,
+            List<EpochResult> history, EvalResult test, long params, String started) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experiment", config.name());
+        m.put("config_file", request.config().toString());
+        m.put("started", started);
+        m.put("finished", OffsetDateTime.now().toString());
+        m.put("dataset", data.name());
+        m.put("train_samples", data.train().count());
+        m.put("validation_samples", data.validation().count());
+        m.put("validation_source", data.validationSource());
+        m.put("test_samples", data.test().count());
+        m.put("params", params);
+        m.put("epochs", history.size());
+        EpochResult last = history.get(history.size() - 1);
+        m.put("loss", last.loss());
+        m.put("accuracy", last.accuracy());
+        m.put("val_loss", last.valLoss());
+        m.put("val_accuracy", last.valAccuracy());
+        m.put("test_loss", test.loss());
+        m.put("test_accuracy", test.accuracy());
+        m.put("epoch_seconds", history.stream().map(EpochResult::epochSeconds).toList());
+        m.put("mean_epoch_seconds", history.stream().mapToDouble(EpochResult::epochSeconds).average().orElse(0));
+        m.put("ms_per_step", history.stream().map(EpochResult::msPerStep).toList());
+        m.put("class_names", data.classNames());
+        m.put("provenance", Provenance.collect(config.seed(), data.checksums()));
+        return m;
+    }
+}

@@ -1,0 +1,17 @@
+package io.deepnets.train;
+
+/** Hears about training progress: console output, history files, checkpoints. */
+public interface TrainingObserver {
+
+    /** Before the first batch of 1-based {@code epoch}. */
+    default void epochStarted(int epoch, int epochs, int steps) {
+    }
+
+    /** After each batch, with the running means so far in this epoch. */
+    default void batchFinished(int step, int steps, double runningLoss, double runningAccuracy, double elapsedSeconds) {
+    }
+
+    /** After validation at the end of an epoch. */
+    default void epochFinished(EpochResult result, int epochs) {
+    }
+}

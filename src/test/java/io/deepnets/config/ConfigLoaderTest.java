@@ -1,0 +1,221 @@
+package io.deepnets.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.BadInputException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+    static final Path CONFIGS = Path.of("configs");
+
+    static final String MINIMAL = """
+            name: t
+            data: {dataset: mnist, validation_split: 0.2}
+            model:
+              input_shape: [28, 28, 1]
+              layers:
+                - {type: conv2d, filters: 4, kernel_size: 3, activation: relu}
+                - {type: max_pool2d}
+                - {type: flatten}
+                - {type: dense, units: 8, activation: relu}
+                - {type: dropout, rate: 0.5}
+                - {type: output, units: 10}
+            optimizer: {name: rmsprop}
+            training: {epochs: 1}
+            """;
+
+    static ConfigException rejected(String yaml, String... overrides) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, List.of(overrides)));
+    }
+
+    @Test
+    void theFiveAssignmentConfigsLoadWithTheirNames() {
+        for (String name : List.of("mnist-linear", "mnist-relu", "mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn")) {
+            ExperimentConfig c = ConfigLoader.load(CONFIGS.resolve(name + ".yaml"), List.of());
+            assertEquals(name, c.name());
+        }
+    }
+
+    @Test
+    void assignmentHyperParameters() {
+        ExperimentConfig linear = ConfigLoader.load(CONFIGS.resolve("mnist-linear.yaml"), List.of());
+        assertEquals(new OptimizerConfig.RmsProp(0.001, 0.9, 1e-7, 0.0), linear.optimizer());
+        assertEquals(new TrainingConfig(128, 12, true), linear.training());
+        assertEquals(0.2, linear.data().validationSplit());
+        ExperimentConfig cnn = ConfigLoader.load(CONFIGS.resolve("mnist-cnn.yaml"), List.of());
+        assertEquals(new OptimizerConfig.Adadelta(1.0, 0.95, 1e-7, 0.0), cnn.optimizer());
+        assertEquals(new TrainingConfig(128, 6, true), cnn.training());
+        ExperimentConfig cifar = ConfigLoader.load(CONFIGS.resolve("cifar10-cnn.yaml"), List.of());
+        assertEquals(new OptimizerConfig.RmsProp(1e-4, 0.9, 1e-7, 1e-6), cifar.optimizer());
+        assertEquals(new TrainingConfig(32, 20, true), cifar.training());
+        assertTrue(cifar.data().validationOnTest());
+    }
+
+    @Test
+    void kerasDefaultsAreFilledIn() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of());
+        assertEquals(42, c.seed());
+        assertEquals(32, c.training().batchSize());
+        LayerConfig.Conv2D conv = (LayerConfig.Conv2D) c.model().layers().get(0);
+        assertEquals(Padding.VALID, conv.padding());
+        assertEquals(1, conv.strides()[0]);
+        LayerConfig.MaxPool2D pool = (LayerConfig.MaxPool2D) c.model().layers().get(1);
+        assertEquals(2, pool.poolSize()[0]);
+        assertEquals(2, pool.strides()[0], "Keras: strides default to pool_size");
+        LayerConfig.Dense dense = (LayerConfig.Dense) ConfigLoader.parse(MINIMAL, List.of("model.layers[3]={type: dense, units: 8}"))
+                .model().layers().get(3);
+        assertEquals(Activation.LINEAR, dense.activation(), "Keras's default activation is linear");
+        assertEquals(new OptimizerConfig.RmsProp(0.001, 0.9, 1e-7, 0.0), c.optimizer());
+    }
+
+    @Test
+    void resolvedConfigRoundTrips() {
+        for (String name : List.of("mnist-linear", "mnist-cnn-dropout", "cifar10-cnn")) {
+            ExperimentConfig c = ConfigLoader.load(CONFIGS.resolve(name + ".yaml"), List.of());
+            ExperimentConfig again = ConfigLoader.parse(ConfigLoader.toYaml(c), List.of());
+            assertEquals(ConfigLoader.toYaml(c), ConfigLoader.toYaml(again));
+            assertEquals(c.toMap(), again.toMap());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "bogus: 1|bogus|unknown key",
+            "data: {dataset: mnist, validation_split: 0.2, extra: 1}|data.extra|unknown key",
+            "training: {epochs: three}|training.epochs|expected an integer, got 'three' (text)",
+            "training: {epochs: 0}|training.epochs|expected a positive integer",
+            "training: {epochs: 1, batch_size: 12.5}|training.batch_size|expected an integer",
+            "training: {epochs: 1, shuffle: maybe}|training.shuffle|expected true or false",
+            "data: {dataset: svhn, validation_split: 0.2}|data.dataset|expected one of mnist, cifar10, idx",
+            "data: {dataset: mnist, validation_split: 1.5}|data.validation_split|between 0 and 1",
+            "data: {dataset: mnist}|data|needs validation_split",
+            "data: {dataset: mnist, validation_split: 0.2, validation_data: test}|data.validation_split|not both",
+            "optimizer: {name: adadelta, learning_rate: 0.5}|optimizer.learning_rate|DL4J's AdaDelta has no learning rate",
+            "optimizer: {name: adadelta, decay: 0.01}|optimizer.decay|no learning rate to decay",
+            "optimizer: {name: rmsprop, rho: 1.5}|optimizer.rho|between 0 and 1",
+            "optimizer: {name: rmsprop, momentum: 0.9}|optimizer.momentum|unknown key",
+            "optimizer: {name: sgd, momentum: 0.9}|optimizer.momentum|no classical momentum",
+            "optimizer: {name: nadam}|optimizer.name|expected one of rmsprop",
+            "name: 'a b'|name|expected letters",
+    })
+    void rejectsWithKeyPath(String replacement, String path, String message) {
+        String key = replacement.substring(0, replacement.indexOf(':'));
+        String yaml = replaceTopLevel(MINIMAL, key, replacement);
+        ConfigException e = rejected(yaml);
+        assertEquals(path, e.keyPath(), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    static String replaceTopLevel(String yaml, String key, String replacement) {
+        StringBuilder out = new StringBuilder();
+        boolean skipping = false;
+        boolean replaced = false;
+        for (String line : yaml.split("\n")) {
+            if (line.startsWith(key + ":")) {
+                out.append(replacement).append('\n');
+                skipping = true;
+                replaced = true;
+                continue;
+            }
+            if (skipping && line.startsWith(" ")) {
+                continue;
+            }
+            skipping = false;
+            out.append(line).append('\n');
+        }
+        if (!replaced) {
+            out.append(replacement).append('\n');
+        }
+        return out.toString();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "model.layers[0].kernel_size=40|model.layers[0].kernel_size|40x40 is larger than its input 28x28",
+            "model.layers[0].padding=full|model.layers[0].padding|expected 'same' or 'valid'",
+            "model.layers[0].activation=swishy|model.layers[0].activation|expected one of linear, relu",
+            "model.layers[0].filters=-3|model.layers[0].filters|expected a positive integer",
+            "model.layers[0].kernel_size=[3, 3, 3]|model.layers[0].kernel_size|a list of two integers",
+            "model.layers[0].dilation=2|model.layers[0].dilation|unknown key",
+            "model.layers[4].rate=1.0|model.layers[4].rate|drop probability in [0, 1)",
+            "model.layers[2]={type: dense, units: 3}|model.layers[2]|expects a flat input",
+            "model.layers[2]={type: lstm}|model.layers[2].type|expected one of dense, conv2d",
+            "model.layers[5]={type: dense, units: 10}|model.layers[5]|the last layer must be of type output",
+            "model.layers[5].activation=relu|model.layers[5].activation|supports 'softmax'",
+            "model.input_shape=[28, 28]|model.input_shape|expected [features] or [height, width, channels]",
+            "model.input_shape=[784]|model.layers[0]|expects an image input",
+    })
+    void rejectsImpossibleLayerStacks(String override, String path, String message) {
+        ConfigException e = rejected(MINIMAL, override);
+        assertEquals(path, e.keyPath(), e.getMessage());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
+    @Test
+    void overridesAreValidatedAndApplied() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("training.batch_size=64", "optimizer.learning_rate=1e-4",
+                "model.layers.4.rate=0.25", "seed=7"));
+        assertEquals(64, c.training().batchSize());
+        assertEquals(1e-4, c.optimizer().learningRate());
+        assertEquals(0.25, ((LayerConfig.Dropout) c.model().layers().get(4)).rate());
+        assertEquals(7, c.seed());
+        assertEquals("--set model.layers[9].units", rejected(MINIMAL, "model.layers[9].units=3").keyPath());
+        assertTrue(rejected(MINIMAL, "model.layers[9].units=3").getMessage().contains("has 6 entries"));
+        assertEquals("training.batch_size", rejected(MINIMAL, "training.batch_size=big").keyPath());
+        assertEquals("training.bogus", rejected(MINIMAL, "training.bogus=1").keyPath());
+        assertTrue(rejected(MINIMAL, "no-equals-sign").getMessage().contains("expected key.path=value"));
+    }
+
+    @Test
+    void yamlSyntaxEmptyAndMissingFiles(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "name: x\ndata: [unclosed\n");
+        BadInputException e = assertThrows(BadInputException.class, () -> ConfigLoader.load(broken, List.of()));
+        assertTrue(e.getMessage().startsWith(broken + ": YAML syntax error at line"), e.getMessage());
+
+        Path empty = dir.resolve("empty.yaml");
+        Files.writeString(empty, "  \n# nothing\n");
+        e = assertThrows(BadInputException.class, () -> ConfigLoader.load(empty, List.of()));
+        assertTrue(e.getMessage().contains("the file is empty"), e.getMessage());
+
+        e = assertThrows(BadInputException.class, () -> ConfigLoader.load(dir.resolve("missing.yaml"), List.of()));
+        assertTrue(e.getMessage().endsWith("missing.yaml: no such config file"), e.getMessage());
+
+        Path list = dir.resolve("list.yaml");
+        Files.writeString(list, "- a\n- b\n");
+        e = assertThrows(BadInputException.class, () -> ConfigLoader.load(list, List.of()));
+        assertTrue(e.getMessage().contains("expected a mapping"), e.getMessage());
+    }
+
+    @Test
+    void duplicateKeysAndArbitraryTypesAreRejected() {
+        assertTrue(rejected(MINIMAL + "seed: 3\nseed: 4\n").getMessage().contains("duplicate key"));
+        ConfigException e = rejected("!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://x\"]]]]");
+        assertTrue(e.getMessage().contains("YAML"), e.getMessage());
+    }
+
+    @Test
+    void numbersWrittenLikeKeras() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("optimizer={name: rmsprop, learning_rate: 1e-4, epsilon: 1.0e-7}"));
+        assertEquals(1e-4, c.optimizer().learningRate());
+        assertInstanceOf(OptimizerConfig.RmsProp.class, c.optimizer());
+    }
+
+    @Test
+    void parameterCountsEqualKeras() {
+        assertEquals(203_530, ConfigLoader.load(CONFIGS.resolve("mnist-linear.yaml"), List.of()).model().totalParams());
+        assertEquals(203_530, ConfigLoader.load(CONFIGS.resolve("mnist-relu.yaml"), List.of()).model().totalParams());
+        assertEquals(1_199_882, ConfigLoader.load(CONFIGS.resolve("mnist-cnn.yaml"), List.of()).model().totalParams());
+        assertEquals(1_199_882, ConfigLoader.load(CONFIGS.resolve("mnist-cnn-dropout.yaml"), List.of()).model().totalParams());
+        assertEquals(443_882, ConfigLoader.load(CONFIGS.resolve("cifar10-cnn.yaml"), List.of()).model().totalParams());
+    }
+}
