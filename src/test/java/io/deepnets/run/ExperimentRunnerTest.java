@@ -88,4 +88,32 @@ class ExperimentRunnerTest {
         assertNotEquals(a.runDir(), b.runDir());
         assertTrue(Files.exists(a.runDir().resolve(RunFolder.METRICS)));
     }
+
+    @Test
+    void missingDataIsBadInputNamingTheDirectoriesAndWritesNothing(@TempDir Path empty) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(Files.isDirectory(Path.of(System.getProperty("user.home"), ".deepnets", "data", "mnist")),
+                "skipped: ~/.deepnets/data/mnist exists on this machine");
+        DataSources offline = new DataSources(List.of("http://127.0.0.1:9/"), DataSources.canonical().mnistMd5(),
+                "http://127.0.0.1:9/c.tar.gz", DataSources.canonical().cifarMd5());
+        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, false, Map.of(), offline);
+        Path runs = out.resolve("runs");
+        io.deepnets.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(io.deepnets.BadInputException.class,
+                () -> runner.run(new RunRequest(Path.of("configs/mnist-linear.yaml"), List.of(), empty, runs)));
+        assertTrue(e.getMessage().contains(empty.resolve("mnist").toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(".deepnets/data/mnist"), e.getMessage());
+        assertTrue(e.getMessage().contains("t10k-labels-idx1-ubyte.gz"), e.getMessage());
+        assertTrue(!Files.exists(runs), "nothing written");
+    }
+
+    @Test
+    void modelThatCannotTakeTheImagesIsRejectedBeforeTraining() {
+        Path runs = out.resolve("runs");
+        Path data = RealData.dir();
+        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, false, Map.of(), DataSources.canonical());
+        io.deepnets.BadInputException e = org.junit.jupiter.api.Assertions.assertThrows(io.deepnets.BadInputException.class,
+                () -> runner.run(new RunRequest(Path.of("configs/cifar10-cnn.yaml"), List.of("data.dataset=mnist",
+                        "data.validation_split=0.2", "data.validation_data=null"), data, runs)));
+        assertTrue(e.getMessage().contains("model.input_shape: [32, 32, 3] does not take the mnist images"), e.getMessage());
+        assertTrue(!Files.exists(runs), "nothing written");
+    }
 }
