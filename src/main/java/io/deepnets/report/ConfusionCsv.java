@@ -1,7 +1,9 @@
 package io.deepnets.report;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /** {@code confusion.csv}: test-set counts, one row per true class, one column per predicted class, named. */
@@ -9,14 +11,18 @@ public final class ConfusionCsv {
     private ConfusionCsv() {
     }
 
+    /** Class names and counts as read back from a file. */
+    public record Table(List<String> classNames, long[][] counts) {
+    }
+
     public static void write(Path file, List<String> classNames, long[][] confusion) throws IOException {
         StringBuilder sb = new StringBuilder("true\\predicted");
         for (String name : classNames) {
-            sb.append(',').append(csv(name));
+            sb.append(',').append(Csv.field(name));
         }
         sb.append('\n');
         for (int t = 0; t < confusion.length; t++) {
-            sb.append(csv(classNames.get(t)));
+            sb.append(Csv.field(classNames.get(t)));
             for (long c : confusion[t]) {
                 sb.append(',').append(c);
             }
@@ -25,10 +31,26 @@ public final class ConfusionCsv {
         AtomicFiles.writeString(file, sb.toString());
     }
 
-    static String csv(String field) {
-        if (field.contains(",") || field.contains("\"") || field.contains("\n")) {
-            return '"' + field.replace("\"", "\"\"") + '"';
+    public static Table read(Path file) throws IOException {
+        List<List<String>> rows = Csv.parse(Files.readString(file));
+        if (rows.size() < 2) {
+            throw new IOException(file + ": expected a header and one row per class");
         }
-        return field;
+        List<String> names = new ArrayList<>(rows.get(0).subList(1, rows.get(0).size()));
+        long[][] counts = new long[names.size()][names.size()];
+        for (int t = 0; t < names.size(); t++) {
+            List<String> row = rows.get(t + 1);
+            if (row.size() != names.size() + 1) {
+                throw new IOException(file + ": row " + (t + 2) + " has " + row.size() + " fields, expected " + (names.size() + 1));
+            }
+            for (int p = 0; p < names.size(); p++) {
+                try {
+                    counts[t][p] = Long.parseLong(row.get(p + 1).trim());
+                } catch (NumberFormatException e) {
+                    throw new IOException(file + ": row " + (t + 2) + ": '" + row.get(p + 1) + "' is not a count");
+                }
+            }
+        }
+        return new Table(names, counts);
     }
 }

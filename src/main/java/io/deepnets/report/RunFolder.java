@@ -18,6 +18,13 @@ public final class RunFolder {
     public static final String CONFUSION = "confusion.csv";
     public static final String MODEL = "model.zip";
     public static final String SUMMARY = "summary.txt";
+    public static final String PREDICTIONS = "predictions.csv";
+    public static final String PER_CLASS = "per_class.csv";
+    public static final String ACCURACY_PNG = "accuracy.png";
+    public static final String LOSS_PNG = "loss.png";
+    public static final String CONFUSION_PNG = "confusion.png";
+    public static final String MISCLASSIFIED_PNG = "misclassified.png";
+    public static final String REPORT = "report.html";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
 
     private RunFolder() {

@@ -17,6 +17,9 @@ import io.deepnets.report.AtomicFiles;
 import io.deepnets.report.ConfusionCsv;
 import io.deepnets.report.HistoryCsv;
 import io.deepnets.report.MetricsJson;
+import io.deepnets.report.PredictionsCsv;
+import io.deepnets.report.RunContents;
+import io.deepnets.report.RunReport;
 import io.deepnets.report.Provenance;
 import io.deepnets.report.RunFolder;
 import io.deepnets.train.ConsoleProgress;
@@ -72,7 +75,7 @@ public final class ExperimentRunner {
 
         Path runDir;
         try {
-            runDir = RunFolder.create(request.outDir(), config.name(), LocalDateTime.now());
+            runDir = RunFolder.create(request.outDir(), config.folderName(), LocalDateTime.now());
             AtomicFiles.writeString(runDir.resolve(RunFolder.CONFIG), ConfigLoader.toYaml(config));
             AtomicFiles.writeString(runDir.resolve(RunFolder.SUMMARY), summary.render());
             HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), List.of());
@@ -108,9 +111,16 @@ public final class ExperimentRunner {
         try {
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
+            PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(request, config, data, history, test, net.numParams(), started));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+        }
+        try {
+            Path page = RunReport.write(RunContents.read(runDir), new RunReport.TestImages(data.test(), data.shape()), null);
+            out.println("report: " + page);
+        } catch (IOException e) {
+            throw new UncheckedIOException("results are saved in " + runDir + ", but the report could not be written: " + e.getMessage(), e);
         }
         return new RunResult(runDir, config, history, test, net.numParams());
     }

@@ -105,7 +105,7 @@ class ConfigLoaderTest {
             "optimizer: {name: rmsprop, momentum: 0.9}|optimizer.momentum|unknown key",
             "optimizer: {name: sgd, momentum: 0.9}|optimizer.momentum|no classical momentum",
             "optimizer: {name: nadam}|optimizer.name|expected one of rmsprop",
-            "name: 'a b'|name|expected letters",
+            "name: ''|name|expected a name of 1 to 100 printable characters",
     })
     void rejectsWithKeyPath(String replacement, String path, String message) {
         String key = replacement.substring(0, replacement.indexOf(':'));
@@ -208,6 +208,15 @@ class ConfigLoaderTest {
         ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("optimizer={name: rmsprop, learning_rate: 1e-4, epsilon: 1.0e-7}"));
         assertEquals(1e-4, c.optimizer().learningRate());
         assertInstanceOf(OptimizerConfig.RmsProp.class, c.optimizer());
+    }
+
+    @Test
+    void anyPrintableNameWithASafeFolderName() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("name='<script>alert(1)</script> CNN'"));
+        assertEquals("<script>alert(1)</script> CNN", c.name());
+        assertEquals("_script_alert_1___script__CNN", c.folderName());
+        assertEquals("_hidden", ConfigLoader.parse(MINIMAL, List.of("name=.hidden")).folderName());
+        assertEquals("mnist-cnn", ConfigLoader.load(CONFIGS.resolve("mnist-cnn.yaml"), List.of()).folderName());
     }
 
     @Test

@@ -60,7 +60,7 @@ class ExperimentRunnerTest {
         assertNotNull(restored.getUpdater().getStateViewArray(), "updater state saved");
         List<String> confusion = Files.readAllLines(dir.resolve(RunFolder.CONFUSION));
         assertEquals(11, confusion.size());
-        assertEquals(dir.getParent().getFileName().toString(), r.config().name());
+        assertEquals(dir.getParent().getFileName().toString(), r.config().folderName());
     }
 
     @Test

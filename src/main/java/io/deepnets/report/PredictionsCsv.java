@@ -1,0 +1,43 @@
+package io.deepnets.report;
+
+import io.deepnets.eval.EvalResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * {@code predictions.csv}: for each test sample (in test-set order) its true and predicted class index and the
+ * predicted probability. Lets a report be rebuilt without re-running the model.
+ */
+public final class PredictionsCsv {
+    public static final String HEADER = "index,true,predicted,probability";
+
+    private PredictionsCsv() {
+    }
+
+    /** One test sample's outcome. */
+    public record Prediction(int index, int truth, int predicted, double probability) {
+    }
+
+    public static void write(Path file, int[] truth, EvalResult result) throws IOException {
+        StringBuilder sb = new StringBuilder(HEADER).append('\n');
+        for (int i = 0; i < truth.length; i++) {
+            sb.append(i).append(',').append(truth[i]).append(',').append(result.predictions()[i]).append(',')
+                    .append(String.format(Locale.ROOT, "%.5f", result.confidence()[i])).append('\n');
+        }
+        AtomicFiles.writeString(file, sb.toString());
+    }
+
+    public static List<Prediction> read(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
+            throw new IOException(file + ": expected the header " + HEADER);
+        }
+        return lines.stream().skip(1).filter(l -> !l.isBlank()).map(l -> {
+            String[] f = l.split(",");
+            return new Prediction(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Double.parseDouble(f[3]));
+        }).toList();
+    }
+}

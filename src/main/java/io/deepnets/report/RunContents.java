@@ -1,0 +1,123 @@
+package io.deepnets.report;
+
+import io.deepnets.BadInputException;
+import io.deepnets.train.EpochResult;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a run folder holds, read without changing anything. Pieces an interrupted run never wrote are null and
+ * listed in {@link #missing()}.
+ *
+ * @param name the experiment name (the parent folder's name)
+ * @param stamp the run folder's name (its start time)
+ */
+public record RunContents(Path dir, String name, String stamp, String configYaml, String summary, List<EpochResult> history,
+        Map<String, Object> metrics, ConfusionCsv.Table confusion, List<PredictionsCsv.Prediction> predictions, List<String> missing,
+        Integer plannedEpochs) {
+
+    /** Whether {@code dir} looks like a run folder (has its config or history). */
+    public static boolean isRunFolder(Path dir) {
+        return Files.isRegularFile(dir.resolve(RunFolder.CONFIG)) || Files.isRegularFile(dir.resolve(RunFolder.HISTORY));
+    }
+
+    public static RunContents read(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new BadInputException(dir + ": no such folder");
+        }
+        if (!isRunFolder(dir)) {
+            throw new BadInputException(dir + ": not a deepnets run folder (expected " + RunFolder.CONFIG + " and " + RunFolder.HISTORY + ")");
+        }
+        List<String> missing = new ArrayList<>();
+        try {
+            String config = readOrNull(dir.resolve(RunFolder.CONFIG), missing);
+            String summary = readOrNull(dir.resolve(RunFolder.SUMMARY), missing);
+            List<EpochResult> history = List.of();
+            if (Files.isRegularFile(dir.resolve(RunFolder.HISTORY))) {
+                history = HistoryCsv.read(dir.resolve(RunFolder.HISTORY));
+            } else {
+                missing.add(RunFolder.HISTORY);
+            }
+            Map<String, Object> metrics = null;
+            if (Files.isRegularFile(dir.resolve(RunFolder.METRICS))) {
+                metrics = MetricsJson.read(dir.resolve(RunFolder.METRICS));
+            } else {
+                missing.add(RunFolder.METRICS);
+            }
+            ConfusionCsv.Table confusion = null;
+            if (Files.isRegularFile(dir.resolve(RunFolder.CONFUSION))) {
+                confusion = ConfusionCsv.read(dir.resolve(RunFolder.CONFUSION));
+            } else {
+                missing.add(RunFolder.CONFUSION);
+            }
+            List<PredictionsCsv.Prediction> predictions = null;
+            if (Files.isRegularFile(dir.resolve(RunFolder.PREDICTIONS))) {
+                predictions = PredictionsCsv.read(dir.resolve(RunFolder.PREDICTIONS));
+            } else {
+                missing.add(RunFolder.PREDICTIONS);
+            }
+            if (!Files.isRegularFile(dir.resolve(RunFolder.MODEL))) {
+                missing.add(RunFolder.MODEL);
+            }
+            Integer planned = plannedEpochs(config);
+            Path abs = dir.toAbsolutePath().normalize();
+            String name = abs.getParent() == null ? abs.getFileName().toString() : abs.getParent().getFileName().toString();
+            return new RunContents(abs, name, abs.getFileName().toString(), config, summary, history, metrics, confusion, predictions,
+                    List.copyOf(missing), planned);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            throw new BadInputException(dir + ": unreadable run folder (" + e.getMessage() + ")", e);
+        }
+    }
+
+    private static String readOrNull(Path file, List<String> missing) throws IOException {
+        if (Files.isRegularFile(file)) {
+            return Files.readString(file);
+        }
+        missing.add(file.getFileName().toString());
+        return null;
+    }
+
+    private static Integer plannedEpochs(String configYaml) {
+        if (configYaml == null) {
+            return null;
+        }
+        try {
+            return io.deepnets.config.ConfigLoader.parse(configYaml, List.of()).training().epochs();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A run whose metrics.json exists finished training and evaluation. */
+    public boolean completed() {
+        return metrics != null;
+    }
+
+    public Double metric(String key) {
+        Object v = metrics == null ? null : metrics.get(key);
+        return v instanceof Number n ? n.doubleValue() : null;
+    }
+
+    /** The display name of the experiment: from metrics.json, else the config, else the folder's name. */
+    public String experiment() {
+        Object v = metrics == null ? null : metrics.get("experiment");
+        if (v != null) {
+            return v.toString();
+        }
+        if (configYaml != null) {
+            try {
+                return io.deepnets.config.ConfigLoader.parse(configYaml, List.of()).name();
+            } catch (RuntimeException e) {
+                return name;
+            }
+        }
+        return name;
+    }
+}
