@@ -13,6 +13,8 @@ import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.model.ModelSummary;
+import io.deepnets.model.NativeRuntime;
+import io.deepnets.train.Checkpoint;
 import io.deepnets.report.AtomicFiles;
 import io.deepnets.report.ConfusionCsv;
 import io.deepnets.report.HistoryCsv;
@@ -50,13 +52,27 @@ public final class ExperimentRunner {
     private final boolean terminal;
     private final Map<String, String> env;
     private final DataSources sources;
+    private final List<TrainingObserver> extraObservers;
 
     public ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources) {
+        this(out, err, terminal, env, sources, List.of());
+    }
+
+    private ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources,
+            List<TrainingObserver> extraObservers) {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
         this.env = env;
         this.sources = sources;
+        this.extraObservers = List.copyOf(extraObservers);
+    }
+
+    /** A runner that also tells {@code observer} about training progress (after the history and checkpoint are saved). */
+    public ExperimentRunner withObserver(TrainingObserver observer) {
+        List<TrainingObserver> all = new ArrayList<>(extraObservers);
+        all.add(observer);
+        return new ExperimentRunner(out, err, terminal, env, sources, all);
     }
 
     /** Loads and validates the config of a request (no data, no training). */
@@ -66,10 +82,7 @@ public final class ExperimentRunner {
 
     public RunResult run(RunRequest request) {
         ExperimentConfig config = config(request);
-        DataDirectories dirs = DataDirectories.resolve(request.dataDir(), config.data().dataDir(), env);
-        LoadedDataset loaded = new DatasetLoader(dirs, sources, err).load(config.data());
-        checkFits(request.config(), config, loaded);
-        SplitDataset data = SplitDataset.of(loaded, config.data());
+        SplitDataset data = loadData(request.config(), config, request.dataDir());
         MultiLayerNetwork net = KerasModelMapper.build(config);
         ModelSummary summary = ModelSummary.of(config, net.numParams());
 
@@ -82,13 +95,54 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder in " + request.outDir() + ": " + e.getMessage(), e);
         }
+        return train(request.config().toString(), config, data, net, runDir, new ArrayList<>());
+    }
+
+    /**
+     * Continues an interrupted run in its own folder from its last checkpoint (the last completed epoch), with
+     * the network, its updater state and the history as they were; without a checkpoint it starts over there.
+     */
+    public RunResult resume(Path runDir, Path dataDir) {
+        Path configFile = runDir.resolve(RunFolder.CONFIG);
+        ExperimentConfig config = ConfigLoader.load(configFile, List.of());
+        SplitDataset data = loadData(configFile, config, dataDir);
+        int epoch = Checkpoint.epoch(runDir);
+        MultiLayerNetwork net;
+        List<EpochResult> history = new ArrayList<>();
+        try {
+            if (epoch > 0) {
+                NativeRuntime.configure();
+                net = Checkpoint.load(runDir).network();
+                List<EpochResult> rows = HistoryCsv.read(runDir.resolve(RunFolder.HISTORY));
+                history.addAll(rows.subList(0, Math.min(epoch, rows.size())));
+                if (history.size() != epoch) {
+                    throw new BadInputException(runDir + ": the checkpoint is at epoch " + epoch + " but history.csv has " + rows.size() + " rows");
+                }
+            } else {
+                net = KerasModelMapper.build(config);
+            }
+            HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), history);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot resume " + runDir + ": " + e.getMessage(), e);
+        }
+        out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, epoch, config.training().epochs());
+        return train(configFile.toString(), config, data, net, runDir, history);
+    }
+
+    private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
+        DataDirectories dirs = DataDirectories.resolve(dataDir, config.data().dataDir(), env);
+        LoadedDataset loaded = new DatasetLoader(dirs, sources, err).load(config.data());
+        checkFits(configFile, config, loaded);
+        return SplitDataset.of(loaded, config.data());
+    }
+
+    private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+            List<EpochResult> history) {
         String started = OffsetDateTime.now().toString();
         out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
                 config.name(), data.name(), data.train().count(), data.validation().count(), data.validationSource(),
                 data.test().count(), net.numParams());
         out.println("run folder: " + runDir);
-
-        List<EpochResult> history = new ArrayList<>();
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
         TrainingObserver recorder = new TrainingObserver() {
             @Override
@@ -96,15 +150,17 @@ public final class ExperimentRunner {
                 history.add(result);
                 try {
                     HistoryCsv.write(historyFile, history);
+                    Checkpoint.save(runDir, net, result.epoch(), config.seed());
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + historyFile + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + e.getMessage(), e);
                 }
             }
         };
         int classes = data.classNames().size();
-        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(),
-                List.of(new ConsoleProgress(out, terminal), recorder));
-        trainer.fit(1);
+        List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder));
+        observers.addAll(extraObservers);
+        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers);
+        trainer.fit(history.size() + 1);
 
         EvalResult test = Evaluator.evaluate(net, data.test(), classes);
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
@@ -112,7 +168,8 @@ public final class ExperimentRunner {
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
-            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(request, config, data, history, test, net.numParams(), started));
+            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(configFile, config, data, history, test, net.numParams(), started));
+            Checkpoint.delete(runDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
@@ -139,11 +196,11 @@ public final class ExperimentRunner {
         }
     }
 
-    private static Map<String, Object> metrics(RunRequest request, ExperimentConfig config, SplitDataset data,
+    private static Map<String, Object> metrics(String configFile, ExperimentConfig config, SplitDataset data,
             List<EpochResult> history, EvalResult test, long params, String started) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", config.name());
-        m.put("config_file", request.config().toString());
+        m.put("config_file", configFile);
         m.put("started", started);
         m.put("finished", OffsetDateTime.now().toString());
         m.put("dataset", data.name());

@@ -11,6 +11,7 @@ import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Keras's {@code fit}: per epoch, the training part in a seeded order, one gradient step per batch, running
@@ -61,6 +62,9 @@ public final class Trainer {
         int batch = schedule.batchSize();
         observers.forEach(o -> o.epochStarted(epoch, schedule.epochs(), steps));
         long start = System.nanoTime();
+        // Dropout draws from ND4J's global generator: reseeded from (seed, epoch) so that an epoch's masks do not
+        // depend on what ran before it in this JVM, and a resumed run continues exactly.
+        Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
         int[] order = EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
         BatchAssembler batches = new BatchAssembler(train, classes);
         double lossSum = 0;

@@ -1,0 +1,36 @@
+package io.deepnets.cli;
+
+import io.deepnets.data.DataSources;
+import io.deepnets.run.ExperimentRunner;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deepnets resume RUN_DIR}: continue an interrupted run from its last completed epoch. */
+@Command(name = "resume", mixinStandardHelpOptions = true,
+        description = "Continue an interrupted run in its folder from its last completed epoch (model, updater state, history).")
+final class ResumeCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run folder, e.g. reports/mnist-cnn/2026-11-22T10-00-00.")
+    Path runDir;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for the datasets here first.")
+    Path dataDir;
+
+    @Mixin
+    DebugOption debug;
+
+    @Override
+    public Integer call() {
+        if (!io.deepnets.report.RunContents.isRunFolder(runDir)) {
+            throw new io.deepnets.BadInputException(runDir + ": not a deepnets run folder");
+        }
+        if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.report.RunFolder.METRICS))) {
+            throw new io.deepnets.BadInputException(runDir + ": this run already completed (metrics.json exists)");
+        }
+        new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(), DataSources.canonical()).resume(runDir, dataDir);
+        return Main.OK;
+    }
+}

@@ -1,0 +1,50 @@
+package io.deepnets.cli;
+
+import io.deepnets.config.SuiteConfig;
+import io.deepnets.data.DataSources;
+import io.deepnets.run.ExperimentRunner;
+import io.deepnets.suite.SuiteResult;
+import io.deepnets.suite.SuiteRunner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deepnets suite}: run every experiment of a suite and check its test accuracy against its band. */
+@Command(name = "suite", mixinStandardHelpOptions = true,
+        description = {"Run the suite's experiments in order (skipping ones already done with the same config, resuming interrupted ones),",
+                "write the comparison page, print experiment | reference | band | got | status, and exit 1 if any result is outside its band."})
+final class SuiteCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SUITE", description = "The suite YAML, e.g. experiments/assignment.yaml.")
+    Path suite;
+
+    @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports", description = "Where run folders and index.html go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--force", description = "Run every experiment again, even when a completed run with the same config exists.")
+    boolean force;
+
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every experiment (e.g. seed=7). Repeatable.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for the datasets here first.")
+    Path dataDir;
+
+    @Mixin
+    DebugOption debug;
+
+    @Override
+    public Integer call() {
+        SuiteConfig config = SuiteConfig.load(suite);
+        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(), DataSources.canonical());
+        SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, dataDir);
+        System.out.println();
+        System.out.print(result.table());
+        System.out.println("comparison: " + result.index());
+        return result.passed() ? Main.OK : Main.FAILURE;
+    }
+}

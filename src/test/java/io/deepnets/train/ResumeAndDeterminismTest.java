@@ -1,0 +1,88 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.data.DataSources;
+import io.deepnets.report.RunFolder;
+import io.deepnets.run.ExperimentRunner;
+import io.deepnets.run.RunRequest;
+import io.deepnets.run.RunResult;
+import io.deepnets.testing.RealData;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Same config and seed, same history (all but the two timing columns, which measure the machine); a run
+ * interrupted after an epoch and resumed from its checkpoint ends exactly where the uninterrupted run ends.
+ */
+class ResumeAndDeterminismTest {
+    static final List<String> SHORT = List.of("training.epochs=3", "data.train_subset=1500", "data.test_subset=500");
+
+    @TempDir
+    Path tmp;
+
+    /** Thrown by an observer to stop a run the way Ctrl-C or a crash would, after a completed epoch. */
+    static final class Interrupt extends RuntimeException {
+        Interrupt() {
+            super("interrupted for the test");
+        }
+    }
+
+    static ExperimentRunner runner() {
+        return new ExperimentRunner(new PrintStream(OutputStream.nullOutputStream()), System.err, false, Map.of(), DataSources.canonical());
+    }
+
+    /** history.csv without the timing columns (epoch_seconds, ms_per_step). */
+    static List<String> learningColumns(Path runDir) throws Exception {
+        return Files.readAllLines(runDir.resolve(RunFolder.HISTORY)).stream()
+                .map(l -> String.join(",", Arrays.copyOf(l.split(","), 5))).toList();
+    }
+
+    @Test
+    void sameSeedSameHistoryAndResumeContinuesExactly() throws Exception {
+        Path data = RealData.dir();
+        Path config = Path.of("configs/mnist-cnn-dropout.yaml");
+        RunResult first = runner().run(new RunRequest(config, SHORT, data, tmp.resolve("a")));
+        RunResult second = runner().run(new RunRequest(config, SHORT, data, tmp.resolve("b")));
+        assertEquals(learningColumns(first.runDir()), learningColumns(second.runDir()), "deterministic within one JVM");
+        assertArrayEquals(Files.readAllBytes(first.runDir().resolve(RunFolder.PREDICTIONS)),
+                Files.readAllBytes(second.runDir().resolve(RunFolder.PREDICTIONS)));
+
+        ExperimentRunner interrupting = runner().withObserver(new TrainingObserver() {
+            @Override
+            public void epochFinished(EpochResult result, int epochs) {
+                if (result.epoch() == 2) {
+                    throw new Interrupt();
+                }
+            }
+        });
+        Path out = tmp.resolve("c");
+        assertThrows(Interrupt.class, () -> interrupting.run(new RunRequest(config, SHORT, data, out)));
+        Path runDir;
+        try (var dirs = Files.list(out.resolve("mnist-cnn-dropout"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        assertEquals(2, Checkpoint.epoch(runDir));
+        assertEquals(3, Files.readAllLines(runDir.resolve(RunFolder.HISTORY)).size(), "header and two epochs kept");
+        assertFalse(Files.exists(runDir.resolve(RunFolder.METRICS)));
+
+        RunResult resumed = runner().resume(runDir, data);
+        assertEquals(runDir, resumed.runDir());
+        assertEquals(learningColumns(first.runDir()), learningColumns(runDir), "resumed run = uninterrupted run");
+        assertEquals(first.test().accuracy(), resumed.test().accuracy());
+        assertEquals(first.test().loss(), resumed.test().loss(), 1e-9);
+        assertFalse(Files.exists(runDir.resolve(Checkpoint.FOLDER)), "checkpoint removed once complete");
+        assertTrue(Files.exists(runDir.resolve(RunFolder.METRICS)));
+    }
+}
