@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "deepnets", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train, evaluate and compare image-recognition networks on Deeplearning4j, from YAML experiment configs.",
-        subcommands = {RunCommand.class, SummaryCommand.class, ReportCommand.class, SuiteCommand.class, ResumeCommand.class, LowLevelCommand.class,
+        subcommands = {RunCommand.class, SummaryCommand.class, ReportCommand.class, SuiteCommand.class, ResumeCommand.class, LowLevelCommand.class, BenchCommand.class, PredictCommand.class,
+                ActivationsCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -26,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, resume, lowlevel; see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, resume, lowlevel, bench, predict, activations; see --help)");
     }
 
     public static void main(String[] args) {

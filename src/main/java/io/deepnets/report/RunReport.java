@@ -146,6 +146,18 @@ public final class RunReport {
             h.append("<p class=\"muted\">").append(Html.escape(galleryNote)).append("</p>\n");
         }
 
+        Path activations = dir.resolve(RunFolder.ACTIVATIONS);
+        if (Files.isDirectory(activations)) {
+            h.append("<h2>Feature maps (test image 0)</h2>\n<p class=\"muted\">What each convolutional layer responds to: its maps before"
+                    + " and after the activation, each scaled to 0..255 on its own.</p>\n");
+            try (var files = Files.list(activations)) {
+                for (Path png : files.filter(f -> f.toString().endsWith(".png")).sorted().toList()) {
+                    image(h, dir, RunFolder.ACTIVATIONS + "/" + png.getFileName(), "feature maps " + png.getFileName());
+                }
+            } catch (java.io.IOException e) {
+                h.append("<p class=\"muted\">The feature maps could not be listed.</p>\n");
+            }
+        }
         h.append("<h2>Model</h2>\n<pre>").append(run.summary() == null ? "summary.txt is missing" : Html.escape(run.summary())).append("</pre>\n");
         h.append("<h2>Config</h2>\n<pre>").append(run.configYaml() == null ? "config.yaml is missing" : Html.escape(run.configYaml())).append("</pre>\n");
         h.append("<h2>Provenance</h2>\n");

@@ -13,6 +13,7 @@ import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.model.ModelSummary;
+import io.deepnets.predict.ActivationMaps;
 import io.deepnets.model.NativeRuntime;
 import io.deepnets.train.Checkpoint;
 import io.deepnets.report.AtomicFiles;
@@ -170,6 +171,9 @@ public final class ExperimentRunner {
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(configFile, config, data, history, test, net.numParams(), started));
             Checkpoint.delete(runDir);
+            List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(net,
+                    java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
+            ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,13 @@
+package io.deepnets.bench;
+
+/**
+ * Throughput of one config.
+ *
+ * @param trainSamplesPerSecond full training steps (forward, backward, update) after warm-up
+ * @param trainMsPerStep milliseconds per training step of {@code batchSize} samples
+ * @param inferenceSamplesPerSecond {@code output()} without dropout, batches of {@code batchSize}
+ * @param helpers the layer helper classes DL4J uses (oneDNN), or "none"
+ */
+public record BenchResult(String experiment, String data, int batchSize, int steps, double trainSamplesPerSecond, double trainMsPerStep,
+        double inferenceSamplesPerSecond, String helpers) {
+}

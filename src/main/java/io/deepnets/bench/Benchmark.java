@@ -1,0 +1,104 @@
+package io.deepnets.bench;
+
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.data.BatchAssembler;
+import io.deepnets.data.EpochShuffler;
+import io.deepnets.data.ImageSet;
+import io.deepnets.model.KerasModelMapper;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Measures a config's network the way training uses it: batches assembled from an {@link ImageSet} (synthetic
+ * data of the right shape, or the real training data) through the same {@link BatchAssembler}, one
+ * {@code fit} per step, timed after a warm-up. A benchmark, never a test assertion.
+ */
+public final class Benchmark {
+    private Benchmark() {
+    }
+
+    /** Uniform [0, 1) pixels and random labels, enough for 16 distinct batches. */
+    public static ImageSet synthetic(ExperimentConfig config, long seed) {
+        int features = (int) config.model().inputShape().size();
+        int n = config.training().batchSize() * 16;
+        Random random = new Random(seed);
+        float[] x = new float[n * features];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = random.nextFloat();
+        }
+        int[] y = new int[n];
+        for (int i = 0; i < n; i++) {
+            y[i] = random.nextInt(config.model().classes());
+        }
+        return new ImageSet(x, y, n, features);
+    }
+
+    public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds) {
+        MultiLayerNetwork net = KerasModelMapper.build(config);
+        int batch = config.training().batchSize();
+        int classes = config.model().classes();
+        BatchAssembler batches = new BatchAssembler(data, classes);
+        int perEpoch = data.count() / batch;
+        int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
+        int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
+        int step = 0;
+        for (; step < warmup; step++) {
+            net.fit(batch(batches, order, step % perEpoch, batch));
+        }
+        long start = System.nanoTime();
+        long deadline = start + (long) (seconds * 1e9);
+        int steps = 0;
+        while (System.nanoTime() < deadline || steps < 5) {
+            net.fit(batch(batches, order, (step++) % perEpoch, batch));
+            steps++;
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+
+        INDArray x = batches.features(order, 0, batch);
+        for (int i = 0; i < 3; i++) {
+            net.output(x, false);
+        }
+        long inferStart = System.nanoTime();
+        long inferDeadline = inferStart + (long) (seconds / 3 * 1e9);
+        int inferSteps = 0;
+        while (System.nanoTime() < inferDeadline || inferSteps < 5) {
+            int s = inferSteps % perEpoch;
+            net.output(batches.features(order, s * batch, s * batch + batch), false);
+            inferSteps++;
+        }
+        double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
+        return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
+                inferSteps * (double) batch / inferSeconds, helpers(net));
+    }
+
+    private static DataSet batch(BatchAssembler batches, int[] order, int index, int batch) {
+        int from = index * batch;
+        return new DataSet(batches.features(order, from, from + batch), batches.labels(order, from, from + batch));
+    }
+
+    /** The distinct helper classes DL4J's layers use; "none" when every layer runs DL4J's built-in code. */
+    static String helpers(MultiLayerNetwork net) {
+        Set<String> names = new LinkedHashSet<>();
+        for (Layer layer : net.getLayers()) {
+            Object helper = null;
+            if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer c) {
+                helper = c.getHelper();
+            } else if (layer instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer s) {
+                helper = s.getHelper();
+            } else if (layer instanceof org.deeplearning4j.nn.layers.BaseLayer<?> b) {
+                helper = null;
+            }
+            if (helper != null) {
+                names.add(helper.getClass().getSimpleName());
+            }
+        }
+        return names.isEmpty() ? "none" : String.join("+", new ArrayList<>(names));
+    }
+}

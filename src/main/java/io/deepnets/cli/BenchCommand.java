@@ -1,0 +1,104 @@
+package io.deepnets.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.deepnets.bench.BenchResult;
+import io.deepnets.bench.Benchmark;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.data.DataDirectories;
+import io.deepnets.data.DataSources;
+import io.deepnets.data.DatasetLoader;
+import io.deepnets.data.ImageSet;
+import io.deepnets.data.SplitDataset;
+import io.deepnets.model.NativeRuntime;
+import io.deepnets.report.AtomicFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code deepnets bench}: training and inference throughput per config, and the native set-up in use. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure training throughput (samples/s, ms/step over full forward+backward+update steps after warm-up) and inference throughput.")
+final class BenchCommand implements Callable<Integer> {
+    @Parameters(arity = "1..*", paramLabel = "CONFIG", description = "Experiment YAMLs, e.g. configs/*.yaml.")
+    List<Path> configs;
+
+    @Option(names = "--seconds", defaultValue = "20", description = "Seconds of timed training per config (default ${DEFAULT-VALUE}); inference gets a third.")
+    double seconds;
+
+    static final class Source {
+        @Option(names = "--synthetic", description = "Random data of the right shape (default).")
+        boolean synthetic;
+
+        @Option(names = "--real", description = "The real training data, through the same batch pipeline as training.")
+        boolean real;
+    }
+
+    @ArgGroup(exclusive = true)
+    Source source = new Source();
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the results and the set-up as JSON.")
+    Path json;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to find the real data (--real).")
+    Path dataDir;
+
+    @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every config (e.g. training.batch_size=64).")
+    List<String> overrides = new ArrayList<>();
+
+    @Mixin
+    DebugOption debug;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seconds <= 0) {
+            throw new io.deepnets.BadInputException("--seconds: expected a positive number, got " + seconds);
+        }
+        List<ExperimentConfig> experiments = new ArrayList<>();
+        for (Path p : configs) {
+            experiments.add(ConfigLoader.load(p, overrides));
+        }
+        Map<String, Object> setup = NativeRuntime.describe();
+        System.out.println("set-up: " + setup);
+        System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
+                "infer smp/s", "helpers");
+        List<BenchResult> results = new ArrayList<>();
+        for (ExperimentConfig c : experiments) {
+            ImageSet data;
+            String label;
+            if (source.real) {
+                DataDirectories dirs = DataDirectories.resolve(dataDir, c.data().dataDir(), System.getenv());
+                data = SplitDataset.of(new DatasetLoader(dirs, DataSources.canonical(), System.err).load(c.data()), c.data()).train();
+                label = "real";
+            } else {
+                data = Benchmark.synthetic(c, c.seed());
+                label = "synthetic";
+            }
+            BenchResult r = Benchmark.run(c, data, label, seconds);
+            results.add(r);
+            System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %s%n", r.experiment(), r.data(), r.batchSize(),
+                    r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.helpers());
+        }
+        if (json != null) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("setup", setup);
+            out.put("cpu", io.deepnets.report.Provenance.collect(0, Map.of()).get("cpu"));
+            out.put("seconds", seconds);
+            out.put("results", results);
+            String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);
+            AtomicFiles.writeString(json, text);
+            System.out.println("written: " + json);
+        }
+        return Main.OK;
+    }
+}

@@ -1,0 +1,62 @@
+package io.deepnets.predict;
+
+import io.deepnets.BadInputException;
+import io.deepnets.report.Figures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Classifies image files with a trained model; a bad image is reported and the others are still classified. */
+public final class Predictor {
+    private final TrainedModel model;
+    private final ImagePreprocessor.Invert invert;
+
+    public Predictor(TrainedModel model, ImagePreprocessor.Invert invert) {
+        this.model = model;
+        this.invert = invert;
+    }
+
+    /** A class and its probability. */
+    public record Scored(String label, double probability) {
+    }
+
+    /** One image's outcome: its top classes, or the error that stopped it. */
+    public record Outcome(Path file, List<Scored> top, String error, boolean inverted) {
+        public boolean ok() {
+            return error == null;
+        }
+    }
+
+    /** Classifies each file; writes what the network saw into {@code showInput} when it is not null. */
+    public List<Outcome> classify(List<Path> files, Path showInput) {
+        List<Outcome> outcomes = new ArrayList<>();
+        for (Path file : files) {
+            try {
+                ImagePreprocessor.Prepared p = ImagePreprocessor.prepare(ImagePreprocessor.read(file), model.inputShape(), invert);
+                INDArray x = Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c');
+                float[] probs = model.network().output(x, false).dup('c').data().asFloat();
+                List<Scored> scored = new ArrayList<>();
+                for (int i = 0; i < probs.length; i++) {
+                    scored.add(new Scored(model.classNames().get(i), probs[i]));
+                }
+                scored.sort(Comparator.comparingDouble(Scored::probability).reversed());
+                if (showInput != null) {
+                    Files.createDirectories(showInput);
+                    String stem = file.getFileName().toString().replaceAll("\\.[^.]*$", "");
+                    Figures.writePng(showInput.resolve(stem + "-input.png"), p.seen());
+                }
+                outcomes.add(new Outcome(file, List.copyOf(scored.subList(0, Math.min(3, scored.size()))), null, p.inverted()));
+            } catch (BadInputException e) {
+                outcomes.add(new Outcome(file, List.of(), e.getMessage(), false));
+            } catch (IOException e) {
+                outcomes.add(new Outcome(file, List.of(), file + ": cannot write the input image (" + e.getMessage() + ")", false));
+            }
+        }
+        return outcomes;
+    }
+}

@@ -1,0 +1,82 @@
+package io.deepnets.predict;
+
+import io.deepnets.BadInputException;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.config.TensorShape;
+import io.deepnets.model.NativeRuntime;
+import io.deepnets.report.ConfusionCsv;
+import io.deepnets.report.RunFolder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * A trained network with what is needed to feed it: the input shape (Keras order) and the class names. Read from
+ * a run folder (model.zip, config.yaml, confusion.csv) or from a model.zip alone (shape from the network,
+ * classes numbered).
+ */
+public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, List<String> classNames, String name, ExperimentConfig config) {
+
+    public static TrainedModel load(Path path) {
+        Path zip = Files.isDirectory(path) ? path.resolve(RunFolder.MODEL) : path;
+        if (!Files.isRegularFile(zip)) {
+            throw new BadInputException(Files.isDirectory(path) ? path + ": the folder has no " + RunFolder.MODEL + " (the run did not finish?)"
+                    : path + ": no such model file");
+        }
+        NativeRuntime.configure();
+        MultiLayerNetwork net;
+        try {
+            net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+        } catch (IOException | RuntimeException e) {
+            throw new BadInputException(zip + ": not a DL4J model file (" + e.getMessage() + ")");
+        }
+        Path dir = zip.toAbsolutePath().getParent();
+        ExperimentConfig config = null;
+        if (Files.isRegularFile(dir.resolve(RunFolder.CONFIG))) {
+            config = ConfigLoader.load(dir.resolve(RunFolder.CONFIG), List.of());
+        }
+        TensorShape shape = config != null ? config.model().inputShape() : shapeOf(net);
+        if (shape.isFlat()) {
+            int n = shape.dims().get(0);
+            int side = (int) Math.round(Math.sqrt(n));
+            int side3 = (int) Math.round(Math.sqrt(n / 3.0));
+            shape = side * side == n ? TensorShape.of(side, side, 1) : side3 * side3 * 3 == n ? TensorShape.of(side3, side3, 3) : null;
+            if (shape == null) {
+                throw new BadInputException(zip + ": the model takes " + n + " values, which is no square grey or RGB image");
+            }
+        }
+        List<String> names = new ArrayList<>();
+        long outputs = net.getOutputLayer().getParam("b").length();
+        try {
+            if (Files.isRegularFile(dir.resolve(RunFolder.CONFUSION))) {
+                names.addAll(ConfusionCsv.read(dir.resolve(RunFolder.CONFUSION)).classNames());
+            }
+        } catch (IOException e) {
+            names.clear();
+        }
+        if (names.size() != outputs) {
+            names.clear();
+            for (int i = 0; i < outputs; i++) {
+                names.add(String.valueOf(i));
+            }
+        }
+        String name = config != null ? config.name() : zip.getFileName().toString();
+        return new TrainedModel(net, shape, List.copyOf(names), name, config);
+    }
+
+    private static TensorShape shapeOf(MultiLayerNetwork net) {
+        InputPreProcessor pp = net.getLayerWiseConfigurations().getInputPreProcess(0);
+        if (pp instanceof FeedForwardToCnnPreProcessor f) {
+            return TensorShape.of((int) f.getInputHeight(), (int) f.getInputWidth(), (int) f.getNumChannels());
+        }
+        long nIn = ((org.deeplearning4j.nn.conf.layers.FeedForwardLayer) net.getLayer(0).conf().getLayer()).getNIn();
+        return TensorShape.of((int) nIn);
+    }
+}
