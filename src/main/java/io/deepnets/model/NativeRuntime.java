@@ -33,7 +33,7 @@ public final class NativeRuntime {
         configured = true;
     }
 
-    /** Whether the native build has oneDNN and it is on. */
+    /** Whether libnd4j's oneDNN switch is on (it reads true on builds without oneDNN too: check the classifier). */
     public static boolean oneDnnEnabled() {
         try {
             return org.nd4j.linalg.cpu.nativecpu.bindings.Nd4jCpu.Environment.getInstance().isUseONEDNN();
@@ -42,14 +42,27 @@ public final class NativeRuntime {
         }
     }
 
+    private static final java.util.List<String> CLASSIFIERS = java.util.List.of("linux-x86_64-onednn-avx512", "linux-x86_64-onednn-avx2",
+            "linux-x86_64-onednn", "linux-x86_64-avx512", "linux-x86_64-avx2", "linux-x86_64");
+
+    /** The native build on the class path (its libnd4jcpu resource), else the one the build selected. */
+    static String loadedClassifier() {
+        for (String c : CLASSIFIERS) {
+            if (NativeRuntime.class.getResource("/org/nd4j/linalg/cpu/nativecpu/bindings/" + c + "/libnd4jcpu.so") != null) {
+                return c;
+            }
+        }
+        return BuildInfo.get("nd4j.classifier");
+    }
+
     /** Backend facts for provenance and the benchmark. */
     public static Map<String, Object> describe() {
         configure();
         Map<String, Object> m = new LinkedHashMap<>();
         Properties env = Nd4j.getExecutioner().getEnvironmentInformation();
         m.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
-        m.put("native_classifier", BuildInfo.get("nd4j.classifier"));
-        m.put("onednn", oneDnnEnabled());
+        m.put("native_classifier", loadedClassifier());
+        m.put("onednn", loadedClassifier().contains("onednn") && oneDnnEnabled());
         m.put("layer_helpers", "false".equals(System.getProperty("org.eclipse.deeplearning4j.helpers.disable"))
                 && Nd4j.getEnvironment().helpersAllowed());
         m.put("blas_vendor", String.valueOf(env.getOrDefault("blas.vendor", "unknown")));
