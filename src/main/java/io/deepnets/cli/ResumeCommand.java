@@ -1,7 +1,5 @@
 package io.deepnets.cli;
 
-import io.deepnets.data.DataSources;
-import io.deepnets.run.ExperimentRunner;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -30,7 +28,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.report.RunFolder.METRICS))) {
             throw new io.deepnets.BadInputException(runDir + ": this run already completed (metrics.json exists)");
         }
-        new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(), DataSources.canonical()).resume(runDir, dataDir);
+        Runners.console().resume(runDir, dataDir);
         return Main.OK;
     }
 }

@@ -1,6 +1,5 @@
 package io.deepnets.cli;
 
-import io.deepnets.data.DataSources;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
 import java.nio.file.Path;
@@ -27,8 +26,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(),
-                DataSources.canonical());
+        ExperimentRunner runner = Runners.console();
         runner.run(new RunRequest(config.config, config.allOverrides(), dataDir, out));
         return Main.OK;
     }

@@ -1,7 +1,6 @@
 package io.deepnets.cli;
 
 import io.deepnets.config.SuiteConfig;
-import io.deepnets.data.DataSources;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.suite.SuiteResult;
 import io.deepnets.suite.SuiteRunner;
@@ -40,7 +39,7 @@ final class SuiteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SuiteConfig config = SuiteConfig.load(suite);
-        ExperimentRunner runner = new ExperimentRunner(System.out, System.err, System.console() != null, System.getenv(), DataSources.canonical());
+        ExperimentRunner runner = Runners.console();
         SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, dataDir);
         System.out.println();
         System.out.print(result.table());

@@ -1,6 +1,5 @@
 package io.deepnets.config;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -49,7 +48,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("dense", "units", units, "activation", activation.keras());
+            return ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras());
         }
     }
 
@@ -78,7 +77,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
+            return ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
                     "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras());
         }
     }
@@ -107,7 +106,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("max_pool2d", "pool_size", List.of(poolSize[0], poolSize[1]), "strides", List.of(strides[0], strides[1]),
+            return ConfigMaps.of("type", "max_pool2d", "pool_size", List.of(poolSize[0], poolSize[1]), "strides", List.of(strides[0], strides[1]),
                     "padding", padding.keras());
         }
     }
@@ -137,7 +136,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("dropout", "rate", rate);
+            return ConfigMaps.of("type", "dropout", "rate", rate);
         }
     }
 
@@ -160,7 +159,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("flatten");
+            return ConfigMaps.of("type", "flatten");
         }
     }
 
@@ -197,7 +196,7 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("output", "units", units, "activation", activation.keras(), "loss", loss);
+            return ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss);
         }
     }
 
@@ -233,12 +232,4 @@ public sealed interface LayerConfig {
         return TensorShape.of(h, w, channelsOut > 0 ? channelsOut : input.channels());
     }
 
-    private static Map<String, Object> map(String type, Object... keyValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("type", type);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return m;
-    }
 }

@@ -1,6 +1,5 @@
 package io.deepnets.config;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -32,7 +31,7 @@ public sealed interface OptimizerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("rmsprop", "learning_rate", learningRate, "rho", rho, "epsilon", epsilon, "decay", decay);
+            return ConfigMaps.of("name", "rmsprop", "learning_rate", learningRate, "rho", rho, "epsilon", epsilon, "decay", decay);
         }
     }
 
@@ -57,7 +56,7 @@ public sealed interface OptimizerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("adadelta", "learning_rate", learningRate, "rho", rho, "epsilon", epsilon, "decay", decay);
+            return ConfigMaps.of("name", "adadelta", "learning_rate", learningRate, "rho", rho, "epsilon", epsilon, "decay", decay);
         }
     }
 
@@ -76,7 +75,7 @@ public sealed interface OptimizerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("adam", "learning_rate", learningRate, "beta_1", beta1, "beta_2", beta2, "epsilon", epsilon, "decay", decay);
+            return ConfigMaps.of("name", "adam", "learning_rate", learningRate, "beta_1", beta1, "beta_2", beta2, "epsilon", epsilon, "decay", decay);
         }
     }
 
@@ -104,7 +103,7 @@ public sealed interface OptimizerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return map("sgd", "learning_rate", learningRate, "momentum", momentum, "nesterov", nesterov, "decay", decay);
+            return ConfigMaps.of("name", "sgd", "learning_rate", learningRate, "momentum", momentum, "nesterov", nesterov, "decay", decay);
         }
     }
 
@@ -126,12 +125,4 @@ public sealed interface OptimizerConfig {
         }
     }
 
-    private static Map<String, Object> map(String name, Object... keyValues) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", name);
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put((String) keyValues[i], keyValues[i + 1]);
-        }
-        return m;
-    }
 }

@@ -25,8 +25,25 @@ public final class IdxReader {
     private IdxReader() {
     }
 
-    public static IdxImages readImages(Path file) {
+    /** Reads from an opened IDX stream; IO errors are mapped to one-line data errors by {@link #read}. */
+    private interface Body<T> {
+        T read(DataInputStream in) throws IOException;
+    }
+
+    private static <T> T read(Path file, Body<T> body) {
         try (DataInputStream in = open(file)) {
+            return body.read(in);
+        } catch (EOFException e) {
+            throw new DataException(file + ": truncated IDX header", e);
+        } catch (ZipException e) {
+            throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
+        } catch (IOException e) {
+            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+        }
+    }
+
+    public static IdxImages readImages(Path file) {
+        return read(file, in -> {
             int magic = in.readInt();
             if (magic != IMAGES_MAGIC) {
                 throw new DataException(file + ": not an IDX image file (magic " + hex(magic) + ", expected " + hex(IMAGES_MAGIC) + ")");
@@ -39,17 +56,11 @@ public final class IdxReader {
             }
             byte[] pixels = readExactly(in, file, count * rows * cols, count + " images of " + rows + "x" + cols);
             return new IdxImages(count, rows, cols, pixels);
-        } catch (EOFException e) {
-            throw new DataException(file + ": truncated IDX header", e);
-        } catch (ZipException e) {
-            throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
+        });
     }
 
     public static byte[] readLabels(Path file) {
-        try (DataInputStream in = open(file)) {
+        return read(file, in -> {
             int magic = in.readInt();
             if (magic != LABELS_MAGIC) {
                 throw new DataException(file + ": not an IDX label file (magic " + hex(magic) + ", expected " + hex(LABELS_MAGIC) + ")");
@@ -59,13 +70,7 @@ public final class IdxReader {
                 throw new DataException(file + ": implausible IDX header (" + count + " labels)");
             }
             return readExactly(in, file, count, count + " labels");
-        } catch (EOFException e) {
-            throw new DataException(file + ": truncated IDX header", e);
-        } catch (ZipException e) {
-            throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
-        } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
-        }
+        });
     }
 
     private static byte[] readExactly(InputStream in, Path file, int length, String what) throws IOException {
