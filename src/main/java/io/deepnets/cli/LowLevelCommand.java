@@ -34,7 +34,14 @@ final class LowLevelCommand implements Callable<Integer> {
     public Integer call() {
         double[][][] x = image == null ? LowLevelInput.assignmentImage() : LowLevelInput.readImage(image);
         double[][][][] f = filters == null ? LowLevelInput.assignmentFilters() : LowLevelInput.readFilters(filters);
-        Stages hand = HandOps.run(x, f, seed);
+        Stages hand;
+        try {
+            hand = HandOps.run(x, f, seed);
+        } catch (io.deepnets.BadInputException e) {
+            String source = (image == null ? "the assignment's image" : image.toString()) + " with "
+                    + (filters == null ? "the assignment's filters" : filters.toString());
+            throw new io.deepnets.BadInputException(source + ": " + e.getMessage());
+        }
         if (json) {
             System.out.println(LowLevelReport.json(hand));
         } else {

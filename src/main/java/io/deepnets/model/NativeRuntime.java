@@ -27,7 +27,10 @@ public final class NativeRuntime {
         }
         // Without oneDNN in the native build, DL4J's "MKLDNN" helpers call libnd4j's generic conv2d op, which
         // measured 10x slower than DL4J's own im2col path (76 vs 761 samples/s on the CIFAR-10 net): off then.
-        boolean helpers = !"off".equalsIgnoreCase(System.getenv("DEEPNETS_HELPERS")) && loadedClassifier().contains("onednn");
+        // The CUDA build (mvn -Pcuda, classifier ...-cudnn) keeps them for cuDNN.
+        String classifier = loadedClassifier();
+        boolean helpers = !"off".equalsIgnoreCase(System.getenv("DEEPNETS_HELPERS"))
+                && (classifier.contains("onednn") || classifier.contains("cudnn"));
         if (System.getProperty("org.eclipse.deeplearning4j.helpers.disable") == null) {
             System.setProperty("org.eclipse.deeplearning4j.helpers.disable", String.valueOf(!helpers));
         }
