@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, resume, lowlevel, bench, predict, activations; see --help)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, resume, lowlevel, bench, predict, activations)");
     }
 
     public static void main(String[] args) {
@@ -48,7 +48,8 @@ public final class Main implements Runnable {
         });
         cmd.setParameterExceptionHandler((ex, args2) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("error: " + ex.getMessage() + " (see 'deepnets " + commandPath(ex.getCommandLine()) + " --help')");
+            String path = commandPath(ex.getCommandLine());
+            err.println("error: " + ex.getMessage() + " (see 'deepnets " + (path.isEmpty() ? "" : path + " ") + "--help')");
             err.flush();
             return BAD_INPUT;
         });

@@ -15,8 +15,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code deepnets suite}: run every experiment of a suite and check its test accuracy against its band. */
 @Command(name = "suite", mixinStandardHelpOptions = true,
-        description = {"Run the suite's experiments in order (skipping ones already done with the same config, resuming interrupted ones),",
-                "write the comparison page, print experiment | reference | band | got | status, and exit 1 if any result is outside its band."})
+        description = {"Run a suite's experiments and check each test accuracy against its band (exit 1 if any is outside).",
+                "Experiments already done with the same config are skipped, interrupted ones resumed; then the comparison page and the table",
+                "experiment | reference | band | got | status."})
 final class SuiteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SUITE", description = "The suite YAML, e.g. experiments/assignment.yaml.")
     Path suite;
