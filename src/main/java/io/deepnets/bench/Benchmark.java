@@ -92,8 +92,6 @@ public final class Benchmark {
                 helper = c.getHelper();
             } else if (layer instanceof org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer s) {
                 helper = s.getHelper();
-            } else if (layer instanceof org.deeplearning4j.nn.layers.BaseLayer<?> b) {
-                helper = null;
             }
             if (helper != null) {
                 names.add(helper.getClass().getSimpleName());
