@@ -50,8 +50,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results and the set-up as JSON.")
     Path json;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to find the real data (--real).")
-    Path dataDir;
+    @Mixin
+    DataDirOption dataDirOption;
 
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every config (e.g. training.batch_size=64).")
     List<String> overrides = new ArrayList<>();
@@ -77,7 +77,7 @@ final class BenchCommand implements Callable<Integer> {
             ImageSet data;
             String label;
             if (source.real) {
-                DataDirectories dirs = DataDirectories.resolve(dataDir, c.data().dataDir(), System.getenv());
+                DataDirectories dirs = DataDirectories.resolve(dataDirOption.dataDir, c.data().dataDir(), System.getenv());
                 data = SplitDataset.of(new DatasetLoader(dirs, DataSources.canonical(), System.err).load(c.data()), c.data()).train();
                 label = "real";
             } else {

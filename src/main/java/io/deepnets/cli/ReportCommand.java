@@ -20,15 +20,15 @@ final class ReportCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Where index.html goes (default: the first folder given).")
     Path out;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where to find the test images for a run's gallery.")
-    Path dataDir;
+    @Mixin
+    DataDirOption data;
 
     @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() {
-        ReportBuilder.Written w = new ReportBuilder(dataDir, System.getenv(), System.err).build(paths, out);
+        ReportBuilder.Written w = new ReportBuilder(data.dataDir, System.getenv(), System.err).build(paths, out);
         System.out.println(w.runs() == 1 && out == null && paths.size() == 1 && w.page().getFileName().toString().equals("report.html")
                 ? "report: " + w.page() : "comparison of " + w.runs() + " runs: " + w.page());
         return Main.OK;

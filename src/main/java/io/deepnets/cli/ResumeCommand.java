@@ -14,8 +14,8 @@ final class ResumeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "RUN_DIR", description = "The run folder, e.g. reports/mnist-cnn/2026-11-22T10-00-00.")
     Path runDir;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for the datasets here first.")
-    Path dataDir;
+    @Mixin
+    DataDirOption data;
 
     @Mixin
     DebugOption debug;
@@ -28,7 +28,7 @@ final class ResumeCommand implements Callable<Integer> {
         if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.report.RunFolder.METRICS))) {
             throw new io.deepnets.BadInputException(runDir + ": this run already completed (metrics.json exists)");
         }
-        Runners.console().resume(runDir, dataDir);
+        Runners.console().resume(runDir, data.dataDir);
         return Main.OK;
     }
 }

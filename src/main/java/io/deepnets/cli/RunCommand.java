@@ -18,8 +18,8 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     DebugOption debug;
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for mnist/ and cifar10/ here first (then $DEEPNETS_DATA, ~/.deepnets/data).")
-    Path dataDir;
+    @Mixin
+    DataDirOption data;
 
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "reports", description = "Where run folders go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -27,7 +27,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExperimentRunner runner = Runners.console();
-        runner.run(new RunRequest(config.config, config.allOverrides(), dataDir, out));
+        runner.run(new RunRequest(config.config, config.allOverrides(), data.dataDir, out));
         return Main.OK;
     }
 }

@@ -31,8 +31,8 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every experiment (e.g. seed=7). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--data-dir", paramLabel = "DIR", description = "Look for the datasets here first.")
-    Path dataDir;
+    @Mixin
+    DataDirOption data;
 
     @Mixin
     DebugOption debug;
@@ -41,7 +41,7 @@ final class SuiteCommand implements Callable<Integer> {
     public Integer call() {
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();
-        SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, dataDir);
+        SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, data.dataDir);
         System.out.println();
         System.out.print(result.table());
         System.out.println("comparison: " + result.index());
