@@ -6,7 +6,6 @@ import io.deepnets.bench.BenchResult;
 import io.deepnets.bench.Benchmark;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.data.DataDirectories;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.ImageSet;
@@ -77,8 +76,8 @@ final class BenchCommand implements Callable<Integer> {
             ImageSet data;
             String label;
             if (source.real) {
-                DataDirectories dirs = DataDirectories.resolve(dataDirOption.dataDir, c.data().dataDir(), System.getenv());
-                data = SplitDataset.of(new DatasetLoader(dirs, DataSources.canonical(), System.err).load(c.data()), c.data()).train();
+                data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
+                        System.err), c.data()).train();
                 label = "real";
             } else {
                 data = Benchmark.synthetic(c, c.seed());
@@ -92,7 +91,7 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("setup", setup);
-            out.put("cpu", io.deepnets.report.Provenance.collect(0, Map.of()).get("cpu"));
+            out.put("cpu", io.deepnets.report.Provenance.cpuModel());
             out.put("seconds", seconds);
             out.put("results", results);
             String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);

@@ -88,7 +88,10 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
                     throw new ConfigException(e.pathOf("config"), "no such config file: " + config);
                 }
                 List<String> overrides = e.optStringList("set");
-                double reference = e.optDouble("reference", null) == null ? missing(e.pathOf("reference")) : e.optDouble("reference", null);
+                Double reference = e.optDouble("reference", null);
+                if (reference == null) {
+                    throw new ConfigException(e.pathOf("reference"), "is required (the reference test accuracy)");
+                }
                 Double tolerance = e.optDouble("tolerance", null);
                 Double min = e.optDouble("min", null);
                 Double max = e.optDouble("max", null);
@@ -111,9 +114,5 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
         } catch (ConfigException e) {
             throw e.inFile(file.toString());
         }
-    }
-
-    private static double missing(String path) {
-        throw new ConfigException(path, "is required (the reference test accuracy)");
     }
 }

@@ -42,6 +42,15 @@ public final class DatasetLoader {
         this.cifarRecordsPerFile = cifarRecordsPerFile;
     }
 
+    /**
+     * Loads the dataset a config names, looking in {@code --data-dir} (may be null), the config's data_dir,
+     * {@code $DEEPNETS_DATA} (from {@code env}) and {@code ~/.deepnets/data}, in that order.
+     */
+    public static LoadedDataset forConfig(DataConfig config, Path cliDataDir, Map<String, String> env, DataSources sources,
+            PrintStream progress) {
+        return new DatasetLoader(DataDirectories.resolve(cliDataDir, config.dataDir(), env), sources, progress).load(config);
+    }
+
     public LoadedDataset load(DataConfig config) {
         return switch (config.dataset()) {
             case "mnist" -> loadIdx("mnist", mnistFolder(), null);

@@ -29,7 +29,8 @@ public final class Provenance {
         return m;
     }
 
-    static String cpuModel() {
+    /** The CPU's model name (from /proc/cpuinfo on Linux, else the architecture). */
+    public static String cpuModel() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
                 if (line.startsWith("model name")) {

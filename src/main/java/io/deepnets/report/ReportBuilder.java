@@ -1,9 +1,7 @@
 package io.deepnets.report;
 
 import io.deepnets.BadInputException;
-import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.data.DataDirectories;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.LoadedDataset;
@@ -86,11 +84,12 @@ public final class ReportBuilder {
     private Path rebuild(RunContents run) throws IOException {
         RunReport.TestImages images = null;
         String note = null;
-        if (run.configYaml() != null && run.predictions() != null) {
+        if (run.configYaml() != null && run.config() == null) {
+            note = "The gallery was not rebuilt: config.yaml is not a valid experiment config.";
+        } else if (run.config() != null && run.predictions() != null) {
             try {
-                ExperimentConfig config = ConfigLoader.parse(run.configYaml(), List.of());
-                DataDirectories dirs = DataDirectories.resolve(dataDir, config.data().dataDir(), env);
-                LoadedDataset loaded = new DatasetLoader(dirs, DataSources.canonical(), progress).load(config.data());
+                ExperimentConfig config = run.config();
+                LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, DataSources.canonical(), progress);
                 SplitDataset data = SplitDataset.of(loaded, config.data());
                 images = new RunReport.TestImages(data.test(), data.shape());
             } catch (BadInputException e) {

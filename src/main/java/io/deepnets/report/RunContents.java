@@ -1,6 +1,8 @@
 package io.deepnets.report;
 
 import io.deepnets.BadInputException;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
 import io.deepnets.train.EpochResult;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,10 +17,11 @@ import java.util.Map;
  *
  * @param name the experiment name (the parent folder's name)
  * @param stamp the run folder's name (its start time)
+ * @param config config.yaml parsed once; null when it is missing or no longer valid
  */
-public record RunContents(Path dir, String name, String stamp, String configYaml, String summary, List<EpochResult> history,
-        Map<String, Object> metrics, ConfusionCsv.Table confusion, List<PredictionsCsv.Prediction> predictions, List<String> missing,
-        Integer plannedEpochs) {
+public record RunContents(Path dir, String name, String stamp, String configYaml, ExperimentConfig config, String summary,
+        List<EpochResult> history, Map<String, Object> metrics, ConfusionCsv.Table confusion, List<PredictionsCsv.Prediction> predictions,
+        List<String> missing) {
 
     /** Whether {@code dir} looks like a run folder (has its config or history). */
     public static boolean isRunFolder(Path dir) {
@@ -63,11 +66,10 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             if (!Files.isRegularFile(dir.resolve(RunFolder.MODEL))) {
                 missing.add(RunFolder.MODEL);
             }
-            Integer planned = plannedEpochs(config);
             Path abs = dir.toAbsolutePath().normalize();
             String name = abs.getParent() == null ? abs.getFileName().toString() : abs.getParent().getFileName().toString();
-            return new RunContents(abs, name, abs.getFileName().toString(), config, summary, history, metrics, confusion, predictions,
-                    List.copyOf(missing), planned);
+            return new RunContents(abs, name, abs.getFileName().toString(), config, parse(config), summary, history, metrics, confusion,
+                    predictions, List.copyOf(missing));
         } catch (IOException | RuntimeException e) {
             if (e instanceof BadInputException b) {
                 throw b;
@@ -84,15 +86,20 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
         return null;
     }
 
-    private static Integer plannedEpochs(String configYaml) {
+    private static ExperimentConfig parse(String configYaml) {
         if (configYaml == null) {
             return null;
         }
         try {
-            return io.deepnets.config.ConfigLoader.parse(configYaml, List.of()).training().epochs();
+            return ConfigLoader.parse(configYaml, List.of());
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The epochs the run was configured for; null when config.yaml cannot be read. */
+    public Integer plannedEpochs() {
+        return config == null ? null : config.training().epochs();
     }
 
     /** A run whose metrics.json exists finished training and evaluation. */
@@ -111,13 +118,6 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
         if (v != null) {
             return v.toString();
         }
-        if (configYaml != null) {
-            try {
-                return io.deepnets.config.ConfigLoader.parse(configYaml, List.of()).name();
-            } catch (RuntimeException e) {
-                return name;
-            }
-        }
-        return name;
+        return config != null ? config.name() : name;
     }
 }

@@ -190,15 +190,7 @@ public final class RunReport {
     }
 
     private static Object descriptionOf(RunContents run) {
-        if (run.configYaml() == null) {
-            return null;
-        }
-        try {
-            String d = io.deepnets.config.ConfigLoader.parse(run.configYaml(), List.of()).description();
-            return d.isEmpty() ? null : d;
-        } catch (RuntimeException e) {
-            return null;
-        }
+        return run.config() == null || run.config().description().isEmpty() ? null : run.config().description();
     }
 
     private static void image(StringBuilder h, Path dir, String file, String alt) {

@@ -4,7 +4,6 @@ import io.deepnets.BadInputException;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.TensorShape;
-import io.deepnets.data.DataDirectories;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.LoadedDataset;
@@ -131,8 +130,7 @@ public final class ExperimentRunner {
     }
 
     private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
-        DataDirectories dirs = DataDirectories.resolve(dataDir, config.data().dataDir(), env);
-        LoadedDataset loaded = new DatasetLoader(dirs, sources, err).load(config.data());
+        LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
         checkFits(configFile, config, loaded);
         return SplitDataset.of(loaded, config.data());
     }
