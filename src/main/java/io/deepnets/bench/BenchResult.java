@@ -7,7 +7,8 @@ package io.deepnets.bench;
  * @param trainMsPerStep milliseconds per training step of {@code batchSize} samples
  * @param inferenceSamplesPerSecond {@code output()} without dropout, batches of {@code batchSize}
  * @param helpers the layer helper classes DL4J uses (oneDNN), or "none"
+ * @param step the training step implementation: DL4J's {@code fit}, or deepnets's dense step
  */
 public record BenchResult(String experiment, String data, int batchSize, int steps, double trainSamplesPerSecond, double trainMsPerStep,
-        double inferenceSamplesPerSecond, String helpers) {
+        double inferenceSamplesPerSecond, String helpers, String step) {
 }

@@ -5,11 +5,14 @@ import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.model.KerasModelMapper;
+import io.deepnets.train.DenseTrainingStep;
+import io.deepnets.train.Trainer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,8 +20,8 @@ import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Measures a config's network the way training uses it: batches assembled from an {@link ImageSet} (synthetic
- * data of the right shape, or the real training data) through the same {@link BatchAssembler}, one
- * {@code fit} per step, timed after a warm-up. A benchmark, never a test assertion.
+ * data of the right shape, or the real training data) through the same {@link BatchAssembler} or
+ * {@link DenseTrainingStep} as {@code Trainer}, one gradient step per batch, timed after a warm-up. A benchmark, never a test assertion.
  */
 public final class Benchmark {
     private Benchmark() {
@@ -40,23 +43,32 @@ public final class Benchmark {
         return new ImageSet(x, y, n, features);
     }
 
-    public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds) {
+    /**
+     * Trains and then runs inference for about {@code seconds} (a third of it for inference) each.
+     *
+     * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where {@link DenseTrainingStep} applies
+     */
+    public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit) {
         MultiLayerNetwork net = KerasModelMapper.build(config);
         int batch = config.training().batchSize();
         int classes = config.model().classes();
         BatchAssembler batches = new BatchAssembler(data, classes);
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
+        DenseTrainingStep dense = dl4jFit ? null : DenseTrainingStep.forNetwork(net, batch).orElse(null);
+        IntConsumer trainStep = dense != null
+                ? index -> dense.fit(data, order, index * batch, index * batch + batch)
+                : index -> net.fit(batch(batches, order, index, batch));
         int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
         int step = 0;
         for (; step < warmup; step++) {
-            net.fit(batch(batches, order, step % perEpoch, batch));
+            trainStep.accept(step % perEpoch);
         }
         long start = System.nanoTime();
         long deadline = start + (long) (seconds * 1e9);
         int steps = 0;
         while (System.nanoTime() < deadline || steps < 5) {
-            net.fit(batch(batches, order, (step++) % perEpoch, batch));
+            trainStep.accept((step++) % perEpoch);
             steps++;
         }
         double trainSeconds = (System.nanoTime() - start) / 1e9;
@@ -75,7 +87,8 @@ public final class Benchmark {
         }
         double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
         return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
-                inferSteps * (double) batch / inferSeconds, helpers(net));
+                inferSteps * (double) batch / inferSeconds, helpers(net),
+                dense != null ? DenseTrainingStep.KIND : Trainer.DL4J_FIT);
     }
 
     private static DataSet batch(BatchAssembler batches, int[] order, int index, int batch) {

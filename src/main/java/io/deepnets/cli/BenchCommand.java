@@ -46,6 +46,10 @@ final class BenchCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Source source = new Source();
 
+    @Option(names = "--dl4j-fit", description = "Train with DL4J's MultiLayerNetwork.fit even where deepnets has a faster step "
+            + "(dense networks), to compare the two.")
+    boolean dl4jFit;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results and the set-up as JSON.")
     Path json;
 
@@ -69,8 +73,8 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> setup = NativeRuntime.describe();
         System.out.println("set-up: " + setup);
-        System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
-                "infer smp/s", "helpers");
+        System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %-20s %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
+                "infer smp/s", "step", "helpers");
         List<BenchResult> results = new ArrayList<>();
         for (ExperimentConfig c : experiments) {
             ImageSet data;
@@ -83,10 +87,10 @@ final class BenchCommand implements Callable<Integer> {
                 data = Benchmark.synthetic(c, c.seed());
                 label = "synthetic";
             }
-            BenchResult r = Benchmark.run(c, data, label, seconds);
+            BenchResult r = Benchmark.run(c, data, label, seconds, dl4jFit);
             results.add(r);
-            System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %s%n", r.experiment(), r.data(), r.batchSize(),
-                    r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.helpers());
+            System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-20s %s%n", r.experiment(), r.data(), r.batchSize(),
+                    r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.step(), r.helpers());
         }
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();

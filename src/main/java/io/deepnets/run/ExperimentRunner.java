@@ -160,6 +160,7 @@ public final class ExperimentRunner {
         observers.addAll(extraObservers);
         Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers);
         trainer.fit(history.size() + 1);
+        String stepKind = trainer.stepKind();
 
         EvalResult test = Evaluator.evaluate(net, data.test(), classes);
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
@@ -167,7 +168,7 @@ public final class ExperimentRunner {
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
-            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(configFile, config, data, history, test, net.numParams(), started));
+            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(configFile, config, data, history, test, net.numParams(), started, stepKind));
             Checkpoint.delete(runDir);
             List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(net,
                     java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
@@ -199,7 +200,7 @@ public final class ExperimentRunner {
     }
 
     private static Map<String, Object> metrics(String configFile, ExperimentConfig config, SplitDataset data,
-            List<EpochResult> history, EvalResult test, long params, String started) {
+            List<EpochResult> history, EvalResult test, long params, String started, String stepKind) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("experiment", config.name());
         m.put("config_file", configFile);
@@ -222,6 +223,7 @@ public final class ExperimentRunner {
         m.put("epoch_seconds", history.stream().map(EpochResult::epochSeconds).toList());
         m.put("mean_epoch_seconds", history.stream().mapToDouble(EpochResult::epochSeconds).average().orElse(0));
         m.put("ms_per_step", history.stream().map(EpochResult::msPerStep).toList());
+        m.put("training_step", stepKind);
         m.put("class_names", data.classNames());
         m.put("provenance", Provenance.collect(config.seed(), data.checksums()));
         return m;

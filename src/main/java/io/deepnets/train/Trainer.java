@@ -25,6 +25,7 @@ public final class Trainer {
     private final TrainingConfig schedule;
     private final long seed;
     private final List<TrainingObserver> observers;
+    private final DenseTrainingStep denseStep;
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers) {
@@ -35,7 +36,16 @@ public final class Trainer {
         this.schedule = schedule;
         this.seed = seed;
         this.observers = List.copyOf(observers);
+        this.denseStep = DenseTrainingStep.forNetwork(net, schedule.batchSize()).orElse(null);
     }
+
+    /** Which implementation of the gradient step trains this network (recorded in metrics.json). */
+    public String stepKind() {
+        return denseStep != null ? DenseTrainingStep.KIND : DL4J_FIT;
+    }
+
+    /** {@link #stepKind()} when DL4J's own {@code MultiLayerNetwork.fit} trains the network. */
+    public static final String DL4J_FIT = "dl4j-fit";
 
     /** Steps per epoch: {@code ceil(samples / batch_size)}, the last batch possibly smaller, as in Keras. */
     public int stepsPerEpoch() {
@@ -73,20 +83,29 @@ public final class Trainer {
         for (int step = 0; step < steps; step++) {
             int from = step * batch;
             int to = Math.min(train.count(), from + batch);
-            INDArray x = batches.features(order, from, to);
-            INDArray y = batches.labels(order, from, to);
-            accuracy.expect(batches.labelIndices(order, from, to));
-            net.fit(new DataSet(x, y));
-            double loss = net.score();
+            double loss;
+            int hits;
+            if (denseStep != null) {
+                DenseTrainingStep.Outcome outcome = denseStep.fit(train, order, from, to);
+                loss = outcome.loss();
+                hits = outcome.correct();
+            } else {
+                INDArray x = batches.features(order, from, to);
+                INDArray y = batches.labels(order, from, to);
+                accuracy.expect(batches.labelIndices(order, from, to));
+                net.fit(new DataSet(x, y));
+                loss = net.score();
+                hits = accuracy.correct();
+                if (hits < 0) {
+                    throw new IllegalStateException("the training forward pass was not observed");
+                }
+            }
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException("epoch " + epoch + ", step " + (step + 1) + ": the loss is " + loss
                         + "; training diverged (try a smaller learning_rate)");
             }
-            if (accuracy.correct() < 0) {
-                throw new IllegalStateException("the training forward pass was not observed");
-            }
             lossSum += loss * (to - from);
-            correct += accuracy.correct();
+            correct += hits;
             seen += to - from;
             double elapsed = (System.nanoTime() - start) / 1e9;
             int done = step + 1;

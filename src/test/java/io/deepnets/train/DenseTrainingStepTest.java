@@ -1,0 +1,115 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.bench.Benchmark;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.data.BatchAssembler;
+import io.deepnets.data.EpochShuffler;
+import io.deepnets.data.ImageSet;
+import io.deepnets.model.KerasModelMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.dataset.DataSet;
+
+/** The dense step against DL4J's own {@code fit}: same scores, parameters, updater state and iteration count. */
+class DenseTrainingStepTest {
+
+    private static ExperimentConfig config(String name, String... overrides) {
+        return ConfigLoader.load(Path.of("configs", name + ".yaml"), List.of(overrides));
+    }
+
+    /** Trains two identically initialised networks side by side and compares them after every step. */
+    private static void assertSameAsDl4jFit(ExperimentConfig config, int steps, double paramTolerance) {
+        MultiLayerNetwork reference = KerasModelMapper.build(config);
+        MultiLayerNetwork fast = KerasModelMapper.build(config);
+        assertEquals(reference.params(), fast.params(), "the mapper initialises from the seed");
+        int batch = config.training().batchSize();
+        DenseTrainingStep step = DenseTrainingStep.forNetwork(fast, batch).orElseThrow();
+        ImageSet data = Benchmark.synthetic(config, 5);
+        int classes = config.model().classes();
+        BatchAssembler batches = new BatchAssembler(data, classes);
+        int[] order = EpochShuffler.order(data.count(), 3, 1, true);
+        for (int s = 0; s < steps; s++) {
+            int from = (s * batch) % data.count();
+            // Every fourth step a short batch, as an epoch's last one.
+            int to = s % 4 == 3 ? from + batch / 3 : from + batch;
+            reference.fit(new DataSet(batches.features(order, from, to), batches.labels(order, from, to)));
+            DenseTrainingStep.Outcome outcome = step.fit(data, order, from, to);
+
+            assertEquals(reference.score(), outcome.loss(), 1e-5 * Math.max(1, reference.score()), "loss at step " + s);
+            assertEquals(reference.getIterationCount(), fast.getIterationCount(), "iteration count at step " + s);
+            double diff = reference.params().sub(fast.params()).amaxNumber().doubleValue();
+            assertTrue(diff < paramTolerance, "step " + s + ": parameters differ by " + diff);
+            assertEquals(reference.output(batches.features(order, from, to), false).argMax(1), fast.output(batches.features(order, from, to),
+                    false).argMax(1), "predictions after step " + s);
+        }
+        double stateDiff = reference.getUpdater().getStateViewArray().sub(fast.getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        assertTrue(stateDiff < 1e-4, "RMSprop state differs by " + stateDiff);
+    }
+
+    @Test
+    void linearMlpStepsLikeDl4jFit() {
+        assertSameAsDl4jFit(config("mnist-linear"), 12, 1e-4);
+    }
+
+    @Test
+    void reluMlpStepsLikeDl4jFit() {
+        assertSameAsDl4jFit(config("mnist-relu"), 12, 1e-4);
+    }
+
+    @Test
+    void deeperTanhSigmoidNetworkWithDecayStepsLikeDl4jFit() {
+        ExperimentConfig config = ConfigLoader.parse("""
+                name: small
+                data: {dataset: mnist, validation_split: 0.2}
+                model:
+                  input_shape: [784]
+                  layers:
+                    - {type: dense, units: 40, activation: tanh}
+                    - {type: dense, units: 24, activation: sigmoid}
+                    - {type: dense, units: 16, activation: relu}
+                    - {type: output, units: 10, activation: softmax}
+                optimizer: {name: rmsprop, learning_rate: 0.01, rho: 0.8, epsilon: 1.0e-6, decay: 0.05}
+                training: {batch_size: 30, epochs: 1}
+                """, List.of());
+        assertSameAsDl4jFit(config, 16, 1e-4);
+    }
+
+    @Test
+    void networksOutsideItsScopeTrainWithDl4jFit() {
+        assertTrue(DenseTrainingStep.forNetwork(KerasModelMapper.build(config("mnist-cnn")), 128).isEmpty(), "convolutions");
+        assertTrue(DenseTrainingStep.forNetwork(KerasModelMapper.build(config("mnist-relu", "optimizer={name: adam}")), 128).isEmpty(),
+                "another optimizer");
+        ExperimentConfig dropout = ConfigLoader.parse("""
+                name: dropout
+                data: {dataset: mnist, validation_split: 0.2}
+                model:
+                  input_shape: [784]
+                  layers:
+                    - {type: dense, units: 32, activation: relu}
+                    - {type: dropout, rate: 0.5}
+                    - {type: output, units: 10, activation: softmax}
+                optimizer: {name: rmsprop}
+                training: {batch_size: 32, epochs: 1}
+                """, List.of());
+        assertTrue(DenseTrainingStep.forNetwork(KerasModelMapper.build(dropout), 32).isEmpty(), "dropout");
+        assertTrue(DenseTrainingStep.forNetwork(KerasModelMapper.build(config("mnist-relu", "model.layers[0].activation=elu")), 128)
+                .isEmpty(), "an activation it does not implement");
+    }
+
+    @Test
+    void rejectsBatchesLargerThanItWasBuiltFor() {
+        ExperimentConfig config = config("mnist-linear");
+        DenseTrainingStep step = DenseTrainingStep.forNetwork(KerasModelMapper.build(config), 16).orElseThrow();
+        ImageSet data = Benchmark.synthetic(config, 1);
+        int[] order = BatchAssembler.identity(data.count());
+        assertThrows(IllegalArgumentException.class, () -> step.fit(data, order, 0, 17));
+        assertTrue(Double.isFinite(step.fit(data, order, 0, 16).loss()));
+    }
+}
