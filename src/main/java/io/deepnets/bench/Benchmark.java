@@ -5,6 +5,7 @@ import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.model.KerasModelMapper;
+import io.deepnets.train.ActivationSwap;
 import io.deepnets.train.DenseTrainingStep;
 import io.deepnets.train.Trainer;
 import java.util.ArrayList;
@@ -50,6 +51,13 @@ public final class Benchmark {
      */
     public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit) {
         MultiLayerNetwork net = KerasModelMapper.build(config);
+        try (ActivationSwap ignored = ActivationSwap.install(net)) {
+            return run(config, net, data, dataLabel, seconds, dl4jFit);
+        }
+    }
+
+    private static BenchResult run(ExperimentConfig config, MultiLayerNetwork net, ImageSet data, String dataLabel, double seconds,
+            boolean dl4jFit) {
         int batch = config.training().batchSize();
         int classes = config.model().classes();
         BatchAssembler batches = new BatchAssembler(data, classes);

