@@ -6,23 +6,20 @@ import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.train.ActivationSwap;
-import io.deepnets.train.DenseTrainingStep;
-import io.deepnets.train.Trainer;
+import io.deepnets.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
-import java.util.function.IntConsumer;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * Measures a config's network the way training uses it: batches assembled from an {@link ImageSet} (synthetic
- * data of the right shape, or the real training data) through the same {@link BatchAssembler} or
- * {@link DenseTrainingStep} as {@code Trainer}, one gradient step per batch, timed after a warm-up. A benchmark, never a test assertion.
+ * data of the right shape, or the real training data) through the same {@link TrainingStep} as
+ * {@code Trainer}, one gradient step per batch, timed after a warm-up. A benchmark, never a test assertion.
  */
 public final class Benchmark {
     private Benchmark() {
@@ -63,23 +60,26 @@ public final class Benchmark {
         BatchAssembler batches = new BatchAssembler(data, classes);
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
-        DenseTrainingStep dense = dl4jFit ? null : DenseTrainingStep.forNetwork(net, batch).orElse(null);
-        IntConsumer trainStep = dense != null
-                ? index -> dense.fit(data, order, index * batch, index * batch + batch)
-                : index -> net.fit(batch(batches, order, index, batch));
-        int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
-        int step = 0;
-        for (; step < warmup; step++) {
-            trainStep.accept(step % perEpoch);
-        }
-        long start = System.nanoTime();
-        long deadline = start + (long) (seconds * 1e9);
+        String kind;
         int steps = 0;
-        while (System.nanoTime() < deadline || steps < 5) {
-            trainStep.accept((step++) % perEpoch);
-            steps++;
+        double trainSeconds;
+        try (TrainingStep trainStep = dl4jFit ? TrainingStep.dl4jFit(net, classes) : TrainingStep.forNetwork(net, batch, classes)) {
+            kind = trainStep.kind();
+            int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
+            int step = 0;
+            for (; step < warmup; step++) {
+                int from = (step % perEpoch) * batch;
+                trainStep.fit(data, order, from, from + batch);
+            }
+            long start = System.nanoTime();
+            long deadline = start + (long) (seconds * 1e9);
+            while (System.nanoTime() < deadline || steps < 5) {
+                int from = (step++ % perEpoch) * batch;
+                trainStep.fit(data, order, from, from + batch);
+                steps++;
+            }
+            trainSeconds = (System.nanoTime() - start) / 1e9;
         }
-        double trainSeconds = (System.nanoTime() - start) / 1e9;
 
         INDArray x = batches.features(order, 0, batch);
         for (int i = 0; i < 3; i++) {
@@ -95,13 +95,7 @@ public final class Benchmark {
         }
         double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
         return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
-                inferSteps * (double) batch / inferSeconds, helpers(net),
-                dense != null ? DenseTrainingStep.KIND : Trainer.DL4J_FIT);
-    }
-
-    private static DataSet batch(BatchAssembler batches, int[] order, int index, int batch) {
-        int from = index * batch;
-        return new DataSet(batches.features(order, from, from + batch), batches.labels(order, from, from + batch));
+                inferSteps * (double) batch / inferSeconds, helpers(net), kind);
     }
 
     /** The distinct helper classes DL4J's layers use; "none" when every layer runs DL4J's built-in code. */

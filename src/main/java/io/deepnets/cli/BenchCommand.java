@@ -73,7 +73,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         Map<String, Object> setup = NativeRuntime.describe();
         System.out.println("set-up: " + setup);
-        System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %-20s %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
+        System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %-28s %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
                 "infer smp/s", "step", "helpers");
         List<BenchResult> results = new ArrayList<>();
         for (ExperimentConfig c : experiments) {
@@ -89,7 +89,7 @@ final class BenchCommand implements Callable<Integer> {
             }
             BenchResult r = Benchmark.run(c, data, label, seconds, dl4jFit);
             results.add(r);
-            System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-20s %s%n", r.experiment(), r.data(), r.batchSize(),
+            System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-28s %s%n", r.experiment(), r.data(), r.batchSize(),
                     r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.step(), r.helpers());
         }
         if (json != null) {

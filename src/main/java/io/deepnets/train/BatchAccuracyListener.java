@@ -23,8 +23,11 @@ final class BatchAccuracyListener extends BaseTrainingListener {
         this.correct = -1;
     }
 
-    /** Correct predictions in the last batch, or -1 if the forward pass was not seen. */
+    /** Correct predictions in the last batch. */
     int correct() {
+        if (correct < 0) {
+            throw new IllegalStateException("the training forward pass was not observed");
+        }
         return correct;
     }
 

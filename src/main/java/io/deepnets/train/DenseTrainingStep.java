@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
@@ -21,8 +20,6 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.RmsProp;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
@@ -35,8 +32,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * cross-entropy output layer, trained with RMSprop and no dropout or regularisation (the assignment's MLPs),
  * computed with fewer, larger operations: one OpenBLAS {@code sgemm} per matrix product, straight on the network's
  * own parameter buffer; the bias, activation, softmax and loss work in single passes over the same memory; and the
- * RMSprop update in the arithmetic of libnd4j's {@code rms_prop_updater} (the op DL4J's RmsProp runs), fused with
- * the parameter update, on the network's own updater state.
+ * update by {@link FusedRmsProp} on the network's own updater state.
  *
  * <p>Why: a 784-256-10 step is ~1 ms of arithmetic, but DL4J's layer API spends 4-7 ms around it on this 2-core
  * machine (eight {@code matmul} custom-op calls, each ~0.3 ms slower than the bare {@code sgemm}, where five
@@ -49,7 +45,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * <p>{@link #forNetwork} returns empty for any network outside that scope, which then trains with DL4J's own
  * {@code fit}.
  */
-public final class DenseTrainingStep {
+public final class DenseTrainingStep implements TrainingStep {
     /** How run metrics and the benchmark name this step. */
     public static final String KIND = "deepnets-dense-sgemm";
 
@@ -64,37 +60,33 @@ public final class DenseTrainingStep {
     private final MultiLayerNetwork net;
     private final List<DenseLayerShape> layers;
     private final int maxBatch;
-    private final RmsProp rmsProp;
     private final INDArray params;
     private final FloatPointer paramPtr;
     private final FloatBuffer paramBuf;
     private final INDArray gradient;
     private final FloatPointer gradientPtr;
     private final FloatBuffer gradientBuf;
-    private final INDArray updaterState;
-    private final FloatBuffer stateBuf;
+    private final FusedRmsProp update;
     /** {@code activations[0]} is the input; {@code activations[l + 1]} the output of layer l, softmax for the last. */
     private final INDArray[] activations;
     private final FloatPointer[] activationPtrs;
     private final FloatBuffer[] activationBufs;
-    /** Per layer, the loss gradient with respect to its pre-activation (then scaled by 1/batch). */
+    /** Per layer, the summed loss gradient with respect to its pre-activation. */
     private final FloatPointer[] deltaPtrs;
     private final FloatBuffer[] deltaBufs;
     private final List<INDArray> keepAlive = new ArrayList<>();
 
-    private DenseTrainingStep(MultiLayerNetwork net, List<DenseLayerShape> layers, RmsProp rmsProp, int maxBatch) {
+    private DenseTrainingStep(MultiLayerNetwork net, List<DenseLayerShape> layers, INDArray gradient, FusedRmsProp update, int maxBatch) {
         this.net = net;
         this.layers = layers;
-        this.rmsProp = rmsProp;
+        this.update = update;
         this.maxBatch = maxBatch;
         this.params = net.params();
         this.paramPtr = floats(params);
         this.paramBuf = paramPtr.asBuffer();
-        this.gradient = Nd4j.create(DataType.FLOAT, params.shape(), 'c');
+        this.gradient = gradient;
         this.gradientPtr = floats(gradient);
         this.gradientBuf = gradientPtr.asBuffer();
-        this.updaterState = net.getUpdater().getStateViewArray();
-        this.stateBuf = floats(updaterState).asBuffer();
         int n = layers.size();
         activations = new INDArray[n + 1];
         activationPtrs = new FloatPointer[n + 1];
@@ -125,13 +117,10 @@ public final class DenseTrainingStep {
         if (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty()) {
             return Optional.empty();
         }
-        if (net.params() == null || net.params().dataType() != DataType.FLOAT || net.getUpdater() == null
-                || net.getUpdater().getStateViewArray() == null
-                || net.getUpdater().getStateViewArray().length() != net.params().length()) {
+        if (net.params() == null || net.params().dataType() != DataType.FLOAT) {
             return Optional.empty();
         }
         List<DenseLayerShape> shapes = new ArrayList<>();
-        RmsProp rms = null;
         long offset = 0;
         Layer[] all = net.getLayers();
         for (int i = 0; i < all.length; i++) {
@@ -140,15 +129,9 @@ public final class DenseTrainingStep {
             if (!(c instanceof BaseLayer base) || (last ? !(c instanceof OutputLayer) : !(c instanceof DenseLayer))) {
                 return Optional.empty();
             }
-            if (base.getIDropout() != null || base.getGradientNormalization() != null
-                    && base.getGradientNormalization() != org.deeplearning4j.nn.conf.GradientNormalization.None
-                    || !base.getRegularization().isEmpty() || !base.getRegularizationBias().isEmpty()) {
+            if (base.getIDropout() != null) {
                 return Optional.empty();
             }
-            if (!sameRmsProp(base.getIUpdater(), rms) || !sameRmsProp(base.getBiasUpdater(), (RmsProp) base.getIUpdater())) {
-                return Optional.empty();
-            }
-            rms = (RmsProp) base.getIUpdater();
             Kind kind;
             if (last) {
                 OutputLayer out = (OutputLayer) c;
@@ -178,20 +161,24 @@ public final class DenseTrainingStep {
             }
             shapes.add(shape);
         }
-        if (shapes.isEmpty() || offset != net.params().length() || !wholeArray(net.params())) {
+        if (shapes.isEmpty() || offset != net.params().length() || !FusedRmsProp.wholeArray(net.params())) {
             return Optional.empty();
         }
-        return Optional.of(new DenseTrainingStep(net, List.copyOf(shapes), rms, maxBatch));
+        INDArray gradient = Nd4j.create(DataType.FLOAT, net.params().shape(), 'c');
+        return FusedRmsProp.forNetwork(net, gradient)
+                .map(update -> new DenseTrainingStep(net, List.copyOf(shapes), gradient, update, maxBatch));
     }
 
-    /** Loss (batch mean, as DL4J's score) and correct predictions of one step's training forward pass. */
-    public record Outcome(double loss, int correct) {
+    @Override
+    public String kind() {
+        return KIND;
     }
 
-    /**
-     * One gradient step on rows {@code order[from..to)} of {@code set}: forward pass, loss, backward pass and the
-     * RMSprop update, with the iteration count advanced as DL4J's optimizer does.
-     */
+    @Override
+    public void close() {
+    }
+
+    @Override
     public Outcome fit(ImageSet set, int[] order, int from, int to) {
         int batch = to - from;
         if (batch <= 0 || batch > maxBatch) {
@@ -235,31 +222,9 @@ public final class DenseTrainingStep {
                 activationGradient(deltaBufs[l - 1], activationBufs[l], batch * below.nOut(), below.kind());
             }
         }
-        int iteration = BaseOptimizer.getIterationCount(net);
-        int epoch = BaseOptimizer.getEpochCount(net);
-        rmsPropUpdate((float) rmsProp.getLearningRate(iteration, epoch), (float) rmsProp.getRmsDecay(), (float) rmsProp.getEpsilon());
-        BaseOptimizer.incrementIterationCount(net, 1);
+        update.apply(batch);
         net.setScore(outcome.loss());
         return outcome;
-    }
-
-    /**
-     * libnd4j's {@code rms_prop_updater} (what DL4J's RmsProp runs), in float as there, fused with the parameter
-     * update: {@code s = s*rho + g*g*(1-rho); p -= (lr*g) / (sqrt(s) + eps)}. One pass instead of DL4J's op plus
-     * a subtraction (the op alone took ~0.5-1 ms on 200k parameters here).
-     */
-    private void rmsPropUpdate(float lr, float rho, float eps) {
-        FloatBuffer g = gradientBuf;
-        FloatBuffer st = stateBuf;
-        FloatBuffer p = paramBuf;
-        float keep = 1f - rho;
-        int length = g.capacity();
-        for (int i = 0; i < length; i++) {
-            float gi = g.get(i);
-            float si = st.get(i) * rho + gi * gi * keep;
-            st.put(i, si);
-            p.put(i, p.get(i) - (lr * gi) / ((float) Math.sqrt(si) + eps));
-        }
     }
 
     private void biasAndActivation(FloatBuffer z, int batch, DenseLayerShape s) {
@@ -310,7 +275,7 @@ public final class DenseTrainingStep {
         }
     }
 
-    /** Output layer: bias, softmax, the batch-mean cross-entropy, argmax hits and delta = (softmax - onehot) / batch. */
+    /** Output layer: bias, softmax, the batch-mean cross-entropy, argmax hits and delta = softmax - onehot. */
     private Outcome softmaxLossAndDelta(int batch, int[] labels) {
         DenseLayerShape s = layers.get(layers.size() - 1);
         int classes = s.nOut();
@@ -321,7 +286,6 @@ public final class DenseTrainingStep {
         float[] row = new float[classes];
         double lossSum = 0;
         int correct = 0;
-        float scale = 1f / batch;
         for (int r = 0; r < batch; r++) {
             int base = r * classes;
             float max = Float.NEGATIVE_INFINITY;
@@ -342,7 +306,7 @@ public final class DenseTrainingStep {
             for (int j = 0; j < classes; j++) {
                 float p = (float) (row[j] / sum);
                 z.put(base + j, p);
-                delta.put(base + j, ((j == label ? p - 1f : p)) * scale);
+                delta.put(base + j, j == label ? p - 1f : p);
             }
             lossSum -= Math.log(Math.max(z.get(base + label), SOFTMAX_CLIP));
             if (argmax == label) {
@@ -382,13 +346,6 @@ public final class DenseTrainingStep {
         return Optional.empty();
     }
 
-    private static boolean sameRmsProp(IUpdater updater, RmsProp reference) {
-        if (!(updater instanceof RmsProp r)) {
-            return false;
-        }
-        return reference == null || r.equals(reference);
-    }
-
     /** Checks that layer {@code index}'s W and b are the views of the flattened parameters this step assumes. */
     private static boolean layoutMatches(MultiLayerNetwork net, int index, DenseLayerShape s) {
         INDArray w = net.getLayer(index).getParam("W");
@@ -416,19 +373,8 @@ public final class DenseTrainingStep {
         return a;
     }
 
-    private static boolean wholeArray(INDArray a) {
-        return a.offset() == 0 && a.ordering() == 'c' && a.data().length() == a.length()
-                && org.nd4j.linalg.api.shape.Shape.hasDefaultStridesForShape(a);
-    }
-
     private static FloatPointer floats(INDArray a) {
-        if (!wholeArray(a)) {
-            throw new IllegalStateException("expected a whole, contiguous array");
-        }
-        FloatPointer p = new FloatPointer(a.data().addressPointer());
-        p.capacity(a.length());
-        p.limit(a.length());
-        return p;
+        return FusedRmsProp.floats(a);
     }
 
     private static FloatPointer at(FloatPointer base, long offset) {

@@ -40,7 +40,7 @@ class DenseTrainingStepTest {
             // Every fourth step a short batch, as an epoch's last one.
             int to = s % 4 == 3 ? from + batch / 3 : from + batch;
             reference.fit(new DataSet(batches.features(order, from, to), batches.labels(order, from, to)));
-            DenseTrainingStep.Outcome outcome = step.fit(data, order, from, to);
+            TrainingStep.Outcome outcome = step.fit(data, order, from, to);
 
             assertEquals(reference.score(), outcome.loss(), 1e-5 * Math.max(1, reference.score()), "loss at step " + s);
             assertEquals(reference.getIterationCount(), fast.getIterationCount(), "iteration count at step " + s);

@@ -1,0 +1,120 @@
+package io.deepnets.train;
+
+import java.nio.FloatBuffer;
+import java.util.Optional;
+import org.bytedeco.javacpp.FloatPointer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.learning.config.RmsProp;
+
+/**
+ * The parameter update of DL4J's {@code fit} for a network trained with RMSprop, in one pass over the network's
+ * flattened parameters, gradient and updater state: the gradient divided by the batch size as DL4J's updater does,
+ * then libnd4j's {@code rms_prop_updater} arithmetic in float ({@code s = s*rho + g*g*(1-rho); p -= (lr*g) /
+ * (sqrt(s) + eps)}), the learning rate from the optimizer's schedule at DL4J's iteration and epoch counts, which
+ * then advance as DL4J's optimizer advances them.
+ *
+ * <p>Why: DL4J's updater runs a division op, an (empty) regularisation pass, the updater op and a subtraction op,
+ * each a full pass over the parameters through libnd4j's generic elementwise code: ~0.5-1 ms per 200k
+ * parameters here, against ~0.4 ms for this loop.
+ */
+final class FusedRmsProp {
+    private final MultiLayerNetwork net;
+    private final RmsProp config;
+    private final FloatBuffer params;
+    private final FloatBuffer gradient;
+    private final FloatBuffer state;
+
+    private FusedRmsProp(MultiLayerNetwork net, RmsProp config, INDArray gradient) {
+        this.net = net;
+        this.config = config;
+        this.params = floats(net.params()).asBuffer();
+        this.gradient = floats(gradient).asBuffer();
+        this.state = floats(net.getUpdater().getStateViewArray()).asBuffer();
+    }
+
+    /**
+     * The update for {@code net} with {@code gradient} laid out as its flattened parameters, or empty unless every
+     * parameter trains with one and the same RMSprop configuration, without regularisation, gradient
+     * normalisation, weight noise or constraints (what DL4J would apply beside the update), in float arrays.
+     */
+    static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient) {
+        INDArray params = net.params();
+        if (params == null || gradient == null || params.dataType() != DataType.FLOAT || gradient.dataType() != DataType.FLOAT
+                || net.getUpdater() == null || net.getUpdater().getStateViewArray() == null) {
+            return Optional.empty();
+        }
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state.dataType() != DataType.FLOAT || state.length() != params.length() || gradient.length() != params.length()
+                || !wholeArray(params) || !wholeArray(gradient) || !wholeArray(state)) {
+            return Optional.empty();
+        }
+        if (!net.getLayerWiseConfigurations().getConf(0).isMiniBatch()) {
+            return Optional.empty();
+        }
+        RmsProp rms = null;
+        for (Layer layer : net.getLayers()) {
+            if (layer.numParams() == 0) {
+                continue;
+            }
+            if (!(layer.conf().getLayer() instanceof BaseLayer base) || !(base.getIUpdater() instanceof RmsProp r)
+                    || !r.equals(base.getBiasUpdater()) || rms != null && !rms.equals(r)) {
+                return Optional.empty();
+            }
+            boolean normalised = base.getGradientNormalization() != null && base.getGradientNormalization() != GradientNormalization.None;
+            boolean constrained = base.getConstraints() != null && !base.getConstraints().isEmpty();
+            if (normalised || constrained || base.getWeightNoise() != null || !base.getRegularization().isEmpty()
+                    || !base.getRegularizationBias().isEmpty()) {
+                return Optional.empty();
+            }
+            rms = r;
+        }
+        return rms == null ? Optional.empty() : Optional.of(new FusedRmsProp(net, rms, gradient));
+    }
+
+    /** Applies one step from the summed gradient of {@code batch} examples, then advances the iteration count. */
+    void apply(int batch) {
+        float lr = (float) config.getLearningRate(BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net));
+        float rho = (float) config.getRmsDecay();
+        float eps = (float) config.getEpsilon();
+        float keep = 1f - rho;
+        float divisor = batch;
+        FloatBuffer g = gradient;
+        FloatBuffer s = state;
+        FloatBuffer p = params;
+        int length = g.capacity();
+        for (int i = 0; i < length; i++) {
+            float gi = g.get(i) / divisor;
+            float si = s.get(i) * rho + gi * gi * keep;
+            s.put(i, si);
+            p.put(i, p.get(i) - (lr * gi) / ((float) Math.sqrt(si) + eps));
+        }
+        BaseOptimizer.incrementIterationCount(net, 1);
+    }
+
+    /**
+     * Whether {@code a} is all of its buffer, element i of a vector at buffer position i (a {@code [1, n]} row is
+     * that in either ordering: DL4J's flattened gradient is an 'f' row, its parameters a 'c' one).
+     */
+    static boolean wholeArray(INDArray a) {
+        boolean layout = a.isVector() || a.ordering() == 'c' && Shape.hasDefaultStridesForShape(a);
+        return a.offset() == 0 && a.data().length() == a.length() && layout;
+    }
+
+    /** A pointer to all of {@code a}'s elements. */
+    static FloatPointer floats(INDArray a) {
+        if (!wholeArray(a)) {
+            throw new IllegalStateException("expected a whole, contiguous array");
+        }
+        FloatPointer p = new FloatPointer(a.data().addressPointer());
+        p.capacity(a.length());
+        p.limit(a.length());
+        return p;
+    }
+}

@@ -1,0 +1,41 @@
+package io.deepnets.train;
+
+import io.deepnets.data.ImageSet;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+
+/**
+ * One gradient step per batch of training rows. The implementations compute the same arithmetic as DL4J's
+ * {@code MultiLayerNetwork.fit(DataSet)} with less of DL4J's machinery around it; {@link #forNetwork} picks the
+ * fastest that applies to a network.
+ */
+public interface TrainingStep extends AutoCloseable {
+
+    /** Loss (batch mean, DL4J's score) and correct predictions of a step's training forward pass. */
+    record Outcome(double loss, int correct) {
+    }
+
+    /** Trains on rows {@code order[from..to)} of {@code set}: forward pass, loss, backward pass, update. */
+    Outcome fit(ImageSet set, int[] order, int from, int to);
+
+    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code dl4j-backprop+fused-rmsprop} or {@code dl4j-fit}. */
+    String kind();
+
+    /** Detaches whatever the step attached to the network. */
+    @Override
+    void close();
+
+    /**
+     * {@link DenseTrainingStep} for dense-only RMSprop networks; else DL4J's forward and backward pass with the
+     * {@link FusedRmsProp} update for RMSprop networks; else DL4J's own {@code fit}.
+     */
+    static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {
+        return DenseTrainingStep.forNetwork(net, maxBatch).<TrainingStep>map(s -> s)
+                .or(() -> Dl4jBackpropStep.forNetwork(net, classes))
+                .orElseGet(() -> dl4jFit(net, classes));
+    }
+
+    /** DL4J's {@code MultiLayerNetwork.fit}, as it comes. */
+    static TrainingStep dl4jFit(MultiLayerNetwork net, int classes) {
+        return new Dl4jFitStep(net, classes);
+    }
+}

@@ -1,0 +1,88 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.bench.Benchmark;
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.data.BatchAssembler;
+import io.deepnets.data.EpochShuffler;
+import io.deepnets.data.ImageSet;
+import io.deepnets.model.KerasModelMapper;
+import java.nio.file.Path;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** DL4J's backprop with the fused RMSprop update against DL4J's own {@code fit}, and which step a network gets. */
+class Dl4jBackpropStepTest {
+
+    /** A small CIFAR-10-like net: 'same' and 'valid' convolutions, pooling, dropout, dense, time-decayed RMSprop. */
+    private static final String SMALL_CNN = """
+            name: small-cnn
+            data: {dataset: cifar10, validation_data: test}
+            model:
+              input_shape: [12, 12, 3]
+              layers:
+                - {type: conv2d, filters: 6, kernel_size: 3, padding: same, activation: relu}
+                - {type: conv2d, filters: 4, kernel_size: 3, padding: valid, activation: relu}
+                - {type: max_pool2d, pool_size: 2}
+                - {type: dropout, rate: 0.25}
+                - {type: flatten}
+                - {type: dense, units: 16, activation: relu}
+                - {type: dropout, rate: 0.5}
+                - {type: output, units: 10, activation: softmax}
+            optimizer: {name: rmsprop, learning_rate: 0.01, rho: 0.9, epsilon: 1.0e-7, decay: 0.05}
+            training: {batch_size: 20, epochs: 1}
+            """;
+
+    @Test
+    void cnnWithDropoutStepsLikeDl4jFit() {
+        ExperimentConfig config = ConfigLoader.parse(SMALL_CNN, List.of());
+        MultiLayerNetwork reference = KerasModelMapper.build(config);
+        MultiLayerNetwork fast = KerasModelMapper.build(config);
+        ImageSet data = Benchmark.synthetic(config, 9);
+        BatchAssembler batches = new BatchAssembler(data, 10);
+        int[] order = EpochShuffler.order(data.count(), 4, 1, true);
+        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = TrainingStep.forNetwork(fast, 20, 10);
+                TrainingStep stock = TrainingStep.dl4jFit(reference, 10)) {
+            assertEquals(Dl4jBackpropStep.KIND, step.kind());
+            for (int s = 0; s < 15; s++) {
+                int from = s * 20 % data.count();
+                int to = s % 5 == 4 ? from + 7 : from + 20;
+                Nd4j.getRandom().setSeed(100 + s);       // the same dropout masks for both
+                TrainingStep.Outcome expected = stock.fit(data, order, from, to);
+                Nd4j.getRandom().setSeed(100 + s);
+                TrainingStep.Outcome actual = step.fit(data, order, from, to);
+                assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.max(1, expected.loss()), "loss at step " + s);
+                assertEquals(expected.correct(), actual.correct(), "training hits at step " + s);
+                assertEquals(reference.getIterationCount(), fast.getIterationCount());
+                double diff = reference.params().sub(fast.params()).amaxNumber().doubleValue();
+                assertTrue(diff < 1e-4, "step " + s + ": parameters differ by " + diff);
+            }
+        }
+        double stateDiff = reference.getUpdater().getStateViewArray().sub(fast.getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        assertTrue(stateDiff < 1e-5, "RMSprop state differs by " + stateDiff);
+        assertTrue(reference.getListeners().isEmpty() && fast.getListeners().isEmpty(), "closing the steps detaches their listeners");
+    }
+
+    /** The MNIST CNNs train with Adadelta (as in the assignment), which only DL4J's own updater implements here. */
+    @Test
+    void eachNetworkGetsTheFastestExactStep() {
+        String[][] expected = {
+                {"mnist-linear", DenseTrainingStep.KIND}, {"mnist-relu", DenseTrainingStep.KIND},
+                {"mnist-cnn", Dl4jFitStep.KIND}, {"mnist-cnn-dropout", Dl4jFitStep.KIND}, {"cifar10-cnn", Dl4jBackpropStep.KIND}};
+        for (String[] e : expected) {
+            ExperimentConfig config = ConfigLoader.load(Path.of("configs", e[0] + ".yaml"), List.of());
+            try (TrainingStep step = TrainingStep.forNetwork(KerasModelMapper.build(config), config.training().batchSize(), 10)) {
+                assertEquals(e[1], step.kind(), e[0]);
+            }
+        }
+        ExperimentConfig adam = ConfigLoader.load(Path.of("configs", "cifar10-cnn.yaml"), List.of("optimizer={name: adam}"));
+        try (TrainingStep step = TrainingStep.forNetwork(KerasModelMapper.build(adam), 32, 10)) {
+            assertEquals(Dl4jFitStep.KIND, step.kind(), "other optimizers train with DL4J's fit");
+        }
+    }
+}
