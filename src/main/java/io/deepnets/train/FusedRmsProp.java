@@ -22,7 +22,7 @@ import org.nd4j.linalg.learning.config.RmsProp;
  *
  * <p>Why: DL4J's updater runs a division op, an (empty) regularisation pass, the updater op and a subtraction op,
  * each a full pass over the parameters through libnd4j's generic elementwise code: ~0.5-1 ms per 200k
- * parameters here, against ~0.4 ms for this loop.
+ * parameters here, against ~0.1 ms for this loop.
  */
 final class FusedRmsProp {
     private final MultiLayerNetwork net;
@@ -30,6 +30,10 @@ final class FusedRmsProp {
     private final FloatBuffer params;
     private final FloatBuffer gradient;
     private final FloatBuffer state;
+    private static final int CHUNK = 2048;
+    private final float[] chunkG = new float[CHUNK];
+    private final float[] chunkS = new float[CHUNK];
+    private final float[] chunkP = new float[CHUNK];
 
     private FusedRmsProp(MultiLayerNetwork net, RmsProp config, INDArray gradient) {
         this.net = net;
@@ -85,15 +89,24 @@ final class FusedRmsProp {
         float eps = (float) config.getEpsilon();
         float keep = 1f - rho;
         float divisor = batch;
-        FloatBuffer g = gradient;
-        FloatBuffer s = state;
-        FloatBuffer p = params;
-        int length = g.capacity();
-        for (int i = 0; i < length; i++) {
-            float gi = g.get(i) / divisor;
-            float si = s.get(i) * rho + gi * gi * keep;
-            s.put(i, si);
-            p.put(i, p.get(i) - (lr * gi) / ((float) Math.sqrt(si) + eps));
+        float[] g = chunkG;
+        float[] s = chunkS;
+        float[] p = chunkP;
+        int length = gradient.capacity();
+        // Chunks copied to heap arrays: the JIT vectorises this loop there, not over direct buffers (6x here).
+        for (int from = 0; from < length; from += CHUNK) {
+            int n = Math.min(CHUNK, length - from);
+            gradient.get(from, g, 0, n);
+            state.get(from, s, 0, n);
+            params.get(from, p, 0, n);
+            for (int i = 0; i < n; i++) {
+                float gi = g[i] / divisor;
+                float si = s[i] * rho + gi * gi * keep;
+                s[i] = si;
+                p[i] = p[i] - (lr * gi) / ((float) Math.sqrt(si) + eps);
+            }
+            state.put(from, s, 0, n);
+            params.put(from, p, 0, n);
         }
         BaseOptimizer.incrementIterationCount(net, 1);
     }
