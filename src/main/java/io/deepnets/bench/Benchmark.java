@@ -1,9 +1,10 @@
 package io.deepnets.bench;
 
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
+import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.train.ActivationSwap;
 import io.deepnets.train.TrainingStep;
@@ -14,7 +15,6 @@ import java.util.Random;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * Measures a config's network the way training uses it: batches assembled from an {@link ImageSet} (synthetic
@@ -57,14 +57,9 @@ public final class Benchmark {
             boolean dl4jFit) {
         int batch = config.training().batchSize();
         int classes = config.model().classes();
-        BatchAssembler batches = new BatchAssembler(data, classes);
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
-        String kind;
-        int steps = 0;
-        double trainSeconds;
         try (TrainingStep trainStep = dl4jFit ? TrainingStep.dl4jFit(net, classes) : TrainingStep.forNetwork(net, batch, classes)) {
-            kind = trainStep.kind();
             int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
             int step = 0;
             for (; step < warmup; step++) {
@@ -73,29 +68,31 @@ public final class Benchmark {
             }
             long start = System.nanoTime();
             long deadline = start + (long) (seconds * 1e9);
+            int steps = 0;
             while (System.nanoTime() < deadline || steps < 5) {
                 int from = (step++ % perEpoch) * batch;
                 trainStep.fit(data, order, from, from + batch);
                 steps++;
             }
-            trainSeconds = (System.nanoTime() - start) / 1e9;
-        }
+            double trainSeconds = (System.nanoTime() - start) / 1e9;
 
-        INDArray x = batches.features(order, 0, batch);
-        for (int i = 0; i < 3; i++) {
-            net.output(x, false);
+            // Inference as validation runs it: the dense step's forward pass where it trains the network.
+            BatchPredictor predictor = !dl4jFit && trainStep instanceof BatchPredictor p ? p : Evaluator.dl4jOutput(net, classes);
+            for (int i = 0; i < 3; i++) {
+                predictor.probabilities(data, i * batch, i * batch + batch);
+            }
+            long inferStart = System.nanoTime();
+            long inferDeadline = inferStart + (long) (seconds / 3 * 1e9);
+            int inferSteps = 0;
+            while (System.nanoTime() < inferDeadline || inferSteps < 5) {
+                int from = (inferSteps % perEpoch) * batch;
+                predictor.probabilities(data, from, from + batch);
+                inferSteps++;
+            }
+            double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
+            return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
+                    inferSteps * (double) batch / inferSeconds, helpers(net), trainStep.kind());
         }
-        long inferStart = System.nanoTime();
-        long inferDeadline = inferStart + (long) (seconds / 3 * 1e9);
-        int inferSteps = 0;
-        while (System.nanoTime() < inferDeadline || inferSteps < 5) {
-            int s = inferSteps % perEpoch;
-            net.output(batches.features(order, s * batch, s * batch + batch), false);
-            inferSteps++;
-        }
-        double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
-        return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
-                inferSteps * (double) batch / inferSeconds, helpers(net), kind);
     }
 
     /** The distinct helper classes DL4J's layers use; "none" when every layer runs DL4J's built-in code. */

@@ -3,7 +3,6 @@ package io.deepnets.eval;
 import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.ImageSet;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.api.ndarray.INDArray;
 
 /** Runs a network over a whole set in inference mode (no dropout) and scores it. */
 public final class Evaluator {
@@ -13,9 +12,31 @@ public final class Evaluator {
     private Evaluator() {
     }
 
+    /** DL4J's {@code output(x, false)} as a {@link BatchPredictor}. */
+    public static BatchPredictor dl4jOutput(MultiLayerNetwork net, int classes) {
+        return new BatchPredictor() {
+            private BatchAssembler batches;
+            private ImageSet assembled;
+            private int[] order = new int[0];
+
+            @Override
+            public float[] probabilities(ImageSet set, int from, int to) {
+                if (assembled != set) {
+                    batches = new BatchAssembler(set, classes);
+                    assembled = set;
+                    order = BatchAssembler.identity(set.count());
+                }
+                return net.output(batches.features(order, from, to), false).dup('c').data().asFloat();
+            }
+        };
+    }
+
     public static EvalResult evaluate(MultiLayerNetwork net, ImageSet set, int classes) {
-        BatchAssembler batches = new BatchAssembler(set, classes);
-        int[] order = BatchAssembler.identity(set.count());
+        return evaluate(dl4jOutput(net, classes), set, classes);
+    }
+
+    /** Scores {@code predictor} over the whole set, in batches of 500. */
+    public static EvalResult evaluate(BatchPredictor predictor, ImageSet set, int classes) {
         long[][] confusion = new long[classes][classes];
         int[] predictions = new int[set.count()];
         float[] confidence = new float[set.count()];
@@ -23,8 +44,7 @@ public final class Evaluator {
         long correct = 0;
         for (int from = 0; from < set.count(); from += BATCH) {
             int to = Math.min(set.count(), from + BATCH);
-            INDArray out = net.output(batches.features(order, from, to), false);
-            float[] p = out.dup('c').data().asFloat();
+            float[] p = predictor.probabilities(set, from, to);
             for (int i = 0; i < to - from; i++) {
                 int truth = set.labels()[from + i];
                 int best = 0;

@@ -75,6 +75,7 @@ public final class NativeRuntime {
         m.put("omp_threads", String.valueOf(env.getOrDefault("omp.threads", "unknown")));
         m.put("OMP_NUM_THREADS", String.valueOf(System.getenv("OMP_NUM_THREADS")));
         m.put("OMP_WAIT_POLICY", String.valueOf(System.getenv("OMP_WAIT_POLICY")));
+        m.put("OMP_PROC_BIND", String.valueOf(System.getenv("OMP_PROC_BIND")));
         return m;
     }
 }

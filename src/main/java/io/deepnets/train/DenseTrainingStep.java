@@ -1,6 +1,7 @@
 package io.deepnets.train;
 
 import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +46,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * <p>{@link #forNetwork} returns empty for any network outside that scope, which then trains with DL4J's own
  * {@code fit}.
  */
-public final class DenseTrainingStep implements TrainingStep {
+public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     /** How run metrics and the benchmark name this step. */
     public static final String KIND = "deepnets-dense-sgemm";
 
@@ -201,7 +202,34 @@ public final class DenseTrainingStep implements TrainingStep {
         return step(batch, labels);
     }
 
-    private Outcome step(int batch, int[] labels) {
+    /**
+     * The same forward pass as training, then softmax: what {@code net.output(x, false)} returns (these networks
+     * have no dropout), in batches of at most the step's batch size.
+     */
+    @Override
+    public float[] probabilities(ImageSet set, int from, int to) {
+        int features = layers.get(0).nIn();
+        DenseLayerShape out = layers.get(layers.size() - 1);
+        int classes = out.nOut();
+        float[] result = new float[(to - from) * classes];
+        float[] bias = new float[classes];
+        paramBuf.get(Math.toIntExact(out.biasOffset()), bias);
+        float[] row = new float[classes];
+        FloatBuffer z = activationBufs[layers.size()];
+        for (int start = from; start < to; start += maxBatch) {
+            int batch = Math.min(maxBatch, to - start);
+            activationBufs[0].put(0, set.features(), start * features, batch * features);
+            forward(batch);
+            for (int r = 0; r < batch; r++) {
+                softmaxRow(z, r, bias, row);
+                System.arraycopy(row, 0, result, (start - from + r) * classes, classes);
+            }
+        }
+        return result;
+    }
+
+    /** Every layer's output for the first {@code batch} input rows; the output layer's before its bias and softmax. */
+    private void forward(int batch) {
         int n = layers.size();
         for (int l = 0; l < n; l++) {
             DenseLayerShape s = layers.get(l);
@@ -212,6 +240,11 @@ public final class DenseTrainingStep implements TrainingStep {
                 biasAndActivation(activationBufs[l + 1], batch, s);
             }
         }
+    }
+
+    private Outcome step(int batch, int[] labels) {
+        int n = layers.size();
+        forward(batch);
         Outcome outcome = softmaxLossAndDelta(batch, labels);
         for (int l = n - 1; l >= 0; l--) {
             DenseLayerShape s = layers.get(l);
@@ -312,33 +345,42 @@ public final class DenseTrainingStep implements TrainingStep {
         double lossSum = 0;
         int correct = 0;
         for (int r = 0; r < batch; r++) {
-            int base = r * classes;
-            float max = Float.NEGATIVE_INFINITY;
-            int argmax = 0;
-            for (int j = 0; j < classes; j++) {
-                row[j] = z.get(base + j) + b[j];
-                if (row[j] > max) {
-                    max = row[j];
-                    argmax = j;
-                }
-            }
-            double sum = 0;
-            for (int j = 0; j < classes; j++) {
-                row[j] = (float) Math.exp(row[j] - max);
-                sum += row[j];
-            }
+            int argmax = softmaxRow(z, r, b, row);
             int label = labels[r];
+            int base = r * classes;
             for (int j = 0; j < classes; j++) {
-                float p = (float) (row[j] / sum);
-                z.put(base + j, p);
-                delta.put(base + j, j == label ? p - 1f : p);
+                delta.put(base + j, j == label ? row[j] - 1f : row[j]);
             }
-            lossSum -= Math.log(Math.max(z.get(base + label), SOFTMAX_CLIP));
+            lossSum -= Math.log(Math.max(row[label], SOFTMAX_CLIP));
             if (argmax == label) {
                 correct++;
             }
         }
         return new Outcome(lossSum / batch, correct);
+    }
+
+    /** Softmax of row {@code r} of {@code z} plus {@code bias} into {@code p}; returns the argmax. */
+    private static int softmaxRow(FloatBuffer z, int r, float[] bias, float[] p) {
+        int classes = p.length;
+        int base = r * classes;
+        float max = Float.NEGATIVE_INFINITY;
+        int argmax = 0;
+        for (int j = 0; j < classes; j++) {
+            p[j] = z.get(base + j) + bias[j];
+            if (p[j] > max) {
+                max = p[j];
+                argmax = j;
+            }
+        }
+        double sum = 0;
+        for (int j = 0; j < classes; j++) {
+            p[j] = (float) Math.exp(p[j] - max);
+            sum += p[j];
+        }
+        for (int j = 0; j < classes; j++) {
+            p[j] = (float) (p[j] / sum);
+        }
+        return argmax;
     }
 
     private void columnSums(FloatBuffer deltaBuf, int batch, int width, long offset) {

@@ -10,6 +10,8 @@ import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
+import io.deepnets.eval.EvalResult;
+import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import java.nio.file.Path;
 import java.util.List;
@@ -79,6 +81,30 @@ class DenseTrainingStepTest {
                 training: {batch_size: 30, epochs: 1}
                 """, List.of());
         assertSameAsDl4jFit(config, 16, 1e-4);
+    }
+
+    @Test
+    void inferenceEqualsDl4jOutput() {
+        ExperimentConfig config = config("mnist-relu");
+        MultiLayerNetwork net = KerasModelMapper.build(config);
+        DenseTrainingStep step = DenseTrainingStep.forNetwork(net, 128).orElseThrow();
+        ImageSet data = Benchmark.synthetic(config, 2);
+        int[] order = BatchAssembler.identity(data.count());
+        for (int s = 0; s < 5; s++) {
+            step.fit(data, order, s * 128, s * 128 + 128);
+        }
+        int from = 37;
+        int to = 37 + 300;      // more rows than one batch of the step, and a partial last one
+        float[] fast = step.probabilities(data, from, to);
+        float[] expected = Evaluator.dl4jOutput(net, 10).probabilities(data, from, to);
+        assertEquals(expected.length, fast.length);
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], fast[i], 1e-5, "probability " + i);
+        }
+        EvalResult a = Evaluator.evaluate(step, data, 10);
+        EvalResult b = Evaluator.evaluate(net, data, 10);
+        assertEquals(b.accuracy(), a.accuracy());
+        assertEquals(b.loss(), a.loss(), 1e-5);
     }
 
     @Test
