@@ -35,8 +35,8 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * own parameter buffer; the bias, activation, softmax and loss work in single passes over the same memory; and the
  * update by {@link FusedRmsProp} on the network's own updater state.
  *
- * <p>Why: a 784-256-10 step is ~1 ms of arithmetic, but DL4J's layer API spends 4-7 ms around it on this 2-core
- * machine (eight {@code matmul} custom-op calls, each ~0.3 ms slower than the bare {@code sgemm}, where five
+ * <p>Why: a 784-256-10 step is well under 1 ms of arithmetic (two 128x784x256 products of ~0.2 ms each here), but
+ * DL4J's layer API spent 6-7 ms on it on this 2-core machine (eight {@code matmul} custom-op calls, each ~0.3 ms slower than the bare {@code sgemm}, where five
  * products suffice: the output layer's forward pass is recomputed for the gradient and again for the score, and
  * the input layer's unused input gradient is computed; ~0.5-1 ms for the updater op over 200k parameters;
  * workspace copies). The network stays a plain DL4J network: parameters and RMSprop state
@@ -68,7 +68,8 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     private final FloatPointer gradientPtr;
     private final FloatBuffer gradientBuf;
     private final FusedRmsProp update;
-    /** {@code activations[0]} is the input; {@code activations[l + 1]} the output of layer l, softmax for the last. */
+    /** {@code activations[0]} is the input; {@code activations[l + 1]} the output of layer l (for the output layer its
+     * product before bias and softmax). Kept here, with {@link #keepAlive}, because the pointers only borrow them. */
     private final INDArray[] activations;
     private final FloatPointer[] activationPtrs;
     private final FloatBuffer[] activationBufs;
@@ -115,8 +116,8 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     /**
      * The step for {@code net}, or empty when the network is outside this step's scope (any layer other than
      * dense + softmax cross-entropy output, an activation other than linear / relu / sigmoid / tanh, dropout,
-     * regularisation, gradient normalisation, an optimizer other than RMSprop, or a parameter layout that is not
-     * DL4J's usual flattened {@code W, b} per layer).
+     * regularisation, gradient normalisation, an optimizer other than RMSprop (see {@link FusedRmsProp}), or a
+     * parameter layout that is not DL4J's usual flattened {@code W, b} per layer).
      */
     public static Optional<DenseTrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
