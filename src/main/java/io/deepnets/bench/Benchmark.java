@@ -4,7 +4,6 @@ import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
-import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.train.ActivationSwap;
 import io.deepnets.train.TrainingStep;
@@ -76,8 +75,8 @@ public final class Benchmark {
             }
             double trainSeconds = (System.nanoTime() - start) / 1e9;
 
-            // Inference as validation runs it: the dense step's forward pass where it trains the network.
-            BatchPredictor predictor = !dl4jFit && trainStep instanceof BatchPredictor p ? p : Evaluator.dl4jOutput(net, classes);
+            // Inference as validation runs it: the dense step's own forward pass, else DL4J's output().
+            BatchPredictor predictor = trainStep.predictor();
             for (int i = 0; i < 3; i++) {
                 predictor.probabilities(data, i * batch, i * batch + batch);
             }

@@ -181,6 +181,12 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
         return KIND;
     }
 
+    /** Its own forward pass: see {@link #probabilities}. */
+    @Override
+    public BatchPredictor predictor() {
+        return this;
+    }
+
     @Override
     public void close() {
     }

@@ -3,7 +3,6 @@ package io.deepnets.train;
 import io.deepnets.config.TrainingConfig;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
-import io.deepnets.eval.BatchPredictor;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import java.util.ArrayList;
@@ -89,8 +88,7 @@ public final class Trainer {
             double runAcc = (double) correct / seen;
             observers.forEach(o -> o.batchFinished(done, steps, runLoss, runAcc, elapsed));
         }
-        EvalResult val = trainingStep instanceof BatchPredictor fast ? Evaluator.evaluate(fast, validation, classes)
-                : Evaluator.evaluate(net, validation, classes);
+        EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes);
         double seconds = (System.nanoTime() - start) / 1e9;
         EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), val.accuracy(), seconds,
                 seconds * 1000.0 / steps);

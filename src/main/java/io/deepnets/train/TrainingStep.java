@@ -1,6 +1,7 @@
 package io.deepnets.train;
 
 import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -19,6 +20,9 @@ public interface TrainingStep extends AutoCloseable {
 
     /** A short name for reports: {@code deepnets-dense-sgemm}, {@code dl4j-backprop+fused-rmsprop} or {@code dl4j-fit}. */
     String kind();
+
+    /** Class probabilities by the network as it stands, the way validation and the benchmark's inference run it. */
+    BatchPredictor predictor();
 
     /** Detaches whatever the step attached to the network. */
     @Override
