@@ -11,7 +11,7 @@ import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.ImageSet;
 import io.deepnets.data.SplitDataset;
 import io.deepnets.model.NativeRuntime;
-import io.deepnets.report.AtomicFiles;
+import io.deepnets.runs.AtomicFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -95,7 +95,7 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("setup", setup);
-            out.put("cpu", io.deepnets.report.Provenance.cpuModel());
+            out.put("cpu", io.deepnets.runs.Provenance.cpuModel());
             out.put("seconds", seconds);
             out.put("results", results);
             String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);

@@ -22,10 +22,10 @@ final class ResumeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!io.deepnets.report.RunContents.isRunFolder(runDir)) {
+        if (!io.deepnets.runs.RunContents.isRunFolder(runDir)) {
             throw new io.deepnets.BadInputException(runDir + ": not a deepnets run folder");
         }
-        if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.report.RunFolder.METRICS))) {
+        if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.runs.RunFolder.METRICS))) {
             throw new io.deepnets.BadInputException(runDir + ": this run already completed (metrics.json exists)");
         }
         Runners.console().resume(runDir, data.dataDir);

@@ -1,2 +1,7 @@
-/** Evaluation: loss, accuracy, confusion counts and predictions of a trained network on a set of samples. */
+/**
+ * Evaluation: loss, accuracy, confusion counts, per-class metrics and predictions of a trained network on a set
+ * of samples.
+ *
+ * <p>May not import: runs, train, report, predict, lowlevel, bench, run, suite, cli.
+ */
 package io.deepnets.eval;

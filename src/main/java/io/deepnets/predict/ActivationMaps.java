@@ -1,6 +1,6 @@
 package io.deepnets.predict;
 
-import io.deepnets.report.AtomicFiles;
+import io.deepnets.runs.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.Graphics2D;

@@ -1,5 +1,6 @@
 package io.deepnets.report;
 
+import io.deepnets.runs.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -2,6 +2,7 @@ package io.deepnets.report;
 
 import io.deepnets.config.TensorShape;
 import io.deepnets.data.ImageSet;
+import io.deepnets.runs.AtomicFiles;
 import java.awt.Color;
 import java.awt.Font;
 import java.awt.FontMetrics;

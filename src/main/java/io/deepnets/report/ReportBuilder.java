@@ -6,6 +6,8 @@ import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.LoadedDataset;
 import io.deepnets.data.SplitDataset;
+import io.deepnets.runs.RunContents;
+import io.deepnets.runs.RunFolder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.deepnets.run;
 
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.eval.EvalResult;
-import io.deepnets.train.EpochResult;
+import io.deepnets.runs.EpochResult;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,2 +1,6 @@
-/** One experiment run end to end: config, data, model, training, evaluation and the run folder. */
+/**
+ * One experiment run end to end: config, data, model, training, evaluation, the run folder and its report.
+ *
+ * <p>May not import: lowlevel, bench, suite, cli.
+ */
 package io.deepnets.run;

@@ -1,2 +1,6 @@
-/** Suites: several experiments in order, skipped when already done, resumed when interrupted, checked against bands. */
+/**
+ * Suites: several experiments in order, skipped when already done, resumed when interrupted, checked against bands.
+ *
+ * <p>May not import: lowlevel, bench, cli.
+ */
 package io.deepnets.suite;

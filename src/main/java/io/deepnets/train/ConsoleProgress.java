@@ -1,5 +1,6 @@
 package io.deepnets.train;
 
+import io.deepnets.runs.EpochResult;
 import java.io.PrintStream;
 import java.util.Locale;
 

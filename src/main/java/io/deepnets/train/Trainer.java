@@ -5,6 +5,7 @@ import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
+import io.deepnets.runs.EpochResult;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

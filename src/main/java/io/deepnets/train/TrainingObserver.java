@@ -1,5 +1,7 @@
 package io.deepnets.train;
 
+import io.deepnets.runs.EpochResult;
+
 /** Hears about training progress: console output, history files, checkpoints. */
 public interface TrainingObserver {
 

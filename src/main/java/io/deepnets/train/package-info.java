@@ -8,5 +8,7 @@
  * {@link io.deepnets.train.FusedRmsProp} for RMSprop convolutional nets, DL4J's {@code fit} otherwise), and
  * {@link io.deepnets.train.FastBackpropRelu} stands in for DL4J's ReLU while a network trains. Tests check each
  * against DL4J's own {@code fit} step by step.
+ *
+ * <p>May not import: report, predict, lowlevel, bench, run, suite, cli.
  */
 package io.deepnets.train;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.deepnets.cli.Main;
+import io.deepnets.runs.RunFolder;
 import io.deepnets.testing.TrainedRuns;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;

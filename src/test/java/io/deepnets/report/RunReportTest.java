@@ -12,6 +12,7 @@ import io.deepnets.data.DataSources;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
 import io.deepnets.run.RunResult;
+import io.deepnets.runs.RunFolder;
 import io.deepnets.testing.RealData;
 import io.deepnets.testing.TrainedRuns;
 import java.awt.image.BufferedImage;
@@ -168,19 +169,5 @@ class RunReportTest {
         assertTrue(html.contains("mnist-cnn") && html.contains("mnist-linear"), html);
         String cnnPage = "mnist-cnn/" + TrainedRuns.cnn().runDir().getFileName() + "/report.html";
         assertTrue(refs.stream().anyMatch(r -> r.endsWith(cnnPage)), refs.toString());
-    }
-
-    @Test
-    void atomicWritesLeaveNoPartialFile() throws Exception {
-        Path file = tmp.resolve("page.html");
-        AtomicFiles.writeString(file, "complete");
-        assertThrows(IOException.class, () -> AtomicFiles.write(file, out -> {
-            out.write("half".getBytes());
-            throw new IOException("disk full");
-        }));
-        assertEquals("complete", Files.readString(file));
-        try (var files = Files.list(tmp)) {
-            assertEquals(List.of(file), files.toList(), "no temporary file left");
-        }
     }
 }

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.data.DataSources;
-import io.deepnets.report.HistoryCsv;
-import io.deepnets.report.MetricsJson;
-import io.deepnets.report.RunFolder;
+import io.deepnets.runs.HistoryCsv;
+import io.deepnets.runs.MetricsJson;
+import io.deepnets.runs.RunFolder;
 import io.deepnets.testing.RealData;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

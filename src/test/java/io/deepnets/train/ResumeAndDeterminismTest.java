@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.data.DataSources;
-import io.deepnets.report.RunFolder;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
 import io.deepnets.run.RunResult;
+import io.deepnets.runs.Checkpoint;
+import io.deepnets.runs.EpochResult;
+import io.deepnets.runs.RunFolder;
 import io.deepnets.testing.RealData;
 import java.io.OutputStream;
 import java.io.PrintStream;

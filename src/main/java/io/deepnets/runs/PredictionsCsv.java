@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import io.deepnets.eval.EvalResult;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,6 @@
-package io.deepnets.train;
+package io.deepnets.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.deepnets.report.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,8 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import io.deepnets.BadInputException;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.train.EpochResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

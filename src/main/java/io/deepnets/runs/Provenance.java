@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import io.deepnets.model.BuildInfo;
 import io.deepnets.model.NativeRuntime;

@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;

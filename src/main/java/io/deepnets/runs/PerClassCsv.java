@@ -1,4 +1,4 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
 import io.deepnets.eval.ClassMetrics;
 import java.io.IOException;

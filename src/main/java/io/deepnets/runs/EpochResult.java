@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.runs;
 
 /**
  * One epoch as Keras's History records it: running means over the epoch's batches (dropout active) for loss

@@ -1,6 +1,5 @@
-package io.deepnets.report;
+package io.deepnets.runs;
 
-import io.deepnets.train.EpochResult;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,0 +1,126 @@
+package io.deepnets.report;
+
+import io.deepnets.eval.ClassMetrics;
+import io.deepnets.runs.EpochResult;
+import io.deepnets.runs.RunContents;
+import io.deepnets.runs.RunFolder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * What {@code run.jte} shows of one run folder, already formatted: the template only lays it out. Figures are
+ * listed only when their file exists, so the page never links to a missing image.
+ *
+ * @param warning why the page is incomplete (an interrupted run, missing files), or null
+ * @param testResult test loss, test accuracy, test samples and parameters, formatted; null when the run stopped before evaluation
+ * @param provenance key to value; data files are expanded into {@link #dataFiles}
+ */
+public record RunPage(String experiment, String stamp, String folder, String description, String warning, List<String> testResult,
+        List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
+        List<PageFigure> confusionFigure, List<List<String>> mostConfused, List<List<String>> perClass, List<PageFigure> gallery,
+        String galleryNote, List<PageFigure> activations, String summary, String configYaml, Map<String, String> provenance,
+        Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks) {
+
+    static RunPage of(RunContents run, ClassMetrics classMetrics, String galleryNote) {
+        Path dir = run.dir();
+        String description = run.config() == null || run.config().description().isEmpty() ? null : run.config().description();
+        String warning = null;
+        if (!run.completed()) {
+            warning = "This run did not finish: " + run.history().size() + " of " + (run.plannedEpochs() == null ? "?" : run.plannedEpochs())
+                    + " epochs were completed. Missing: " + String.join(", ", run.missing()) + ".";
+        } else if (!run.missing().isEmpty()) {
+            warning = "Missing from the run folder: " + String.join(", ", run.missing()) + ".";
+        }
+        List<String> test = null;
+        if (run.completed()) {
+            test = List.of(f4(run.metric("test_loss")), f4(run.metric("test_accuracy")), String.valueOf(run.metrics().get("test_samples")),
+                    String.format(Locale.ROOT, "%,d", run.metric("params").longValue()));
+        }
+        List<List<String>> history = new ArrayList<>();
+        for (EpochResult r : run.history()) {
+            history.add(List.of(Integer.toString(r.epoch()), String.format(Locale.ROOT, "%.1f s", r.epochSeconds()),
+                    String.format(Locale.ROOT, "%.0f", r.msPerStep()), f4(r.loss()), f4(r.accuracy()), f4(r.valLoss()), f4(r.valAccuracy())));
+        }
+        Object validation = run.metrics() == null ? null : run.metrics().get("validation_source");
+        List<List<String>> confused = new ArrayList<>();
+        List<List<String>> perClass = new ArrayList<>();
+        if (classMetrics != null) {
+            for (ClassMetrics.ConfusedPair p : classMetrics.mostConfused()) {
+                confused.add(List.of(p.truth(), p.predicted(), Long.toString(p.count())));
+            }
+            for (ClassMetrics.ClassRow r : classMetrics.rows()) {
+                perClass.add(List.of(r.name(), f4(r.precision()), f4(r.recall()), f4(r.f1()), Long.toString(r.support())));
+            }
+        }
+        Map<String, String> provenance = new LinkedHashMap<>();
+        Map<String, String> dataFiles = new LinkedHashMap<>();
+        String timing = null;
+        if (run.metrics() != null && run.metrics().get("provenance") instanceof Map<?, ?> p) {
+            p.forEach((k, v) -> {
+                if (v instanceof Map<?, ?> files) {
+                    files.forEach((f, sum) -> dataFiles.put(String.valueOf(f), String.valueOf(sum)));
+                } else {
+                    provenance.put(String.valueOf(k), String.valueOf(v));
+                }
+            });
+            timing = "started " + run.metrics().get("started") + ", finished " + run.metrics().get("finished");
+        }
+        List<PageFigure> files = new ArrayList<>();
+        for (String f : List.of(RunFolder.CONFIG, RunFolder.HISTORY, RunFolder.METRICS, RunFolder.MODEL, RunFolder.SUMMARY)) {
+            if (Files.isRegularFile(dir.resolve(f))) {
+                files.add(PageFigure.of(f, f));
+            }
+        }
+        return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, history,
+                validation == null ? null : validation.toString(),
+                figures(dir, RunFolder.ACCURACY_PNG, "accuracy per epoch, train and validation", RunFolder.LOSS_PNG,
+                        "loss per epoch, train and validation"),
+                classMetrics != null,
+                figures(dir, RunFolder.CONFUSION_PNG, "confusion matrix: rows are true classes, columns predicted classes"), confused, perClass,
+                figures(dir, RunFolder.MISCLASSIFIED_PNG, "misclassified test images with true and predicted label and probability"),
+                galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files);
+    }
+
+    /** The links to per_class.csv and confusion.csv. */
+    public List<PageFigure> tableLinks() {
+        return List.of(PageFigure.of(RunFolder.PER_CLASS, RunFolder.PER_CLASS), PageFigure.of(RunFolder.CONFUSION, RunFolder.CONFUSION));
+    }
+
+    public String title() {
+        return experiment + " - deepnets run " + stamp;
+    }
+
+    private static String f4(double v) {
+        return String.format(Locale.ROOT, "%.4f", v);
+    }
+
+    /** Pairs of (file, alt) that exist in {@code dir}. */
+    private static List<PageFigure> figures(Path dir, String... fileAndAlt) {
+        List<PageFigure> out = new ArrayList<>();
+        for (int i = 0; i < fileAndAlt.length; i += 2) {
+            if (Files.isRegularFile(dir.resolve(fileAndAlt[i]))) {
+                out.add(PageFigure.of(fileAndAlt[i], fileAndAlt[i + 1]));
+            }
+        }
+        return out;
+    }
+
+    private static List<PageFigure> activationFigures(Path dir) {
+        Path activations = dir.resolve(RunFolder.ACTIVATIONS);
+        if (!Files.isDirectory(activations)) {
+            return List.of();
+        }
+        try (var files = Files.list(activations)) {
+            return files.filter(f -> f.toString().endsWith(".png")).sorted()
+                    .map(png -> PageFigure.of(RunFolder.ACTIVATIONS + "/" + png.getFileName(), "feature maps " + png.getFileName())).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}
