@@ -3,6 +3,7 @@ package io.deepnets.cli;
 import io.deepnets.predict.ActivationMaps;
 import io.deepnets.predict.ImagePreprocessor;
 import io.deepnets.predict.TrainedModel;
+import io.deepnets.runs.OutputTargets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -27,17 +28,22 @@ final class ActivationsCommand implements Callable<Integer> {
     String invert;
 
     @Mixin
+    ForceOption forceOption;
+
+    @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws Exception {
+        ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
+        OutputTargets.checkFolder(out, "--out");
         TrainedModel trained = TrainedModel.load(model);
-        ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.valueOf(invert.toUpperCase(java.util.Locale.ROOT));
         ImagePreprocessor.Prepared p = ImagePreprocessor.prepare(ImagePreprocessor.read(image), trained.inputShape(), mode);
         List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(trained.network(), p.pixels());
         if (maps.isEmpty()) {
             throw new io.deepnets.BadInputException(model + ": the model has no convolutional layer");
         }
+        OutputTargets.checkNothingInTheWay(out, "--out", ActivationMaps.fileNames(maps), forceOption.force);
         for (Path f : ActivationMaps.write(maps, out, image.getFileName().toString())) {
             System.out.println("written: " + f);
         }

@@ -10,6 +10,8 @@ import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.ImageSet;
 import io.deepnets.data.SplitDataset;
+import io.deepnets.model.MemoryBudget;
+import io.deepnets.runs.OutputTargets;
 import io.deepnets.model.NativeRuntime;
 import io.deepnets.runs.AtomicFiles;
 import java.nio.file.Path;
@@ -54,6 +56,9 @@ final class BenchCommand implements Callable<Integer> {
     Path json;
 
     @Mixin
+    ForceOption forceOption;
+
+    @Mixin
     DataDirOption dataDirOption;
 
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every config (e.g. training.batch_size=64).")
@@ -64,12 +69,17 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (seconds <= 0) {
-            throw new io.deepnets.BadInputException("--seconds: expected a positive number, got " + seconds);
+        if (!(seconds > 0) || seconds > 86_400) {
+            throw new io.deepnets.BadInputException("--seconds: expected a number of seconds between 0 and 86400, got " + seconds);
+        }
+        if (json != null) {
+            OutputTargets.checkFile(json, "--json", forceOption.force);
         }
         List<ExperimentConfig> experiments = new ArrayList<>();
         for (Path p : configs) {
-            experiments.add(ConfigLoader.load(p, overrides));
+            ExperimentConfig c = ConfigLoader.load(p, overrides);
+            MemoryBudget.check(p.toString(), c);
+            experiments.add(c);
         }
         Map<String, Object> setup = NativeRuntime.describe();
         System.out.println("set-up: " + setup);

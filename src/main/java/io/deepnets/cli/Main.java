@@ -53,7 +53,12 @@ public final class Main implements Runnable {
             err.flush();
             return BAD_INPUT;
         });
-        return cmd.execute(args);
+        try {
+            return cmd.execute(args);
+        } catch (Throwable t) {
+            // Errors (StackOverflowError, OutOfMemoryError) can escape picocli's handlers: same one line, same codes.
+            return report(new PrintWriter(System.err, true), t, java.util.Arrays.asList(args).contains("--debug"));
+        }
     }
 
     private static String commandPath(CommandLine cl) {
@@ -63,17 +68,8 @@ public final class Main implements Runnable {
 
     static int report(PrintWriter err, Throwable ex, boolean debug) {
         Throwable t = ex;
-        int code = FAILURE;
-        if (t instanceof BadInputException) {
-            code = BAD_INPUT;
-        }
-        String message = t instanceof BadInputException || t instanceof UncheckedIOException || t instanceof io.deepnets.train.TrainingDivergedException
-                ? t.getMessage()
-                : t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + firstLine(t.getMessage()));
-        if (t instanceof OutOfMemoryError) {
-            message = "out of memory: " + t.getMessage() + " (raise DEEPNETS_HEAP or lower training.batch_size)";
-        }
-        err.println("error: " + firstLine(message));
+        int code = t instanceof BadInputException ? BAD_INPUT : FAILURE;
+        err.println("error: " + firstLine(message(t)));
         if (debug) {
             t.printStackTrace(err);
         } else if (code == FAILURE) {
@@ -81,6 +77,31 @@ public final class Main implements Runnable {
         }
         err.flush();
         return code;
+    }
+
+    /**
+     * What the user reads: our own exceptions carry messages written for them; a JVM error says what ran out;
+     * anything else is an internal error with its message but never a Java class name.
+     */
+    static String message(Throwable t) {
+        if (t instanceof BadInputException || t instanceof UncheckedIOException || t instanceof io.deepnets.train.TrainingDivergedException) {
+            return t.getMessage();
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "out of memory (" + t.getMessage() + "): raise DEEPNETS_HEAP_MB (Java heap) or DEEPNETS_OFFHEAP_MB (ND4J arrays), "
+                    + "or lower training.batch_size";
+        }
+        if (t instanceof StackOverflowError) {
+            return "internal error: the call stack overflowed (an input nested too deeply?)";
+        }
+        String m = t.getMessage();
+        return "internal error" + (m == null || m.isBlank() ? " (" + describe(t) + ")" : ": " + m);
+    }
+
+    /** "NullPointerException" -> "null pointer": what happened, without the Java type. */
+    private static String describe(Throwable t) {
+        String name = t.getClass().getSimpleName().replaceAll("(Exception|Error)$", "");
+        return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
     }
 
     private static String firstLine(String s) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deepnets.predict.ImagePreprocessor;
 import io.deepnets.predict.Predictor;
 import io.deepnets.predict.TrainedModel;
+import io.deepnets.runs.OutputTargets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -39,16 +40,17 @@ final class PredictCommand implements Callable<Integer> {
     Path showInput;
 
     @Mixin
+    ForceOption forceOption;
+
+    @Mixin
     DebugOption debug;
 
     @Override
     public Integer call() throws Exception {
-        ImagePreprocessor.Invert mode = switch (invert.toLowerCase(Locale.ROOT)) {
-            case "yes" -> ImagePreprocessor.Invert.YES;
-            case "no" -> ImagePreprocessor.Invert.NO;
-            case "auto" -> ImagePreprocessor.Invert.AUTO;
-            default -> throw new io.deepnets.BadInputException("--invert: expected yes, no or auto, got '" + invert + "'");
-        };
+        ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
+        if (showInput != null) {
+            OutputTargets.checkNothingInTheWay(showInput, "--show-input", Predictor.shownInputNames(images), forceOption.force);
+        }
         TrainedModel trained = TrainedModel.load(model);
         List<Predictor.Outcome> outcomes = new Predictor(trained, mode).classify(images, showInput);
         List<Map<String, Object>> jsonOut = new ArrayList<>();

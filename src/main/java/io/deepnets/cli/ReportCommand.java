@@ -28,6 +28,9 @@ final class ReportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (out != null) {
+            io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
+        }
         ReportBuilder.Written w = new ReportBuilder(data.dataDir, System.getenv(), System.err).build(paths, out);
         System.out.println(w.runs() == 1 && out == null && paths.size() == 1 && w.page().getFileName().toString().equals("report.html")
                 ? "report: " + w.page() : "comparison of " + w.runs() + " runs: " + w.page());

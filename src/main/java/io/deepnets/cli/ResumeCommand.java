@@ -25,9 +25,6 @@ final class ResumeCommand implements Callable<Integer> {
         if (!io.deepnets.runs.RunContents.isRunFolder(runDir)) {
             throw new io.deepnets.BadInputException(runDir + ": not a deepnets run folder");
         }
-        if (java.nio.file.Files.isRegularFile(runDir.resolve(io.deepnets.runs.RunFolder.METRICS))) {
-            throw new io.deepnets.BadInputException(runDir + ": this run already completed (metrics.json exists)");
-        }
         Runners.console().resume(runDir, data.dataDir);
         return Main.OK;
     }

@@ -26,6 +26,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
         ExperimentRunner runner = Runners.console();
         runner.run(new RunRequest(config.config, config.allOverrides(), data.dataDir, out));
         return Main.OK;

@@ -39,6 +39,7 @@ final class SuiteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();
         SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, data.dataDir);

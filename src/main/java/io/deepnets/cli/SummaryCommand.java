@@ -1,7 +1,6 @@
 package io.deepnets.cli;
 
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.model.KerasModelMapper;
 import io.deepnets.model.ModelSummary;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
@@ -23,8 +22,8 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ExperimentConfig experiment = ExperimentRunner.config(new RunRequest(config.config, config.allOverrides(), null, null));
-        long params = KerasModelMapper.build(experiment).numParams();
-        System.out.print(ModelSummary.of(experiment, params).render());
+        // Counted from the config, not a built network: a summary of a network too large to train still prints.
+        System.out.print(ModelSummary.of(experiment, experiment.model().totalParams()).render());
         return Main.OK;
     }
 }

@@ -1,10 +1,5 @@
 package io.deepnets.config;
 
-import io.deepnets.BadInputException;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +9,6 @@ import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.representer.Representer;
 
 /**
@@ -37,18 +30,11 @@ public final class ConfigLoader {
 
     /** Loads and validates {@code file}, applying each {@code key.path=value} override in order. */
     public static ExperimentConfig load(Path file, List<String> overrides) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": no such config file");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read config file (" + e.getMessage() + ")");
-        }
+        String text = YamlDocuments.readFile(file, "config file");
         try {
             return parse(text, overrides);
         } catch (ConfigException e) {
-            throw e.inFile(file.toString());
+            throw ConfigOverrides.blame(e, overrides).orElseGet(() -> e.inFile(file.toString()));
         }
     }
 
@@ -66,18 +52,7 @@ public final class ConfigLoader {
     }
 
     static Object readYaml(String text) {
-        LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(50);
-        options.setAllowRecursiveKeys(false);
-        try {
-            return new Yaml(new SafeConstructor(options)).load(text);
-        } catch (MarkedYAMLException e) {
-            String where = e.getProblemMark() == null ? "" : "line " + (e.getProblemMark().getLine() + 1) + ", column " + (e.getProblemMark().getColumn() + 1) + ": ";
-            throw new ConfigException("", "YAML syntax error at " + where + e.getProblem());
-        } catch (YAMLException e) {
-            throw new ConfigException("", "not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
-        }
+        return YamlDocuments.parse(text);
     }
 
     private static ExperimentConfig build(YamlSection root) {

@@ -28,7 +28,12 @@ final class ConfigOverrides {
                 throw new ConfigException("--set " + assignment, "expected key.path=value");
             }
             String path = assignment.substring(0, eq).trim();
-            Object value = ConfigLoader.readYaml(assignment.substring(eq + 1));
+            Object value;
+            try {
+                value = ConfigLoader.readYaml(assignment.substring(eq + 1));
+            } catch (ConfigException e) {
+                throw new ConfigException("--set " + assignment, "the value is not valid YAML (" + e.problem() + ")");
+            }
             set(tree, path, value);
         }
         return tree;
@@ -43,13 +48,13 @@ final class ConfigOverrides {
                 throw new ConfigException("--set " + path, "expected a key path like training.batch_size or model.layers[2].rate");
             }
             if (m.group(3) != null) {
-                steps.add(Integer.parseInt(m.group(3)));
+                steps.add(index(path, m.group(3)));
                 continue;
             }
             steps.add(m.group(1));
             Matcher idx = INDEX.matcher(m.group(2));
             while (idx.find()) {
-                steps.add(Integer.parseInt(idx.group(1)));
+                steps.add(index(path, idx.group(1)));
             }
         }
         Object node = tree;
@@ -88,6 +93,43 @@ final class ConfigOverrides {
                 where.append('[').append(index).append(']');
             }
         }
+    }
+
+    /** A list index as written; anything past int range is out of range for every list, not a parse failure. */
+    private static int index(String path, String digits) {
+        String trimmed = digits.replaceFirst("^0+(?=\\d)", "");
+        if (trimmed.length() > 9) {
+            throw new ConfigException("--set " + path, "list index " + digits + " is out of range");
+        }
+        return Integer.parseInt(trimmed);
+    }
+
+    /**
+     * When a validation error is about a value an override set, the override is to blame, not the file: the
+     * error is re-addressed to {@code --set PATH=VALUE}. Empty when no override touched the key path.
+     */
+    static java.util.Optional<ConfigException> blame(ConfigException e, List<String> assignments) {
+        if (assignments == null || e.keyPath().startsWith("--set")) {
+            return e.keyPath().startsWith("--set") ? java.util.Optional.of(e) : java.util.Optional.empty();
+        }
+        String failing = normalise(e.keyPath());
+        for (int i = assignments.size() - 1; i >= 0; i--) {
+            String assignment = assignments.get(i);
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                continue;
+            }
+            String set = normalise(assignment.substring(0, eq).trim());
+            if (!set.isEmpty() && (failing.equals(set) || failing.startsWith(set + ".") || failing.startsWith(set + "["))) {
+                return java.util.Optional.of(new ConfigException("--set " + assignment, e.problem()));
+            }
+        }
+        return java.util.Optional.empty();
+    }
+
+    /** {@code model.layers.2.rate} and {@code model.layers[2].rate} name the same value. */
+    private static String normalise(String path) {
+        return path.replaceAll("\\.(\\d+)(?=\\.|$)", "[$1]");
     }
 
     private static Object deepCopy(Object node) {

@@ -44,7 +44,7 @@ public sealed interface LayerConfig {
         }
 
         public long params(TensorShape input) {
-            return input.size() * units + units;
+            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(input.size(), units), units);
         }
 
         public Map<String, Object> toMap() {
@@ -73,7 +73,8 @@ public sealed interface LayerConfig {
         }
 
         public long params(TensorShape input) {
-            return (long) kernelSize[0] * kernelSize[1] * input.channels() * filters + filters;
+            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(TensorShape.saturatingMultiply((long) kernelSize[0] * kernelSize[1],
+                    input.channels()), filters), filters);
         }
 
         public Map<String, Object> toMap() {
@@ -151,6 +152,11 @@ public sealed interface LayerConfig {
         }
 
         public TensorShape outputShape(String path, TensorShape input) {
+            if (input.size() > ModelConfig.MAX_VALUES) {
+                throw new ConfigException(path, "flattening " + input + " gives " + String.format(java.util.Locale.ROOT, "%,d", input.size())
+                        + " values per sample, more than DL4J can index (at most " + String.format(java.util.Locale.ROOT, "%,d", ModelConfig.MAX_VALUES)
+                        + "); add pooling or strides before it");
+            }
             return TensorShape.of((int) input.size());
         }
 
@@ -192,7 +198,7 @@ public sealed interface LayerConfig {
         }
 
         public long params(TensorShape input) {
-            return input.size() * units + units;
+            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(input.size(), units), units);
         }
 
         public Map<String, Object> toMap() {

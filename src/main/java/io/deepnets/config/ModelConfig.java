@@ -13,6 +13,11 @@ import java.util.Map;
  * @param layers the layers in order; exactly one {@code output} layer, last
  */
 public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
+    /**
+     * The most values one array may hold here: DL4J M2.1 indexes parameter views, activations and Java-side
+     * buffers with {@code int}, so anything larger overflows (a JVM crash inside libnd4j rather than an error).
+     */
+    public static final long MAX_VALUES = Integer.MAX_VALUE;
 
     public ModelConfig {
         layers = List.copyOf(layers);
@@ -36,7 +41,30 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
                         : "an output layer must be the last layer");
             }
         }
-        shapes(inputShape, layers);
+        if (inputShape.size() > MAX_VALUES) {
+            throw new ConfigException("model.input_shape", inputShape.dims() + " is " + count(inputShape.size())
+                    + " values per sample, more than DL4J can index (at most " + count(MAX_VALUES) + ")");
+        }
+        List<TensorShape> outs = shapes(inputShape, layers);
+        long total = 0;
+        TensorShape in = inputShape;
+        for (int i = 0; i < layers.size(); i++) {
+            if (outs.get(i).size() > MAX_VALUES) {
+                throw new ConfigException(layerPath(i), "its output " + outs.get(i) + " is " + count(outs.get(i).size())
+                        + " values per sample, more than DL4J can index (at most " + count(MAX_VALUES) + ")");
+            }
+            long params = layers.get(i).params(in);
+            total = TensorShape.saturatingAdd(total, params);
+            if (total > MAX_VALUES) {
+                throw new ConfigException(layerPath(i), "the network would have " + (total == Long.MAX_VALUE ? "more than 9e18" : count(total))
+                        + " parameters, more than DL4J can hold in its parameter vector (at most " + count(MAX_VALUES) + ")");
+            }
+            in = outs.get(i);
+        }
+    }
+
+    private static String count(long n) {
+        return String.format(java.util.Locale.ROOT, "%,d", n);
     }
 
     static String layerPath(int i) {

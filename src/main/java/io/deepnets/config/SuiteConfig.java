@@ -1,9 +1,6 @@
 package io.deepnets.config;
 
-import io.deepnets.BadInputException;
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +57,7 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
     }
 
     public static SuiteConfig load(Path file) {
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
-            throw new BadInputException(file + ": no such suite file");
-        } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read (" + e.getMessage() + ")");
-        }
+        String text = YamlDocuments.readFile(file, "suite file");
         try {
             Object root = ConfigLoader.readYaml(text);
             if (root == null) {

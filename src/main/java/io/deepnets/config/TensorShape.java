@@ -36,12 +36,24 @@ public record TensorShape(List<Integer> dims) {
         return dims.get(2);
     }
 
+    /** Values per sample; saturates at {@link Long#MAX_VALUE} instead of overflowing, so size checks see "too big". */
     public long size() {
         long n = 1;
         for (int d : dims) {
-            n *= d;
+            n = saturatingMultiply(n, d);
         }
         return n;
+    }
+
+    static long saturatingAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    static long saturatingMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return (high == 0 && low >= 0) || (high == -1 && low < 0) ? low : Long.MAX_VALUE;
     }
 
     /** As Keras prints it in a model summary: {@code (None, 26, 26, 32)}. */

@@ -79,7 +79,8 @@ final class CifarArchive {
                 if (!known) {
                     continue;
                 }
-                if (!entry.isFile()) {
+                if (!entry.isFile() || entry.isSymbolicLink() || entry.isLink() || entry.isCharacterDevice() || entry.isBlockDevice()
+                        || entry.isFIFO()) {
                     throw new DataException(archive + ": '" + name + "' is a link or special file, expected a plain file");
                 }
                 Files.createDirectories(dest.getParent());

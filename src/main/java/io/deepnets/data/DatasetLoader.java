@@ -89,6 +89,7 @@ public final class DatasetLoader {
 
     private Path mnistFolder() {
         for (Path dir : dirs.searched()) {
+            DownloadLeftovers.sweep(dir.resolve("mnist"), progress);
             if (findIdxFiles(dir.resolve("mnist")).isPresent()) {
                 return dir.resolve("mnist");
             }
@@ -111,6 +112,7 @@ public final class DatasetLoader {
                 }
             }
             if (!ok) {
+                DownloadLeftovers.sweep(target, progress);
                 throw notFound("MNIST", "mnist", MNIST_FILES.stream().map(n -> n + ".gz").collect(Collectors.joining(", ")), failures);
             }
         }
@@ -141,9 +143,14 @@ public final class DatasetLoader {
                     + " but the training images are " + trainImages.rows() + "x" + trainImages.cols());
         }
         int maxLabel = 0;
-        for (byte[] labels : List.of(trainLabels, testLabels)) {
-            for (byte b : labels) {
-                maxLabel = Math.max(maxLabel, b & 0xFF);
+        for (int f = 0; f < 2; f++) {
+            byte[] labels = f == 0 ? trainLabels : testLabels;
+            for (int i = 0; i < labels.length; i++) {
+                int label = labels[i] & 0xFF;
+                if ("mnist".equals(name) && label > 9) {
+                    throw new DataException(files.get(f == 0 ? 1 : 3) + ": label " + label + " at record " + i + "; MNIST labels are the digits 0..9");
+                }
+                maxLabel = Math.max(maxLabel, label);
             }
         }
         List<String> names = classNames;
@@ -183,6 +190,7 @@ public final class DatasetLoader {
         Path batches = null;
         Map<String, String> sums = new LinkedHashMap<>();
         for (Path dir : dirs.searched()) {
+            DownloadLeftovers.sweep(dir.resolve("cifar10"), progress);
             Path extracted = dir.resolve("cifar10").resolve(CifarArchive.FOLDER);
             if (Files.isRegularFile(extracted.resolve("test_batch.bin"))) {
                 batches = extracted;
@@ -201,6 +209,7 @@ public final class DatasetLoader {
             try {
                 new Downloader(progress).fetch(sources.cifarUrl(), archive, sources.cifarMd5());
             } catch (IOException | IllegalArgumentException e) {
+                DownloadLeftovers.sweep(archive.getParent(), progress);
                 throw notFound("CIFAR-10", "cifar10", CIFAR_ARCHIVE + " or " + CifarArchive.FOLDER + "/*.bin",
                         List.of(sources.cifarUrl() + ": " + reason(e)));
             }

@@ -54,7 +54,7 @@ public final class IdxReader {
             if (count < 0 || rows < 1 || cols < 1 || (long) count * rows * cols > Integer.MAX_VALUE - 16) {
                 throw new DataException(file + ": implausible IDX header (" + count + " images of " + rows + "x" + cols + ")");
             }
-            byte[] pixels = readExactly(in, file, count * rows * cols, count + " images of " + rows + "x" + cols);
+            byte[] pixels = readExactly(in, file, count * rows * cols, count + " images of " + rows + "x" + cols, 16);
             return new IdxImages(count, rows, cols, pixels);
         });
     }
@@ -69,13 +69,29 @@ public final class IdxReader {
             if (count < 0) {
                 throw new DataException(file + ": implausible IDX header (" + count + " labels)");
             }
-            return readExactly(in, file, count, count + " labels");
+            return readExactly(in, file, count, count + " labels", 8);
         });
     }
 
-    private static byte[] readExactly(InputStream in, Path file, int length, String what) throws IOException {
-        byte[] data = new byte[length];
-        int read = in.readNBytes(data, 0, length);
+    private static byte[] readExactly(InputStream in, Path file, int length, String what, int header) throws IOException {
+        // The header is checked against what the file really holds before anything is allocated: a plain file by its
+        // size, a gzip file by reading in chunks (its real length is only known at its end).
+        if (!isGzip(file) && Files.size(file) < (long) length + header) {
+            throw new DataException(file + ": truncated: the header announces " + what + " (" + length + " bytes), the file holds "
+                    + Math.max(0, Files.size(file) - header) + " after its header");
+        }
+        java.io.ByteArrayOutputStream buffer = new java.io.ByteArrayOutputStream(Math.min(length, 1 << 20));
+        byte[] chunk = new byte[1 << 16];
+        int read = 0;
+        while (read < length) {
+            int n = in.read(chunk, 0, Math.min(chunk.length, length - read));
+            if (n < 0) {
+                break;
+            }
+            buffer.write(chunk, 0, n);
+            read += n;
+        }
+        byte[] data = buffer.toByteArray();
         if (read < length) {
             throw new DataException(file + ": truncated: the header announces " + what + " (" + length + " bytes), the file holds " + read);
         }
@@ -88,6 +104,12 @@ public final class IdxReader {
             throw new DataException(file + ": " + extra + " unexpected bytes after the " + what + " the header announces");
         }
         return data;
+    }
+
+    private static boolean isGzip(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return in.read() == 0x1f && in.read() == 0x8b;
+        }
     }
 
     private static DataInputStream open(Path file) throws IOException {

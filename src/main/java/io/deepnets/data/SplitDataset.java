@@ -29,8 +29,9 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
         }
         int at = KerasSplit.splitIndex(train.count(), config.validationSplit());
         if (at < 1 || at >= train.count()) {
-            throw new DataException("validation_split " + config.validationSplit() + " of " + train.count()
-                    + " training samples leaves an empty training or validation part");
+            throw new DataException("data.validation_split: " + config.validationSplit() + " of " + train.count() + " training samples"
+                    + (config.trainSubset() != null ? " (data.train_subset)" : "") + " leaves " + (at < 1 ? "no training samples" : "no validation samples")
+                    + "; expected a split that keeps at least one sample on each side");
         }
         return new SplitDataset(data.name(), data.classNames(), data.shape(), train.slice(0, at), train.slice(at, train.count()),
                 test, "training samples " + at + ".." + (train.count() - 1) + " (the last " + config.validationSplit() + ")",

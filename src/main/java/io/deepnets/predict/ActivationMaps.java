@@ -81,6 +81,16 @@ public final class ActivationMaps {
         return m;
     }
 
+    /** The files {@link #write} creates for {@code layers}. */
+    public static List<String> fileNames(List<LayerMaps> layers) {
+        List<String> names = new ArrayList<>();
+        for (LayerMaps l : layers) {
+            names.add(l.name() + "-conv.png");
+            names.add(l.name() + "-" + l.activation().toLowerCase(Locale.ROOT) + ".png");
+        }
+        return names;
+    }
+
     /** Writes {@code <layer>-conv.png} and {@code <layer>-<activation>.png} per layer into {@code out}; returns the files. */
     public static List<Path> write(List<LayerMaps> layers, Path out, String imageName) throws IOException {
         Files.createDirectories(out);

@@ -19,7 +19,19 @@ import javax.imageio.ImageIO;
  */
 public final class ImagePreprocessor {
     /** Whether to invert grey images: always, never, or when the border is lighter than mid-grey. */
-    public enum Invert { YES, NO, AUTO }
+    public enum Invert {
+        YES, NO, AUTO;
+
+        /** {@code yes}, {@code no} or {@code auto}, as typed after {@code --invert}. */
+        public static Invert parse(String text) {
+            return switch (text == null ? "" : text.trim().toLowerCase(java.util.Locale.ROOT)) {
+                case "yes" -> YES;
+                case "no" -> NO;
+                case "auto" -> AUTO;
+                default -> throw new BadInputException("--invert: expected yes, no or auto, got '" + text + "'");
+            };
+        }
+    }
 
     private ImagePreprocessor() {
     }

@@ -32,6 +32,17 @@ public final class Predictor {
         }
     }
 
+    /** The file {@code --show-input} writes for {@code image}: {@code <stem>-input.png}. */
+    public static String shownInputName(Path image) {
+        Path name = image.getFileName();
+        return (name == null ? "image" : name.toString()).replaceAll("\\.[^.]*$", "") + "-input.png";
+    }
+
+    /** Every file {@code --show-input} would write for {@code images}. */
+    public static List<String> shownInputNames(List<Path> images) {
+        return images.stream().map(Predictor::shownInputName).distinct().toList();
+    }
+
     /** Classifies each file; writes what the network saw into {@code showInput} when it is not null. */
     public List<Outcome> classify(List<Path> files, Path showInput) {
         List<Outcome> outcomes = new ArrayList<>();
@@ -47,8 +58,7 @@ public final class Predictor {
                 scored.sort(Comparator.comparingDouble(Scored::probability).reversed());
                 if (showInput != null) {
                     Files.createDirectories(showInput);
-                    String stem = file.getFileName().toString().replaceAll("\\.[^.]*$", "");
-                    Figures.writePng(showInput.resolve(stem + "-input.png"), p.seen());
+                    Figures.writePng(showInput.resolve(shownInputName(file)), p.seen());
                 }
                 outcomes.add(new Outcome(file, List.copyOf(scored.subList(0, Math.min(3, scored.size()))), null, p.inverted()));
             } catch (BadInputException e) {

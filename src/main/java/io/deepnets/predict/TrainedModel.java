@@ -35,7 +35,8 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
         } catch (IOException | RuntimeException e) {
-            throw new BadInputException(zip + ": not a DL4J model file (" + e.getMessage() + ")");
+            throw new BadInputException(zip + ": not a readable DL4J model (truncated, corrupt or another kind of file); expected the "
+                    + RunFolder.MODEL + " of a deepnets run");
         }
         Path dir = zip.toAbsolutePath().getParent();
         ExperimentConfig config = null;
@@ -43,6 +44,11 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
             config = ConfigLoader.load(dir.resolve(RunFolder.CONFIG), List.of());
         }
         TensorShape shape = config != null ? config.model().inputShape() : shapeOf(net);
+        if (config != null && shape.size() != shapeOf(net).size()) {
+            // The run folder's config.yaml was edited or belongs to another model: feeding the network its shape would fail inside DL4J.
+            throw new BadInputException(dir.resolve(RunFolder.CONFIG) + ": model.input_shape " + shape.dims() + " does not match "
+                    + zip.getFileName() + ", whose network takes " + shapeOf(net).size() + " values per image");
+        }
         if (shape.isFlat()) {
             int n = shape.dims().get(0);
             int side = (int) Math.round(Math.sqrt(n));

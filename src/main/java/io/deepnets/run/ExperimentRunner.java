@@ -2,8 +2,10 @@ package io.deepnets.run;
 
 import io.deepnets.BadInputException;
 import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.DataConfig;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.TensorShape;
+import io.deepnets.config.TrainingConfig;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
 import io.deepnets.data.LoadedDataset;
@@ -11,6 +13,7 @@ import io.deepnets.data.SplitDataset;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
+import io.deepnets.model.MemoryBudget;
 import io.deepnets.model.ModelSummary;
 import io.deepnets.model.NativeRuntime;
 import io.deepnets.predict.ActivationMaps;
@@ -31,6 +34,7 @@ import io.deepnets.train.TrainingObserver;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -82,6 +86,7 @@ public final class ExperimentRunner {
 
     public RunResult run(RunRequest request) {
         ExperimentConfig config = config(request);
+        MemoryBudget.check(request.config().toString(), config);
         SplitDataset data = loadData(request.config(), config, request.dataDir());
         MultiLayerNetwork net = KerasModelMapper.build(config);
         ModelSummary summary = ModelSummary.of(config, net.numParams());
@@ -99,34 +104,104 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Continues an interrupted run in its own folder from its last checkpoint (the last completed epoch), with
-     * the network, its updater state and the history as they were; without a checkpoint it starts over there.
+     * Continues an interrupted run in its own folder from its newest usable checkpoint, with the network, its
+     * updater state and the history as they were. Everything is checked first: the checkpoint against
+     * config.yaml (experiment, architecture, parameter count), the model file against the checksum its state
+     * recorded, history.csv against the checkpoint's own history. A damaged checkpoint falls back to the previous
+     * one; finished epochs are never dropped silently: rows that have to be trained again are kept in a copy of
+     * history.csv first, and a folder with finished epochs but no usable checkpoint is refused.
      */
     public RunResult resume(Path runDir, Path dataDir) {
+        if (Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
+            throw new BadInputException(runDir + ": this run already completed (metrics.json exists)");
+        }
+        for (Path leftover : RunFolder.removeLeftovers(runDir)) {
+            out.println("removed " + leftover + " (half-written when the run was stopped)");
+        }
         Path configFile = runDir.resolve(RunFolder.CONFIG);
         ExperimentConfig config = ConfigLoader.load(configFile, List.of());
-        SplitDataset data = loadData(configFile, config, dataDir);
-        int epoch = Checkpoint.epoch(runDir);
-        MultiLayerNetwork net;
-        List<EpochResult> history = new ArrayList<>();
+        MemoryBudget.check(configFile.toString(), config);
+        NativeRuntime.configure();
+        Checkpoint.Identity identity = identity(config, KerasModelMapper.build(config).numParams());
+        Checkpoint.Saved saved = Checkpoint.load(runDir, identity, out);
+        Path historyFile = runDir.resolve(RunFolder.HISTORY);
+        List<EpochResult> onDisk = readHistoryOrNull(historyFile);
+        List<EpochResult> history = new ArrayList<>(saved == null ? List.of() : saved.history());
+        if (saved == null && onDisk != null && !onDisk.isEmpty()) {
+            throw new BadInputException(runDir + ": history.csv has " + onDisk.size() + " finished epoch(s) but there is no checkpoint to "
+                    + "continue from; resuming would lose them (start a new run)");
+        }
+        if (history.size() > config.training().epochs()) {
+            throw new BadInputException(configFile + ": training.epochs: " + config.training().epochs() + " is fewer than the "
+                    + history.size() + " epochs already trained");
+        }
         try {
-            if (epoch > 0) {
-                NativeRuntime.configure();
-                net = Checkpoint.load(runDir).network();
-                List<EpochResult> rows = HistoryCsv.read(runDir.resolve(RunFolder.HISTORY));
-                history.addAll(rows.subList(0, Math.min(epoch, rows.size())));
-                if (history.size() != epoch) {
-                    throw new BadInputException(runDir + ": the checkpoint is at epoch " + epoch + " but history.csv has " + rows.size() + " rows");
+            if (onDisk == null || !sameRows(onDisk, history)) {
+                if (Files.exists(historyFile)) {
+                    Path copy = runDir.resolve(RunFolder.HISTORY + ".before-resume-" + STAMP.format(LocalDateTime.now()));
+                    Files.copy(historyFile, copy);
+                    out.println("note: history.csv " + (onDisk == null ? "was unreadable" : "had " + onDisk.size() + " epoch(s), the checkpoint "
+                            + history.size()) + "; kept as " + copy.getFileName() + ", rewritten from the checkpoint");
+                } else {
+                    out.println("note: history.csv was missing; rewritten from the checkpoint");
                 }
-            } else {
-                net = KerasModelMapper.build(config);
+                HistoryCsv.write(historyFile, history);
             }
-            HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), history);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume " + runDir + ": " + e.getMessage(), e);
         }
-        out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, epoch, config.training().epochs());
+        SplitDataset data = loadData(configFile, config, dataDir);
+        MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
+        out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().epochs());
         return train(configFile.toString(), config, data, net, runDir, history);
+    }
+
+    private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
+
+    private static List<EpochResult> readHistoryOrNull(Path file) {
+        try {
+            return Files.isRegularFile(file) ? HistoryCsv.read(file) : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The learning columns as history.csv holds them (6 decimals); the timings measure the machine and may differ. */
+    private static boolean sameRows(List<EpochResult> csv, List<EpochResult> checkpoint) {
+        if (csv.size() != checkpoint.size()) {
+            return false;
+        }
+        for (int i = 0; i < csv.size(); i++) {
+            EpochResult a = csv.get(i);
+            EpochResult b = checkpoint.get(i);
+            if (a.epoch() != b.epoch() || !six(a.loss()).equals(six(b.loss())) || !six(a.accuracy()).equals(six(b.accuracy()))
+                    || !six(a.valLoss()).equals(six(b.valLoss())) || !six(a.valAccuracy()).equals(six(b.valAccuracy()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String six(double v) {
+        return String.format(Locale.ROOT, "%.6f", v);
+    }
+
+    /**
+     * What a checkpoint must match: the name, and a fingerprint of the resolved config without what may change
+     * between an interruption and a resume (the number of epochs, the description, where the data is looked up).
+     */
+    public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
+        DataConfig d = c.data();
+        ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
+                d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames()), c.model(), c.optimizer(),
+                new TrainingConfig(c.training().batchSize(), 1, c.training().shuffle()));
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
+                    ConfigLoader.toYaml(shape).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new Checkpoint.Identity(c.name(), java.util.HexFormat.of().formatHex(digest), params);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
     }
 
     private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
@@ -143,13 +218,15 @@ public final class ExperimentRunner {
                 data.test().count(), net.numParams());
         out.println("run folder: " + runDir);
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
+        Checkpoint.Identity identity = identity(config, net.numParams());
         TrainingObserver recorder = new TrainingObserver() {
             @Override
             public void epochFinished(EpochResult result, int epochs) {
                 history.add(result);
                 try {
+                    // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
+                    Checkpoint.save(runDir, net, config.seed(), identity, history);
                     HistoryCsv.write(historyFile, history);
-                    Checkpoint.save(runDir, net, result.epoch(), config.seed());
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + e.getMessage(), e);
                 }
@@ -164,23 +241,32 @@ public final class ExperimentRunner {
 
         EvalResult test = Evaluator.evaluate(net, data.test(), classes);
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
+        Map<String, Object> metrics;
         try {
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
-            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics(configFile, config, data, history, test, net.numParams(), started, stepKind));
-            Checkpoint.delete(runDir);
             List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(net,
                     java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
+            metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
+        // The report is drawn from the results as they will be on disk; a report that fails is said, but does not
+        // keep the run from completing (deepnets report can draw it again).
         try {
-            Path page = RunReport.write(RunContents.read(runDir), new RunReport.TestImages(data.test(), data.shape()), null);
+            Path page = RunReport.write(RunContents.read(runDir).withMetrics(metrics), new RunReport.TestImages(data.test(), data.shape()), null);
             out.println("report: " + page);
+        } catch (IOException | RuntimeException e) {
+            err.println("warning: the report could not be written (" + e.getMessage() + "); run 'deepnets report " + runDir + "' to retry");
+        }
+        try {
+            // metrics.json last: its presence is what marks the run complete.
+            MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics);
+            Checkpoint.delete(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("results are saved in " + runDir + ", but the report could not be written: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
         return new RunResult(runDir, config, history, test, net.numParams());
     }

@@ -1,67 +1,335 @@
 package io.deepnets.runs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.deepnets.BadInputException;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
- * The state after a completed epoch, enough to continue exactly where training stopped: the network with its
- * updater state ({@code checkpoint/model.zip}) and {@code checkpoint/state.json} (the epoch, the seed, the
- * iteration count). The random state needs no saving: shuffling and dropout are reseeded from (seed, epoch) at
- * the start of every epoch. The history is the run folder's history.csv.
+ * The state after a completed epoch, enough to continue exactly where training stopped, kept as one unit:
+ * {@code checkpoint/epoch-NNNN/} holds the network with its updater state ({@code model.zip}) and
+ * {@code state.json} (epoch, seed, iteration count, the identity of the experiment, the model file's SHA-256
+ * and size, and the history rows up to that epoch). The folder is written under a temporary name and renamed
+ * into place in one step, so a checkpoint is either complete or absent; the previous one is kept until the
+ * next is in place, so a checkpoint damaged afterwards still leaves one to fall back to.
+ *
+ * <p>The random state needs no saving: shuffling and dropout are reseeded from (seed, epoch) at the start of
+ * every epoch.
  */
 public final class Checkpoint {
     public static final String FOLDER = "checkpoint";
+    private static final String MODEL = "model.zip";
+    private static final String STATE = "state.json";
+    private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,9})");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Checkpoint() {
     }
 
-    /** A saved checkpoint. */
-    public record Saved(int epoch, long seed, MultiLayerNetwork network) {
+    /**
+     * What a checkpoint must agree with to be resumed: the experiment's name, a fingerprint of its resolved
+     * config (everything that shapes training except the number of epochs) and the network's parameter count.
+     */
+    public record Identity(String experiment, String fingerprint, long params) {
     }
 
-    /** Writes the checkpoint of 1-based {@code epoch}: the model first, then state.json, each atomically. */
-    public static void save(Path runDir, MultiLayerNetwork net, int epoch, long seed) throws IOException {
-        Path dir = Files.createDirectories(runDir.resolve(FOLDER));
-        AtomicFiles.write(dir.resolve("model.zip"), out -> ModelSerializer.writeModel(net, out, true));
-        Map<String, Object> state = new LinkedHashMap<>();
-        state.put("epoch", epoch);
-        state.put("seed", seed);
-        state.put("iteration", net.getIterationCount());
-        AtomicFiles.writeString(dir.resolve("state.json"), JSON.writeValueAsString(state));
+    /** A checkpoint that passed every check. */
+    public record Saved(int epoch, long seed, MultiLayerNetwork network, List<EpochResult> history) {
     }
 
-    /** The epoch of the checkpoint in {@code runDir}, or 0 when there is none. */
+    /** Writes the checkpoint after the last epoch of {@code history} (its size), as one unit. */
+    public static void save(Path runDir, MultiLayerNetwork net, long seed, Identity identity, List<EpochResult> history) throws IOException {
+        int epoch = history.size();
+        Path root = Files.createDirectories(runDir.resolve(FOLDER));
+        Path tmp = Files.createTempDirectory(root, ".epoch-" + epoch + "-");
+        try {
+            Path model = tmp.resolve(MODEL);
+            ModelSerializer.writeModel(net, model.toFile(), true);
+            force(model);
+            Map<String, Object> state = new LinkedHashMap<>();
+            state.put("epoch", epoch);
+            state.put("seed", seed);
+            state.put("iteration", net.getIterationCount());
+            state.put("experiment", identity.experiment());
+            state.put("fingerprint", identity.fingerprint());
+            state.put("params", identity.params());
+            state.put("model_sha256", sha256(model));
+            state.put("model_bytes", Files.size(model));
+            state.put("history", history.stream().map(Checkpoint::row).toList());
+            Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
+            force(tmp.resolve(STATE));
+            Path target = root.resolve(dirName(epoch));
+            if (Files.exists(target)) {
+                // Only an unusable checkpoint of this epoch can be here (resume fell back past it): set it aside first.
+                Path old = Files.createTempDirectory(root, ".replaced-");
+                Files.move(target, old.resolve("old"), StandardCopyOption.ATOMIC_MOVE);
+            }
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target);
+            }
+        } finally {
+            deleteTree(tmp);
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.toList()) {
+                int e = epochOf(d);
+                if ((e >= 0 && e < epoch - 1) || d.getFileName().toString().startsWith(".")) {
+                    deleteTree(d);
+                }
+            }
+        }
+    }
+
+    /** The epoch of the newest checkpoint whose state.json names one, or 0 when there is none (not verified). */
     public static int epoch(Path runDir) {
-        Path state = runDir.resolve(FOLDER).resolve("state.json");
-        if (!Files.isRegularFile(state) || !Files.isRegularFile(runDir.resolve(FOLDER).resolve("model.zip"))) {
-            return 0;
+        for (Path dir : candidates(runDir)) {
+            try {
+                Map<?, ?> state = JSON.readValue(dir.resolve(STATE).toFile(), Map.class);
+                if (state.get("epoch") instanceof Number n && n.intValue() == epochOf(dir)) {
+                    return n.intValue();
+                }
+            } catch (IOException | RuntimeException e) {
+                // not readable: look at the previous one
+            }
+        }
+        return 0;
+    }
+
+    /** Whether {@code runDir} has any checkpoint folder at all (usable or not). */
+    public static boolean exists(Path runDir) {
+        return !candidates(runDir).isEmpty() || Files.isRegularFile(runDir.resolve(FOLDER).resolve(MODEL));
+    }
+
+    /**
+     * The newest checkpoint that is complete, undamaged and belongs to {@code expected}; null when the run has no
+     * checkpoint. A damaged one is passed over for the previous one, saying so on {@code notes}; a checkpoint of
+     * another experiment or architecture, or none usable at all, is refused with one line.
+     */
+    public static Saved load(Path runDir, Identity expected, PrintStream notes) {
+        if (Files.isRegularFile(runDir.resolve(FOLDER).resolve(MODEL))) {
+            throw new BadInputException(runDir.resolve(FOLDER) + ": a checkpoint in the layout of an older deepnets version; "
+                    + "it cannot be verified, so it is not resumed (start the run again)");
+        }
+        List<Path> dirs = candidates(runDir);
+        if (dirs.isEmpty()) {
+            return null;
+        }
+        List<String> problems = new ArrayList<>();
+        for (Path dir : dirs) {
+            String problem;
+            try {
+                Saved saved = verified(dir, expected);
+                if (!problems.isEmpty()) {
+                    notes.println("note: " + String.join("; ", problems) + "; resuming from the checkpoint of epoch " + saved.epoch());
+                }
+                return saved;
+            } catch (Mismatch m) {
+                throw new BadInputException(dir.resolve(STATE) + ": " + m.getMessage() + "; refusing to resume (start a new run)");
+            } catch (Unusable u) {
+                problem = "the checkpoint of epoch " + epochOf(dir) + " is unusable (" + u.getMessage() + ")";
+            }
+            problems.add(problem);
+        }
+        throw new BadInputException(runDir.resolve(FOLDER) + ": no usable checkpoint: " + String.join("; ", problems));
+    }
+
+    /** A checkpoint that belongs to something else: refused outright, never fallen back from. */
+    private static final class Mismatch extends Exception {
+        Mismatch(String message) {
+            super(message);
+        }
+    }
+
+    /** A damaged or incomplete checkpoint: the previous one may still serve. */
+    private static final class Unusable extends Exception {
+        Unusable(String message) {
+            super(message);
+        }
+    }
+
+    private static Saved verified(Path dir, Identity expected) throws Mismatch, Unusable {
+        Path stateFile = dir.resolve(STATE);
+        Path model = dir.resolve(MODEL);
+        if (!Files.isRegularFile(stateFile)) {
+            throw new Unusable(STATE + " is missing");
+        }
+        if (!Files.isRegularFile(model)) {
+            throw new Unusable(MODEL + " is missing");
+        }
+        Map<?, ?> state;
+        try {
+            state = JSON.readValue(stateFile.toFile(), Map.class);
+        } catch (IOException | RuntimeException e) {
+            throw new Unusable(STATE + " is not valid JSON");
+        }
+        int epoch = integer(state, "epoch");
+        if (epoch != epochOf(dir) || epoch < 1) {
+            throw new Unusable(STATE + " says epoch " + state.get("epoch") + " in the folder of epoch " + epochOf(dir));
+        }
+        if (!expected.experiment().equals(state.get("experiment"))) {
+            throw new Mismatch("the checkpoint is of experiment '" + state.get("experiment") + "', the run folder's config.yaml of '"
+                    + expected.experiment() + "'");
+        }
+        if (!expected.fingerprint().equals(state.get("fingerprint"))) {
+            throw new Mismatch("config.yaml no longer describes the network or training the checkpoint was made with "
+                    + "(it was edited: only training.epochs may change between an interruption and a resume)");
+        }
+        if (integer(state, "params") != expected.params()) {
+            throw new Mismatch("the checkpoint's network has " + state.get("params") + " parameters, config.yaml's " + expected.params());
         }
         try {
-            return ((Number) JSON.readValue(state.toFile(), Map.class).get("epoch")).intValue();
+            if (Files.size(model) != ((Number) state.get("model_bytes")).longValue() || !sha256(model).equals(state.get("model_sha256"))) {
+                throw new Unusable(MODEL + " is not the file " + STATE + " was written with (size or SHA-256 differ)");
+            }
         } catch (IOException | RuntimeException e) {
-            return 0;
+            throw new Unusable(MODEL + " cannot be read");
+        }
+        List<EpochResult> history = new ArrayList<>();
+        if (!(state.get("history") instanceof List<?> rows) || rows.size() != epoch) {
+            throw new Unusable(STATE + " does not hold the history of its " + epoch + " epochs");
+        }
+        for (Object row : rows) {
+            EpochResult r = parseRow(row);
+            if (r == null || r.epoch() != history.size() + 1) {
+                throw new Unusable(STATE + " holds a malformed history row");
+            }
+            history.add(r);
+        }
+        MultiLayerNetwork net;
+        try {
+            net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), true);
+        } catch (IOException | RuntimeException e) {
+            throw new Unusable(MODEL + " does not restore");
+        }
+        if (net.numParams() != expected.params()) {
+            throw new Mismatch("the checkpoint's network has " + net.numParams() + " parameters, config.yaml's " + expected.params());
+        }
+        if (net.getIterationCount() != integer(state, "iteration")) {
+            throw new Unusable(MODEL + " is at iteration " + net.getIterationCount() + ", " + STATE + " at " + state.get("iteration"));
+        }
+        return new Saved(epoch, ((Number) state.get("seed")).longValue(), net, List.copyOf(history));
+    }
+
+    private static int integer(Map<?, ?> state, String key) throws Unusable {
+        if (!(state.get(key) instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+            throw new Unusable(STATE + ": " + key + " is " + state.get(key) + ", expected an integer");
+        }
+        return n.intValue();
+    }
+
+    private static Map<String, Object> row(EpochResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("epoch", r.epoch());
+        m.put("loss", r.loss());
+        m.put("accuracy", r.accuracy());
+        m.put("val_loss", r.valLoss());
+        m.put("val_accuracy", r.valAccuracy());
+        m.put("epoch_seconds", r.epochSeconds());
+        m.put("ms_per_step", r.msPerStep());
+        return m;
+    }
+
+    private static EpochResult parseRow(Object row) {
+        if (!(row instanceof Map<?, ?> m)) {
+            return null;
+        }
+        try {
+            return new EpochResult(((Number) m.get("epoch")).intValue(), num(m, "loss"), num(m, "accuracy"), num(m, "val_loss"),
+                    num(m, "val_accuracy"), num(m, "epoch_seconds"), num(m, "ms_per_step"));
+        } catch (RuntimeException e) {
+            return null;
         }
     }
 
-    public static Saved load(Path runDir) throws IOException {
-        Path dir = runDir.resolve(FOLDER);
-        Map<?, ?> state = JSON.readValue(dir.resolve("state.json").toFile(), Map.class);
-        MultiLayerNetwork net = ModelSerializer.restoreMultiLayerNetwork(dir.resolve("model.zip").toFile(), true);
-        return new Saved(((Number) state.get("epoch")).intValue(), ((Number) state.get("seed")).longValue(), net);
+    private static double num(Map<?, ?> m, String key) {
+        return ((Number) m.get(key)).doubleValue();
+    }
+
+    /** Checkpoint folders, newest first. */
+    private static List<Path> candidates(Path runDir) {
+        Path root = runDir.resolve(FOLDER);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            return dirs.filter(Files::isDirectory).filter(d -> epochOf(d) >= 0)
+                    .sorted(Comparator.comparingInt(Checkpoint::epochOf).reversed()).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static int epochOf(Path dir) {
+        Matcher m = EPOCH_DIR.matcher(dir.getFileName().toString());
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
+    }
+
+    private static String dirName(int epoch) {
+        return String.format(Locale.ROOT, "epoch-%04d", epoch);
     }
 
     /** Removes the checkpoint once the run is complete (model.zip holds the final network). */
     public static void delete(Path runDir) throws IOException {
-        Path dir = runDir.resolve(FOLDER);
+        deleteTree(runDir.resolve(FOLDER));
+    }
+
+    /** Half-written checkpoint folders (a process killed while writing one); returns what was removed. */
+    static List<Path> removeLeftovers(Path runDir) {
+        Path root = runDir.resolve(FOLDER);
+        List<Path> removed = new ArrayList<>();
+        if (!Files.isDirectory(root)) {
+            return removed;
+        }
+        try (Stream<Path> dirs = Files.list(root)) {
+            for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(".")).toList()) {
+                deleteTree(d);
+                removed.add(d);
+            }
+        } catch (IOException e) {
+            // left for the next start
+        }
+        return removed;
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                md.update(buf, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(md.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    private static void force(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }

@@ -17,9 +17,19 @@ public final class MetricsJson {
         AtomicFiles.write(file, out -> MAPPER.writeValue(new NonClosing(out), metrics));
     }
 
+    /** The figures of {@code file}; an IOException naming the file when it is not a JSON object. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> read(Path file) throws IOException {
-        return MAPPER.readValue(file.toFile(), Map.class);
+        Object value;
+        try {
+            value = MAPPER.readValue(file.toFile(), Object.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IOException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new IOException(file + ": expected a JSON object of metrics");
+        }
+        return (Map<String, Object>) map;
     }
 
     private static final class NonClosing extends java.io.FilterOutputStream {

@@ -47,6 +47,11 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             Map<String, Object> metrics = null;
             if (Files.isRegularFile(dir.resolve(RunFolder.METRICS))) {
                 metrics = MetricsJson.read(dir.resolve(RunFolder.METRICS));
+                for (String key : List.of("test_loss", "test_accuracy", "params")) {
+                    if (!(metrics.get(key) instanceof Number)) {
+                        throw new IOException(dir.resolve(RunFolder.METRICS) + ": expected a number for " + key);
+                    }
+                }
             } else {
                 missing.add(RunFolder.METRICS);
             }
@@ -73,7 +78,8 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             if (e instanceof BadInputException b) {
                 throw b;
             }
-            throw new BadInputException(dir + ": unreadable run folder (" + e.getMessage() + ")", e);
+            String m = e.getMessage() == null ? "unreadable" : e.getMessage();
+            throw new BadInputException(m.startsWith(dir.toString()) ? m : dir + ": unreadable run folder (" + m + ")", e);
         }
     }
 
@@ -94,6 +100,12 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
         } catch (RuntimeException e) {
             return null;
         }
+    }
+
+    /** The same contents with {@code metrics} as the run's figures (a report drawn before metrics.json is written). */
+    public RunContents withMetrics(Map<String, Object> newMetrics) {
+        List<String> stillMissing = missing.stream().filter(f -> !f.equals(RunFolder.METRICS)).toList();
+        return new RunContents(dir, name, stamp, configYaml, config, summary, history, newMetrics, confusion, predictions, stillMissing);
     }
 
     /** The epochs the run was configured for; null when config.yaml cannot be read. */

@@ -32,6 +32,29 @@ public final class RunFolder {
     private RunFolder() {
     }
 
+    /**
+     * Removes what a killed process left half-written in {@code runDir}: the temporary files of atomic writes
+     * ({@code .NAME*.tmp}, in the folder and its activations/) and unfinished checkpoint folders. Returns them.
+     */
+    public static java.util.List<Path> removeLeftovers(Path runDir) {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        for (Path dir : java.util.List.of(runDir, runDir.resolve(ACTIVATIONS))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.filter(f -> f.getFileName().toString().matches("\\..+\\.tmp") && Files.isRegularFile(f)).toList()) {
+                    Files.deleteIfExists(f);
+                    removed.add(f);
+                }
+            } catch (IOException e) {
+                // left for the next start
+            }
+        }
+        removed.addAll(Checkpoint.removeLeftovers(runDir));
+        return removed;
+    }
+
     /** Creates {@code <out>/<name>/<timestamp>[-n]/}, adding a counter when a folder of that second exists. */
     public static Path create(Path out, String name, LocalDateTime now) throws IOException {
         Path parent = out.resolve(name);

@@ -1,8 +1,13 @@
 package io.deepnets.suite;
 
 import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.DataConfig;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.SuiteConfig;
+import io.deepnets.data.DataSources;
+import io.deepnets.data.DatasetLoader;
+import io.deepnets.model.BuildInfo;
+import io.deepnets.model.MemoryBudget;
 import io.deepnets.report.ComparisonReport;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
@@ -16,47 +21,71 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * Runs a suite's experiments in order. An experiment whose latest run in the output folder completed with the
- * same resolved config is skipped (unless forced); one whose latest run with that config was interrupted is
+ * Runs a suite's experiments in order, after checking all of them. An experiment whose latest run in the output
+ * folder completed with the same resolved config, the same deepnets version and data files with the same
+ * checksums is skipped (unless forced), saying why; one whose latest run with that config was interrupted is
  * resumed from its last checkpoint. Then the comparison page and the band check.
  */
 public final class SuiteRunner {
     private final ExperimentRunner runner;
     private final PrintStream out;
+    private final Map<String, String> env;
 
     public SuiteRunner(ExperimentRunner runner, PrintStream out) {
+        this(runner, out, System.getenv());
+    }
+
+    /** {@code env} is where {@code DEEPNETS_DATA} is looked up when completed runs are checked against the data. */
+    public SuiteRunner(ExperimentRunner runner, PrintStream out, Map<String, String> env) {
         this.runner = runner;
         this.out = out;
+        this.env = env;
     }
 
     public SuiteResult run(SuiteConfig suite, Path outDir, boolean force, List<String> globalOverrides, Path dataDir) {
-        List<SuiteResult.Row> rows = new ArrayList<>();
-        List<RunContents> runs = new ArrayList<>();
-        int n = 0;
+        // Every experiment is loaded and checked before the first one runs: nothing trains or writes on bad input.
+        List<ExperimentConfig> configs = new ArrayList<>();
+        List<List<String>> allOverrides = new ArrayList<>();
         for (SuiteConfig.Entry entry : suite.experiments()) {
-            n++;
             List<String> overrides = new ArrayList<>(entry.overrides());
             overrides.addAll(globalOverrides);
             ExperimentConfig config = ConfigLoader.load(entry.config(), overrides);
+            MemoryBudget.check(entry.config().toString(), config);
+            configs.add(config);
+            allOverrides.add(overrides);
+        }
+        List<SuiteResult.Row> rows = new ArrayList<>();
+        List<RunContents> runs = new ArrayList<>();
+        Map<DataConfig, Map<String, String>> checksums = new HashMap<>();
+        for (int n = 0; n < configs.size(); n++) {
+            SuiteConfig.Entry entry = suite.experiments().get(n);
+            ExperimentConfig config = configs.get(n);
             String yaml = ConfigLoader.toYaml(config);
             Optional<Path> latest = latestRun(outDir.resolve(config.folderName())).filter(dir -> sameConfig(dir, yaml));
-            out.printf("%n[%d/%d] %s%n", n, suite.experiments().size(), config.name());
+            out.printf("%n[%d/%d] %s%n", n + 1, suite.experiments().size(), config.name());
             Path runDir;
             String how;
-            if (latest.isPresent() && !force && Files.isRegularFile(latest.get().resolve(RunFolder.METRICS))) {
+            String reuse = latest.isPresent() && !force && Files.isRegularFile(latest.get().resolve(RunFolder.METRICS))
+                    ? whyNotReusable(latest.get(), config, dataDir, checksums) : "no completed run with this config";
+            if (reuse == null) {
                 runDir = latest.get();
                 how = "skipped: done in " + runDir.getFileName();
-                out.println("up to date: " + runDir + " (use --force to run again)");
-            } else if (latest.isPresent() && !force) {
+                out.println("up to date: " + runDir + " (same config, data files and deepnets version; use --force to run again)");
+            } else if (latest.isPresent() && !force && !Files.isRegularFile(latest.get().resolve(RunFolder.METRICS))) {
                 runDir = runner.resume(latest.get(), dataDir).runDir();
                 how = "resumed";
             } else {
-                RunResult r = runner.run(new RunRequest(entry.config(), overrides, dataDir, outDir));
+                if (latest.isPresent() && !force) {
+                    out.println("running again: " + reuse);
+                }
+                RunResult r = runner.run(new RunRequest(entry.config(), allOverrides.get(n), dataDir, outDir));
                 runDir = r.runDir();
                 how = "ran";
             }
@@ -71,6 +100,30 @@ public final class SuiteRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the comparison report: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Null when the completed run in {@code runDir} may stand for {@code config}: same resolved config (already
+     * checked), made by this deepnets version, from data files with the same SHA-256 as those found now.
+     * Otherwise why it must run again.
+     */
+    private String whyNotReusable(Path runDir, ExperimentConfig config, Path dataDir, Map<DataConfig, Map<String, String>> cache) {
+        RunContents done = RunContents.read(runDir);
+        Object provenance = done.metrics().get("provenance");
+        if (!(provenance instanceof Map<?, ?> p)) {
+            return runDir + " records no provenance";
+        }
+        String version = BuildInfo.get("deepnets.version");
+        if (!version.equals(p.get("deepnets_version"))) {
+            return runDir + " was made by deepnets " + p.get("deepnets_version") + ", this is " + version;
+        }
+        Map<String, String> now = cache.computeIfAbsent(config.data(),
+                d -> DatasetLoader.forConfig(d, dataDir, env, DataSources.canonical(), out).checksums());
+        Object then = p.get("data_files");
+        if (!(then instanceof Map<?, ?> before) || !new java.util.TreeSet<>(before.values()).equals(new java.util.TreeSet<>(now.values()))) {
+            return "the data files differ from those " + runDir + " was trained on (SHA-256)";
+        }
+        return null;
     }
 
     static Optional<Path> latestRun(Path experimentDir) {
