@@ -21,6 +21,9 @@ final class ConfigOptions {
     List<String> allOverrides() {
         List<String> all = new ArrayList<>(overrides);
         if (epochs != null) {
+            if (epochs < 1) {
+                throw new io.deepnets.BadInputException("--epochs: expected a positive integer, got " + epochs);
+            }
             all.add("training.epochs=" + epochs);
         }
         return all;

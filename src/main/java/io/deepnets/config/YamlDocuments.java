@@ -3,7 +3,6 @@ package io.deepnets.config;
 import io.deepnets.BadInputException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,28 +66,18 @@ public final class YamlDocuments {
     }
 
     private static String decodeUtf8(byte[] bytes, Path file) {
-        try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-        } catch (CharacterCodingException e) {
-            int at = firstInvalidByte(bytes);
-            throw new BadInputException(file + ": not UTF-8 text (invalid byte 0x" + String.format("%02X", bytes[at] & 0xFF) + " at offset "
-                    + at + "); save the file as UTF-8");
+        java.nio.charset.CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        java.nio.charset.CoderResult result = decoder.decode(in, out, true);
+        if (result.isError()) {
+            // The decoder stops at the first byte of the malformed sequence.
+            throw new BadInputException(file + ": not UTF-8 text (invalid byte 0x" + String.format("%02X", bytes[in.position()] & 0xFF)
+                    + " at offset " + in.position() + "); save the file as UTF-8");
         }
-    }
-
-    private static int firstInvalidByte(byte[] bytes) {
-        for (int i = 1; i <= bytes.length; i++) {
-            try {
-                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, i));
-            } catch (CharacterCodingException e) {
-                // The prefix ending at i-1 is where decoding broke, unless it merely cut a multi-byte character.
-                if (i == bytes.length || (bytes[i - 1] & 0xC0) != 0x80 && (bytes[i - 1] & 0x80) == 0) {
-                    return i - 1;
-                }
-            }
-        }
-        return Math.max(0, bytes.length - 1);
+        decoder.flush(out);
+        return out.flip().toString();
     }
 
     /** Parses YAML text into maps, lists and scalars; errors carry no file name (callers add it). */

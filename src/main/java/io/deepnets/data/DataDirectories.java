@@ -25,10 +25,10 @@ public record DataDirectories(List<Path> searched, Path cache) {
         Path home = Path.of(System.getProperty("user.home"), ".deepnets");
         List<Path> dirs = new ArrayList<>();
         if (cliDataDir != null) {
-            dirs.add(cliDataDir);
+            dirs.add(folder(cliDataDir, "--data-dir"));
         }
         if (configDataDir != null) {
-            dirs.add(Path.of(expandHome(configDataDir)));
+            dirs.add(folder(Path.of(expandHome(configDataDir)), "data.data_dir"));
         }
         String fromEnv = env.get("DEEPNETS_DATA");
         if (fromEnv != null && !fromEnv.isBlank()) {
@@ -38,6 +38,13 @@ public record DataDirectories(List<Path> searched, Path cache) {
         String cacheEnv = env.get("DEEPNETS_CACHE");
         Path cache = cacheEnv != null && !cacheEnv.isBlank() ? Path.of(expandHome(cacheEnv)) : home.resolve("cache");
         return new DataDirectories(dirs.stream().map(p -> p.toAbsolutePath().normalize()).distinct().toList(), cache.toAbsolutePath().normalize());
+    }
+
+    private static Path folder(Path dir, String option) {
+        if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+            throw new DataException(option + " " + dir + ": is a file, expected a data folder (holding mnist/, cifar10/, ...)");
+        }
+        return dir;
     }
 
     private static String expandHome(String path) {

@@ -40,18 +40,46 @@ public final class ImagePreprocessor {
     public record Prepared(float[] pixels, BufferedImage seen, boolean inverted) {
     }
 
+    /** The most pixels an image may have (e.g. 8000 x 5000): decoding is refused above it, before any allocation. */
+    public static final long MAX_PIXELS = 40_000_000L;
+
+    /**
+     * Decodes {@code file} with Java's ImageIO. The size in its header is checked first, so a file that claims
+     * 100,000 x 100,000 pixels is refused instead of filling the heap; a damaged file is one line naming it.
+     */
     public static BufferedImage read(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file)) {
             throw new BadInputException(file + ": no such file");
         }
-        try {
-            BufferedImage img = ImageIO.read(file.toFile());
-            if (img == null) {
+        if (!Files.isRegularFile(file)) {
+            throw new BadInputException(file + ": not a regular file; expected an image (PNG, JPG, BMP, GIF)");
+        }
+        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
                 throw new BadInputException(file + ": not an image this program can read (PNG, JPG, BMP, GIF)");
             }
-            return img;
-        } catch (IOException e) {
-            throw new BadInputException(file + ": unreadable image (" + e.getMessage() + ")");
+            javax.imageio.ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_PIXELS) {
+                    throw new BadInputException(file + ": " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is too large (at most "
+                            + String.format(java.util.Locale.ROOT, "%,d", MAX_PIXELS) + " pixels); scale the image down");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+                    throw new BadInputException(file + ": the image is empty");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            throw new BadInputException(file + ": unreadable image (truncated, corrupt, or a kind ImageIO cannot decode)");
         }
     }
 

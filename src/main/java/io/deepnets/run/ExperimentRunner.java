@@ -22,6 +22,7 @@ import io.deepnets.runs.AtomicFiles;
 import io.deepnets.runs.Checkpoint;
 import io.deepnets.runs.ConfusionCsv;
 import io.deepnets.runs.EpochResult;
+import io.deepnets.runs.FaultInjection;
 import io.deepnets.runs.HistoryCsv;
 import io.deepnets.runs.MetricsJson;
 import io.deepnets.runs.PredictionsCsv;
@@ -227,6 +228,7 @@ public final class ExperimentRunner {
                     // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
                     Checkpoint.save(runDir, net, config.seed(), identity, history);
                     HistoryCsv.write(historyFile, history);
+                    FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + e.getMessage(), e);
                 }
@@ -236,9 +238,27 @@ public final class ExperimentRunner {
         List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder));
         observers.addAll(extraObservers);
         Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers);
-        trainer.fit(history.size() + 1);
-        String stepKind = trainer.stepKind();
+        // Ctrl-C or kill: the JVM exits (130/143) without finishing; say in one line what is kept and how to go on.
+        Thread onSignal = new Thread(() -> {
+            if (!Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
+                err.println("error: interrupted; the epochs completed so far are kept in " + runDir + ": continue with 'deepnets resume "
+                        + runDir + "'");
+                err.flush();
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(onSignal);
+        try {
+            trainer.fit(history.size() + 1);
+            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started);
+        } finally {
+            removeHook(onSignal);
+        }
+    }
 
+    /** Test evaluation and the run folder's result files; metrics.json, the completion marker, last. */
+    private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+            List<EpochResult> history, String stepKind, String started) {
+        int classes = data.classNames().size();
         EvalResult test = Evaluator.evaluate(net, data.test(), classes);
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
         Map<String, Object> metrics;
@@ -263,12 +283,22 @@ public final class ExperimentRunner {
         }
         try {
             // metrics.json last: its presence is what marks the run complete.
+            FaultInjection.reach("final.before-metrics");
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics);
+            FaultInjection.reach("final.metrics-written");
             Checkpoint.delete(runDir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
         return new RunResult(runDir, config, history, test, net.numParams());
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // the JVM is already shutting down: the hook says its line
+        }
     }
 
     /** The model must take the dataset's images and predict its classes. */

@@ -63,6 +63,7 @@ public final class Checkpoint {
             Path model = tmp.resolve(MODEL);
             ModelSerializer.writeModel(net, model.toFile(), true);
             force(model);
+            FaultInjection.reach("checkpoint.model-written");
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("epoch", epoch);
             state.put("seed", seed);
@@ -75,6 +76,7 @@ public final class Checkpoint {
             state.put("history", history.stream().map(Checkpoint::row).toList());
             Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
             force(tmp.resolve(STATE));
+            FaultInjection.reach("checkpoint.state-written");
             Path target = root.resolve(dirName(epoch));
             if (Files.exists(target)) {
                 // Only an unusable checkpoint of this epoch can be here (resume fell back past it): set it aside first.
@@ -89,6 +91,7 @@ public final class Checkpoint {
         } finally {
             deleteTree(tmp);
         }
+        FaultInjection.reach("checkpoint.renamed");
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.toList()) {
                 int e = epochOf(d);

@@ -1,5 +1,6 @@
 package io.deepnets.suite;
 
+import io.deepnets.BadInputException;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.DataConfig;
 import io.deepnets.config.ExperimentConfig;
@@ -53,12 +54,17 @@ public final class SuiteRunner {
         // Every experiment is loaded and checked before the first one runs: nothing trains or writes on bad input.
         List<ExperimentConfig> configs = new ArrayList<>();
         List<List<String>> allOverrides = new ArrayList<>();
-        for (SuiteConfig.Entry entry : suite.experiments()) {
+        for (int i = 0; i < suite.experiments().size(); i++) {
+            SuiteConfig.Entry entry = suite.experiments().get(i);
             List<String> overrides = new ArrayList<>(entry.overrides());
             overrides.addAll(globalOverrides);
-            ExperimentConfig config = ConfigLoader.load(entry.config(), overrides);
-            MemoryBudget.check(entry.config().toString(), config);
-            configs.add(config);
+            try {
+                ExperimentConfig config = ConfigLoader.load(entry.config(), overrides);
+                MemoryBudget.check(entry.config().toString(), config);
+                configs.add(config);
+            } catch (BadInputException e) {
+                throw new BadInputException("suite " + suite.name() + ", experiments[" + i + "]: " + e.getMessage(), e);
+            }
             allOverrides.add(overrides);
         }
         List<SuiteResult.Row> rows = new ArrayList<>();

@@ -6,6 +6,7 @@ import io.deepnets.data.ImageSet;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import io.deepnets.runs.EpochResult;
+import io.deepnets.runs.FaultInjection;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -88,6 +89,7 @@ public final class Trainer {
             double runLoss = lossSum / seen;
             double runAcc = (double) correct / seen;
             observers.forEach(o -> o.batchFinished(done, steps, runLoss, runAcc, elapsed));
+            FaultInjection.reach("train.batch");
         }
         EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes);
         double seconds = (System.nanoTime() - start) / 1e9;

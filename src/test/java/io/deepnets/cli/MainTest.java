@@ -76,7 +76,9 @@ class MainTest {
         assertEquals(2, execute("run", "configs/mnist-linear.yaml", "--epochs", "x").code());
         Outcome o = execute("summary", "configs/mnist-linear.yaml", "--set", "training.epochs=-1");
         assertEquals(2, o.code());
-        assertTrue(o.err().contains("training.epochs: expected a positive integer, got -1"), o.err());
+        assertTrue(o.err().contains("error: --set training.epochs=-1: expected a positive integer, got -1"), o.err());
+        Outcome e = execute("summary", "configs/mnist-linear.yaml", "--epochs", "-1");
+        assertEquals("error: --epochs: expected a positive integer, got -1", e.err().strip());
     }
 
     @Test
