@@ -130,4 +130,22 @@ class DatasetLoaderTest {
                 new DataConfig("idx", dir.resolve("none").toString(), null, 0.2, false, null, null, null)));
         assertTrue(e.getMessage().contains("train-images-idx3-ubyte"), e.getMessage());
     }
+
+    @Test
+    void failedDownloadsLeaveNoEmptyFolderOrPartialFile() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("mnist"));
+        Files.writeString(data.resolve("mnist").resolve("train-images-idx3-ubyte.gz12345.part"), "half a download");
+        Files.createDirectories(data.resolve("cifar10"));
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        DatasetLoader loader = new DatasetLoader(new DataDirectories(List.of(data), dir.resolve("cache")), OFFLINE,
+                new PrintStream(said, true), 3);
+        DataException e = assertThrows(DataException.class, () -> loader.load(mnist()));
+        assertTrue(e.getMessage().contains("MNIST not found: searched " + data.resolve("mnist")), e.getMessage());
+        assertFalse(Files.exists(data.resolve("mnist")), "the empty mnist/ is not left behind");
+        assertTrue(said.toString().contains("left by an interrupted download"), said.toString());
+        assertThrows(DataException.class, () -> loader.load(cifar()));
+        assertFalse(Files.exists(data.resolve("cifar10")), "nor an empty cifar10/");
+        assertTrue(said.toString().contains("removed the empty folder"), said.toString());
+    }
 }
