@@ -92,4 +92,39 @@ class SuiteRunnerTest {
         assertEquals("ran", forced.rows().get(0).how());
         assertEquals(again.rows().get(0).got(), forced.rows().get(0).got(), "same config, same result");
     }
+
+    @Test
+    void aCompletedRunIsReusedOnlyWithTheSameDataAndVersion() throws Exception {
+        Path data = RealData.dir();
+        SuiteConfig suite = SuiteConfig.load(suite("""
+                name: reuse
+                experiments:
+                  - config: CONFIGS/mnist-linear.yaml
+                    set: [data.train_subset=300, data.test_subset=100, training.epochs=1]
+                    reference: 0.5
+                    min: 0.0
+                """));
+        Path out = tmp.resolve("out");
+        ExperimentRunner runner = new ExperimentRunner(QUIET, System.err, false, Map.of(), DataSources.canonical());
+        SuiteResult first = new SuiteRunner(runner, QUIET).run(suite, out, false, List.of(), data);
+        assertEquals("ran", first.rows().get(0).how());
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        SuiteResult second = new SuiteRunner(runner, new PrintStream(said, true)).run(suite, out, false, List.of(), data);
+        assertTrue(second.rows().get(0).how().startsWith("skipped"), second.rows().get(0).how());
+        assertTrue(said.toString().contains("same config, data files and deepnets version"), said.toString());
+
+        Path metrics = first.rows().get(0).runDir().resolve("metrics.json");
+        Files.writeString(metrics, Files.readString(metrics).replaceAll("\"[0-9a-f]{64}\"", "\"" + "0".repeat(64) + "\""));
+        said.reset();
+        SuiteResult third = new SuiteRunner(runner, new PrintStream(said, true)).run(suite, out, false, List.of(), data);
+        assertEquals("ran", third.rows().get(0).how());
+        assertTrue(said.toString().contains("running again: the data files differ"), said.toString());
+
+        Path latest = third.rows().get(0).runDir().resolve("metrics.json");
+        Files.writeString(latest, Files.readString(latest).replaceAll("\"deepnets_version\" : \"[^\"]*\"", "\"deepnets_version\" : \"0.0.1\""));
+        said.reset();
+        SuiteResult fourth = new SuiteRunner(runner, new PrintStream(said, true)).run(suite, out, false, List.of(), data);
+        assertEquals("ran", fourth.rows().get(0).how());
+        assertTrue(said.toString().contains("was made by deepnets 0.0.1"), said.toString());
+    }
 }
