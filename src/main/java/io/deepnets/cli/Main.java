@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "deepnets", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train, evaluate and compare image-recognition networks on Deeplearning4j, from YAML experiment configs.",
         subcommands = {RunCommand.class, SummaryCommand.class, ReportCommand.class, SuiteCommand.class, ResumeCommand.class, LowLevelCommand.class, BenchCommand.class, PredictCommand.class,
-                ActivationsCommand.class,
+                ActivationsCommand.class, SweepCommand.class, SweepWorkerCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
@@ -27,7 +27,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, resume, lowlevel, bench, predict, activations)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, sweep, resume, lowlevel, bench, predict, activations)");
     }
 
     public static void main(String[] args) {

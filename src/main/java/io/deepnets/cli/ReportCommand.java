@@ -32,8 +32,10 @@ final class ReportCommand implements Callable<Integer> {
             io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
         }
         ReportBuilder.Written w = new ReportBuilder(data.dataDir, System.getenv(), System.err).build(paths, out);
-        System.out.println(w.runs() == 1 && out == null && paths.size() == 1 && w.page().getFileName().toString().equals("report.html")
-                ? "report: " + w.page() : "comparison of " + w.runs() + " runs: " + w.page());
+        String what = w.page().getFileName().toString().equals("report.html") ? "report: "
+                : io.deepnets.runs.SweepFolder.isSweepFolder(w.page().getParent()) ? "sweep report (" + w.runs() + " points): "
+                : "comparison of " + w.runs() + " runs: ";
+        System.out.println(what + w.page());
         return Main.OK;
     }
 }

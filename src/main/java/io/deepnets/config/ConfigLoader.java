@@ -20,7 +20,7 @@ public final class ConfigLoader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "data", "model", "optimizer", "training");
     static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
-            "train_subset", "test_subset", "class_names");
+            "train_subset", "test_subset", "class_names", "test_split");
     static final List<String> MODEL_KEYS = List.of("input_shape", "layers");
     static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle");
     static final long DEFAULT_SEED = 42;
@@ -59,7 +59,7 @@ public final class ConfigLoader {
         String name = root.requireString("name");
         String description = root.optString("description", "");
         long seed = root.optLong("seed", DEFAULT_SEED);
-        DataConfig data = data(root.section("data"));
+        DataConfig data = data(root.section("data"), seed);
         ModelConfig model = model(root.section("model"));
         OptimizerConfig optimizer = optimizer(root.section("optimizer"));
         TrainingConfig training = training(root.section("training"));
@@ -67,7 +67,7 @@ public final class ConfigLoader {
         return new ExperimentConfig(name, description, seed, data, model, optimizer, training);
     }
 
-    private static DataConfig data(YamlSection s) {
+    private static DataConfig data(YamlSection s, long seed) {
         String dataset = s.requireString("dataset");
         String path = s.optString("path", null);
         String dataDir = s.optString("data_dir", null);
@@ -79,8 +79,9 @@ public final class ConfigLoader {
         Integer trainSubset = s.optInt("train_subset", null);
         Integer testSubset = s.optInt("test_subset", null);
         List<String> classNames = s.optStringList("class_names");
+        Double testSplit = s.optDouble("test_split", null);
         s.rejectUnknown(DATA_KEYS);
-        return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames);
+        return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames, testSplit, seed);
     }
 
     private static ModelConfig model(YamlSection s) {
@@ -106,10 +107,10 @@ public final class ConfigLoader {
         String type = l.requireString("type");
         LayerConfig layer = switch (type) {
             case "dense" -> new LayerConfig.Dense(l.requireInt("units"),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l));
             case "conv2d" -> new LayerConfig.Conv2D(l.requireInt("filters"), requirePair(l, "kernel_size"),
                     l.optPair("strides", ONE), Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l));
             case "max_pool2d" -> {
                 int[] pool = l.optPair("pool_size", new int[] {2, 2});
                 yield new LayerConfig.MaxPool2D(pool, l.optPair("strides", pool),
@@ -124,19 +125,35 @@ public final class ConfigLoader {
             case "flatten" -> new LayerConfig.Flatten();
             case "output" -> new LayerConfig.Output(l.requireInt("units"),
                     Activation.parse(l.pathOf("activation"), l.optString("activation", "softmax")),
-                    l.optString("loss", "categorical_crossentropy"));
+                    l.optString("loss", "categorical_crossentropy"), regularizer(l));
             default -> throw new ConfigException(l.pathOf("type"),
                     "expected one of dense, conv2d, max_pool2d, dropout, flatten, output, got '" + type + "'");
         };
         l.rejectUnknown(switch (type) {
-            case "dense" -> List.of("type", "units", "activation");
-            case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation");
+            case "dense" -> List.of("type", "units", "activation", "kernel_regularizer");
+            case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation", "kernel_regularizer");
             case "max_pool2d" -> List.of("type", "pool_size", "strides", "padding");
             case "dropout" -> List.of("type", "rate");
             case "flatten" -> List.of("type");
-            default -> List.of("type", "units", "activation", "loss");
+            default -> List.of("type", "units", "activation", "loss", "kernel_regularizer");
         });
         return layer;
+    }
+
+    /** {@code kernel_regularizer: {l2: 0.01}}, {@code {l1: ...}} or both, as Keras's regularizers.l1_l2. */
+    private static Regularizer regularizer(YamlSection l) {
+        if (!l.has("kernel_regularizer")) {
+            return Regularizer.NONE;
+        }
+        YamlSection r = l.section("kernel_regularizer");
+        double l1 = r.optDouble("l1", 0.0);
+        double l2 = r.optDouble("l2", 0.0);
+        r.rejectUnknown(List.of("l1", "l2"));
+        try {
+            return new Regularizer(l1, l2);
+        } catch (ConfigException e) {
+            throw new ConfigException(l.pathOf(e.keyPath()), e.problem());
+        }
     }
 
     private static int[] requirePair(YamlSection l, String key) {

@@ -16,13 +16,35 @@ import java.util.Map;
  * @param trainSubset use only the first N training samples (before the split), for quick runs; null for all
  * @param testSubset use only the first N test samples; null for all
  * @param classNames names of the classes for {@code idx} datasets; null for the dataset's own
+ * @param testSplit for datasets without a test set of their own ({@code digits}): the fraction held out as the
+ *     test set by a seeded random split, as scikit-learn's {@code train_test_split(test_size=...)}; else null
+ * @param splitSeed the experiment's seed, which draws that split (not a key of its own)
  */
 public record DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest,
-        Integer trainSubset, Integer testSubset, List<String> classNames) {
+        Integer trainSubset, Integer testSubset, List<String> classNames, Double testSplit, long splitSeed) {
 
-    public static final List<String> DATASETS = List.of("mnist", "cifar10", "idx");
+    public static final List<String> DATASETS = List.of("mnist", "cifar10", "idx", "digits");
+
+    /** Datasets that come as one set of samples and need {@code test_split}. */
+    public static final List<String> WITHOUT_TEST_SET = List.of("digits");
+
+    public DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest, Integer trainSubset,
+            Integer testSubset, List<String> classNames) {
+        this(dataset, path, dataDir, validationSplit, validationOnTest, trainSubset, testSubset, classNames, null, 42);
+    }
 
     public DataConfig {
+        if (WITHOUT_TEST_SET.contains(dataset) && testSplit == null) {
+            throw new ConfigException("data.test_split", "is required for dataset " + dataset
+                    + ", which has no test set of its own (e.g. 0.2 holds out a random 20%)");
+        }
+        if (testSplit != null && !WITHOUT_TEST_SET.contains(dataset)) {
+            throw new ConfigException("data.test_split", "only applies to " + String.join(", ", WITHOUT_TEST_SET) + "; " + dataset
+                    + " has its own test set");
+        }
+        if (testSplit != null && !(testSplit > 0.0 && testSplit < 1.0)) {
+            throw new ConfigException("data.test_split", "expected a fraction between 0 and 1 (exclusive), got " + testSplit);
+        }
         if (!DATASETS.contains(dataset)) {
             throw new ConfigException("data.dataset", "expected one of " + String.join(", ", DATASETS) + ", got '" + dataset + "'");
         }
@@ -72,6 +94,9 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
         }
         if (testSubset != null) {
             m.put("test_subset", testSubset);
+        }
+        if (testSplit != null) {
+            m.put("test_split", testSplit);
         }
         if (classNames != null) {
             m.put("class_names", classNames);

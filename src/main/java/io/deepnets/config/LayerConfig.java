@@ -25,9 +25,14 @@ public sealed interface LayerConfig {
     Map<String, Object> toMap();
 
     /** A fully connected layer: Keras {@code Dense(units, activation)}. */
-    record Dense(int units, Activation activation) implements LayerConfig {
+    record Dense(int units, Activation activation, Regularizer regularizer) implements LayerConfig {
         public Dense {
             positive("units", units);
+            regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public Dense(int units, Activation activation) {
+            this(units, activation, Regularizer.NONE);
         }
 
         public String type() {
@@ -48,16 +53,22 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras());
+            return withRegularizer(ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras()), regularizer);
         }
     }
 
     /** Keras {@code Conv2D(filters, kernel_size, strides, padding, activation)}, with bias. */
-    record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation) implements LayerConfig {
+    record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer)
+            implements LayerConfig {
         public Conv2D {
             positive("filters", filters);
             positivePair("kernel_size", kernelSize);
             positivePair("strides", strides);
+            regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation) {
+            this(filters, kernelSize, strides, padding, activation, Regularizer.NONE);
         }
 
         public String type() {
@@ -78,8 +89,8 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
-                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras());
+            return withRegularizer(ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
+                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras()), regularizer);
         }
     }
 
@@ -173,8 +184,13 @@ public sealed interface LayerConfig {
      * The classifier: Keras {@code Dense(units, activation='softmax')} trained with categorical cross-entropy.
      * It must be the last layer.
      */
-    record Output(int units, Activation activation, String loss) implements LayerConfig {
+    record Output(int units, Activation activation, String loss, Regularizer regularizer) implements LayerConfig {
+        public Output(int units, Activation activation, String loss) {
+            this(units, activation, loss, Regularizer.NONE);
+        }
+
         public Output {
+            regularizer = regularizer == null ? Regularizer.NONE : regularizer;
             positive("units", units);
             if (activation != Activation.SOFTMAX) {
                 throw new ConfigException("activation", "the output layer supports 'softmax' (with categorical_crossentropy), got '" + activation.keras() + "'");
@@ -202,8 +218,23 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss);
+            return withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss), regularizer);
         }
+    }
+
+    /** The layer's weight penalty; none for layers without weights. */
+    default Regularizer weightRegularizer() {
+        return this instanceof Dense d ? d.regularizer() : this instanceof Conv2D c ? c.regularizer()
+                : this instanceof Output o ? o.regularizer() : Regularizer.NONE;
+    }
+
+    private static Map<String, Object> withRegularizer(Map<String, Object> m, Regularizer r) {
+        if (!r.isNone()) {
+            Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
+            copy.put("kernel_regularizer", r.toMap());
+            return copy;
+        }
+        return m;
     }
 
     private static void positive(String key, int value) {

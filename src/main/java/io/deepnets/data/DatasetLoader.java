@@ -25,6 +25,10 @@ public final class DatasetLoader {
     static final List<String> CIFAR_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
             "ship", "truck");
     static final String CIFAR_ARCHIVE = "cifar-10-binary.tar.gz";
+    static final String DIGITS_FILE = "optdigits.tes";
+    static final String DIGITS_URL = "https://archive.ics.uci.edu/ml/machine-learning-databases/optdigits/optdigits.tes";
+    /** The copy scikit-learn ships as load_digits() (../shared/datasets/digits/SHA256SUMS). */
+    static final String DIGITS_SHA256 = "6ebb3d2fee246a4e99363262ddf8a00a3c41bee6014c373ed9d9216ba7f651b8";
 
     private final DataDirectories dirs;
     private final DataSources sources;
@@ -55,6 +59,7 @@ public final class DatasetLoader {
         return switch (config.dataset()) {
             case "mnist" -> loadIdx("mnist", mnistFolder(), null);
             case "cifar10" -> loadCifar();
+            case "digits" -> loadDigits();
             default -> {
                 Path folder = Path.of(config.path());
                 if (findIdxFiles(folder).isEmpty()) {
@@ -235,6 +240,47 @@ public final class DatasetLoader {
         return new LoadedDataset("cifar10", cifarClassNames(batches), TensorShape.of(32, 32, 3),
                 ImageSet.fromBytes(train.pixels(), train.labels(), Cifar10BinaryReader.IMAGE_BYTES),
                 ImageSet.fromBytes(test.pixels(), test.labels(), Cifar10BinaryReader.IMAGE_BYTES), sums);
+    }
+
+    /** The 8x8 digits (one file, no test set of its own: {@code SplitDataset} holds out {@code test_split}). */
+    private LoadedDataset loadDigits() {
+        Path file = null;
+        for (Path dir : dirs.searched()) {
+            DownloadLeftovers.sweep(dir.resolve("digits"), progress);
+            if (Files.isRegularFile(dir.resolve("digits").resolve(DIGITS_FILE))) {
+                file = dir.resolve("digits").resolve(DIGITS_FILE);
+                break;
+            }
+        }
+        String sha = null;
+        if (file == null) {
+            Path target = dirs.searched().get(0).resolve("digits").resolve(DIGITS_FILE);
+            try {
+                new Downloader(progress).fetch(DIGITS_URL, target, null);
+            } catch (IOException | IllegalArgumentException e) {
+                DownloadLeftovers.sweep(target.getParent(), progress);
+                throw notFound("The 8x8 digits", "digits", DIGITS_FILE, List.of(DIGITS_URL + ": " + reason(e)));
+            }
+            sha = Checksums.sha256(target);
+            if (!DIGITS_SHA256.equals(sha)) {
+                try {
+                    Files.deleteIfExists(target);
+                } catch (IOException ignored) {
+                    // the next run downloads again either way
+                }
+                throw new DataException(DIGITS_URL + ": the downloaded file's SHA-256 is " + sha + ", expected " + DIGITS_SHA256);
+            }
+            file = target;
+        }
+        ImageSet all = DigitsReader.read(file);
+        Map<String, String> sums = new LinkedHashMap<>();
+        sums.put(file.toAbsolutePath().toString(), sha != null ? sha : Checksums.sha256(file));
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            names.add(String.valueOf(i));
+        }
+        return new LoadedDataset("digits", List.copyOf(names), TensorShape.of(8, 8, 1), all,
+                new ImageSet(new float[0], new int[0], 0, DigitsReader.PIXELS), sums);
     }
 
     private static List<String> cifarClassNames(Path batches) {

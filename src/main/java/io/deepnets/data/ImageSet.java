@@ -20,6 +20,17 @@ public record ImageSet(float[] features, int[] labels, int count, int featureSiz
         return new ImageSet(f, l, to - from, featureSize);
     }
 
+    /** The rows at {@code indices}, in that order, as a new set. */
+    public ImageSet select(int[] indices) {
+        float[] f = new float[indices.length * featureSize];
+        int[] l = new int[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            System.arraycopy(features, indices[i] * featureSize, f, i * featureSize, featureSize);
+            l[i] = labels[indices[i]];
+        }
+        return new ImageSet(f, l, indices.length, featureSize);
+    }
+
     /** Samples per class, indexed by label. */
     public int[] classCounts(int classes) {
         int[] counts = new int[classes];

@@ -9,12 +9,32 @@ import java.util.Map;
  * {@code validation_split}) or the test set ({@code validation_data: test}).
  *
  * @param validationSource a human-readable description of where validation data came from
+ * @param testIndices for a dataset split by {@code test_split}: the positions (in the dataset's file order) of the
+ *     test samples, in test-set order; null when the dataset has its own test set
  */
 public record SplitDataset(String name, List<String> classNames, TensorShape shape, ImageSet train, ImageSet validation,
-        ImageSet test, String validationSource, Map<String, String> checksums) {
+        ImageSet test, String validationSource, Map<String, String> checksums, int[] testIndices) {
 
-    /** Applies the config's subsets, then the Keras split. */
+    public SplitDataset(String name, List<String> classNames, TensorShape shape, ImageSet train, ImageSet validation, ImageSet test,
+            String validationSource, Map<String, String> checksums) {
+        this(name, classNames, shape, train, validation, test, validationSource, checksums, null);
+    }
+
+    /** Applies {@code test_split} (if any), the config's subsets, then the Keras split. */
     public static SplitDataset of(LoadedDataset data, io.deepnets.config.DataConfig config) {
+        int[] testIndices = null;
+        if (config.testSplit() != null) {
+            TestSplit split = TestSplit.of(data.train().count(), config.testSplit(), config.splitSeed());
+            testIndices = split.test();
+            data = new LoadedDataset(data.name(), data.classNames(), data.shape(), data.train().select(split.train()),
+                    data.train().select(split.test()), data.checksums());
+        }
+        SplitDataset plain = split(data, config);
+        return testIndices == null ? plain : new SplitDataset(plain.name(), plain.classNames(), plain.shape(), plain.train(),
+                plain.validation(), plain.test(), plain.validationSource(), plain.checksums(), testIndices);
+    }
+
+    private static SplitDataset split(LoadedDataset data, io.deepnets.config.DataConfig config) {
         ImageSet train = data.train();
         if (config.trainSubset() != null && config.trainSubset() < train.count()) {
             train = train.slice(0, config.trainSubset());

@@ -10,6 +10,19 @@ package io.deepnets.eval;
  */
 public record EvalResult(double loss, double accuracy, long[][] confusion, int[] predictions, float[] confidence) {
 
+    /**
+     * The same result with {@code penalty} (the weights' regularisation term) added to the loss: Keras reports
+     * validation and test loss with the penalty included, as its training loss is.
+     */
+    public EvalResult plusPenalty(double penalty) {
+        return penalty == 0 ? this : new EvalResult(loss + penalty, accuracy, confusion, predictions, confidence);
+    }
+
+    /** {@code net}'s regularisation term as DL4J scores it (mapped so that it equals Keras's penalty). */
+    public static double penalty(org.deeplearning4j.nn.multilayer.MultiLayerNetwork net) {
+        return net.calcRegularizationScore(true);
+    }
+
     public long samples() {
         long n = 0;
         for (long[] row : confusion) {

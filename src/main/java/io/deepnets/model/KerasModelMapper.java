@@ -4,6 +4,7 @@ import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.LayerConfig;
 import io.deepnets.config.ModelConfig;
 import io.deepnets.config.OptimizerConfig;
+import io.deepnets.config.Regularizer;
 import io.deepnets.config.Padding;
 import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -100,10 +101,11 @@ public final class KerasModelMapper {
     /** The DL4J layer for one Keras layer, or null for Flatten (DL4J inserts a preprocessor instead). */
     static org.deeplearning4j.nn.conf.layers.Layer layer(LayerConfig layer) {
         if (layer instanceof LayerConfig.Dense d) {
-            return new DenseLayer.Builder().nOut(d.units()).activation(activation(d.activation())).hasBias(true).build();
+            return regularized(new DenseLayer.Builder(), d.regularizer()).nOut(d.units()).activation(activation(d.activation())).hasBias(true)
+                    .build();
         }
         if (layer instanceof LayerConfig.Conv2D c) {
-            return new ConvolutionLayer.Builder()
+            return regularized(new ConvolutionLayer.Builder(), c.regularizer())
                     .nOut(c.filters())
                     .kernelSize(c.kernelSize()[0], c.kernelSize()[1])   // DL4J defaults to 5x5
                     .stride(c.strides()[0], c.strides()[1])
@@ -130,11 +132,22 @@ public final class KerasModelMapper {
             return new DropoutLayer.Builder(1.0 - d.rate()).build();
         }
         if (layer instanceof LayerConfig.Output o) {
-            return new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            return regularized(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), o.regularizer())
                     .nOut(o.units()).activation(Activation.SOFTMAX).hasBias(true).build();
         }
         // Flatten: setInputType inserts a CnnToFeedForwardPreProcessor before the next layer.
         return null;
+    }
+
+    /**
+     * Keras's {@code kernel_regularizer} on a layer's weights. Keras adds {@code l2 * sum(w^2)} to the loss (gradient
+     * {@code 2 * l2 * w}); DL4J's L2 adds {@code 0.5 * x * sum(w^2)} (gradient {@code x * w}), so x = 2 * l2. L1 has
+     * the same form in both ({@code l1 * sum|w|}). Biases are never penalised, as in Keras. Never weightDecay:
+     * that is decoupled from the loss (AdamW's meaning), not Keras's l2.
+     */
+    @SuppressWarnings("unchecked")
+    static <B extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<B>> B regularized(B builder, Regularizer r) {
+        return builder.l1(r.l1()).l2(2 * r.l2()).l1Bias(0).l2Bias(0);
     }
 
     /** Keras 'valid' = DL4J Truncate; Keras 'same' = DL4J Same (output = ceil(input / stride)). */

@@ -65,6 +65,41 @@ public final class Charts {
         save(file, chart);
     }
 
+    /**
+     * Writes y against a numeric x (a sweep's single axis), one line per series, on a log x axis when
+     * {@code logX}; points with a null value are left out.
+     */
+    public static void valueChart(Path file, String title, String xLabel, boolean logX, List<Double> xs, List<Series> series) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Series s : series) {
+            XYSeries xy = new XYSeries(s.name(), true, true);
+            for (int i = 0; i < xs.size(); i++) {
+                if (xs.get(i) != null && s.values().get(i) != null && (!logX || xs.get(i) > 0)) {
+                    xy.add(xs.get(i), s.values().get(i));
+                }
+            }
+            data.addSeries(xy);
+        }
+        JFreeChart chart = org.jfree.chart.ChartFactory.createXYLineChart(title, xLabel, "accuracy", data, PlotOrientation.VERTICAL, true, false,
+                false);
+        style(chart);
+        XYPlot plot = chart.getXYPlot();
+        if (logX) {
+            org.jfree.chart.axis.LogAxis axis = new org.jfree.chart.axis.LogAxis(xLabel);
+            axis.setBase(10);
+            axis.setNumberFormatOverride(new java.text.DecimalFormat("0.##E0"));
+            plot.setDomainAxis(axis);
+            fonts(axis);
+        }
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        for (int i = 0; i < series.size(); i++) {
+            renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+            renderer.setSeriesStroke(i, new BasicStroke(2.5f));
+        }
+        plot.setRenderer(renderer);
+        save(file, chart);
+    }
+
     /** Writes a bar chart, one bar per label. */
     public static void barChart(Path file, String title, String yLabel, Map<String, Double> bars) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();

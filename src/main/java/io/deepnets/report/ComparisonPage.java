@@ -47,7 +47,7 @@ public record ComparisonPage(int runCount, String folder, int plotted, List<Row>
                 f4(last == null ? null : last.accuracy()), f4(last == null ? null : last.valAccuracy()), f4(r.metric("test_loss")),
                 f4(r.metric("test_accuracy")), Double.isNaN(meanSeconds) ? "" : String.format(Locale.ROOT, "%.1f", meanSeconds),
                 Double.isNaN(meanMs) ? "" : String.format(Locale.ROOT, "%.0f", meanMs),
-                r.completed() ? "completed" : "interrupted (missing " + String.join(", ", r.missing()) + ")");
+                r.diverged() ? "diverged in epoch " + r.metrics().get("diverged_epoch") : r.completed() ? "completed" : "interrupted (missing " + String.join(", ", r.missing()) + ")");
     }
 
     private static String f4(Double v) {

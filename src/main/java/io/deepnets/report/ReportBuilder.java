@@ -8,6 +8,7 @@ import io.deepnets.data.LoadedDataset;
 import io.deepnets.data.SplitDataset;
 import io.deepnets.runs.RunContents;
 import io.deepnets.runs.RunFolder;
+import io.deepnets.runs.SweepFolder;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -42,6 +43,10 @@ public final class ReportBuilder {
      */
     public Written build(List<Path> paths, Path out) {
         try {
+            if (paths.size() == 1 && SweepFolder.isSweepFolder(paths.get(0))) {
+                SweepFolder.Contents sweep = SweepFolder.read(paths.get(0));
+                return new Written(SweepReport.write(sweep), sweep.points().size());
+            }
             if (paths.size() == 1 && RunContents.isRunFolder(paths.get(0))) {
                 RunContents run = RunContents.read(paths.get(0));
                 return new Written(rebuild(run), 1);

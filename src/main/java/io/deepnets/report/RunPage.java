@@ -37,8 +37,12 @@ public record RunPage(String experiment, String stamp, String folder, String des
         } else if (!run.missing().isEmpty()) {
             warning = "Missing from the run folder: " + String.join(", ", run.missing()) + ".";
         }
+        if (run.diverged()) {
+            warning = "Training diverged in epoch " + run.metrics().get("diverged_epoch")
+                    + ": the loss became NaN or infinite, so training stopped there and the network was not evaluated.";
+        }
         List<String> test = null;
-        if (run.completed()) {
+        if (run.completed() && !run.diverged()) {
             test = List.of(f4(run.metric("test_loss")), f4(run.metric("test_accuracy")), String.valueOf(run.metrics().get("test_samples")),
                     String.format(Locale.ROOT, "%,d", run.metric("params").longValue()));
         }

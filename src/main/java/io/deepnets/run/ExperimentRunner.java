@@ -31,6 +31,7 @@ import io.deepnets.runs.RunContents;
 import io.deepnets.runs.RunFolder;
 import io.deepnets.train.ConsoleProgress;
 import io.deepnets.train.Trainer;
+import io.deepnets.train.TrainingDivergedException;
 import io.deepnets.train.TrainingObserver;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -58,26 +59,33 @@ public final class ExperimentRunner {
     private final Map<String, String> env;
     private final DataSources sources;
     private final List<TrainingObserver> extraObservers;
+    private final RunRequest.Options options;
 
     public ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources) {
-        this(out, err, terminal, env, sources, List.of());
+        this(out, err, terminal, env, sources, List.of(), RunRequest.Options.SINGLE_RUN);
     }
 
     private ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources,
-            List<TrainingObserver> extraObservers) {
+            List<TrainingObserver> extraObservers, RunRequest.Options options) {
         this.out = out;
         this.err = err;
         this.terminal = terminal;
         this.env = env;
         this.sources = sources;
         this.extraObservers = List.copyOf(extraObservers);
+        this.options = options;
     }
 
     /** A runner that also tells {@code observer} about training progress (after the history and checkpoint are saved). */
     public ExperimentRunner withObserver(TrainingObserver observer) {
         List<TrainingObserver> all = new ArrayList<>(extraObservers);
         all.add(observer);
-        return new ExperimentRunner(out, err, terminal, env, sources, all);
+        return new ExperimentRunner(out, err, terminal, env, sources, all, options);
+    }
+
+    /** A runner whose runs follow {@code newOptions} (a sweep's: divergence as a result, train accuracy measured). */
+    public ExperimentRunner withOptions(RunRequest.Options newOptions) {
+        return new ExperimentRunner(out, err, terminal, env, sources, extraObservers, newOptions);
     }
 
     /** Loads and validates the config of a request (no data, no training). */
@@ -87,21 +95,46 @@ public final class ExperimentRunner {
 
     public RunResult run(RunRequest request) {
         ExperimentConfig config = config(request);
-        MemoryBudget.check(request.config().toString(), config);
-        SplitDataset data = loadData(request.config(), config, request.dataDir());
+        return run(config, request.config(), request.dataDir(), () -> RunFolder.create(request.outDir(), config.folderName(), LocalDateTime.now()));
+    }
+
+    /**
+     * Runs an already resolved {@code config} into the folder {@code runDir}, which must not exist yet (a sweep
+     * names its points' folders); {@code source} names the config in messages.
+     */
+    public RunResult runInto(ExperimentConfig config, Path source, Path runDir, Path dataDir) {
+        if (Files.exists(runDir)) {
+            throw new BadInputException(runDir + ": already exists; a run folder is never reused");
+        }
+        return run(config, source, dataDir, () -> Files.createDirectories(runDir));
+    }
+
+    private interface FolderMaker {
+        Path make() throws IOException;
+    }
+
+    private RunResult run(ExperimentConfig config, Path source, Path dataDir, FolderMaker folder) {
+        MemoryBudget.check(source.toString(), config);
+        SplitDataset data = loadData(source, config, dataDir);
         MultiLayerNetwork net = KerasModelMapper.build(config);
         ModelSummary summary = ModelSummary.of(config, net.numParams());
-
         Path runDir;
         try {
-            runDir = RunFolder.create(request.outDir(), config.folderName(), LocalDateTime.now());
+            runDir = folder.make();
             AtomicFiles.writeString(runDir.resolve(RunFolder.CONFIG), ConfigLoader.toYaml(config));
             AtomicFiles.writeString(runDir.resolve(RunFolder.SUMMARY), summary.render());
+            if (data.testIndices() != null) {
+                StringBuilder sb = new StringBuilder("index\n");
+                for (int i : data.testIndices()) {
+                    sb.append(i).append('\n');
+                }
+                AtomicFiles.writeString(runDir.resolve(RunFolder.TEST_INDICES), sb.toString());
+            }
             HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), List.of());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the run folder in " + request.outDir() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
         }
-        return train(request.config().toString(), config, data, net, runDir, new ArrayList<>());
+        return train(source.toString(), config, data, net, runDir, new ArrayList<>());
     }
 
     /**
@@ -194,7 +227,7 @@ public final class ExperimentRunner {
     public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
         DataConfig d = c.data();
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
-                d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames()), c.model(), c.optimizer(),
+                d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed()), c.model(), c.optimizer(),
                 new TrainingConfig(c.training().batchSize(), 1, c.training().shuffle()));
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
@@ -248,7 +281,15 @@ public final class ExperimentRunner {
         });
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
-            trainer.fit(history.size() + 1);
+            try {
+                trainer.fit(history.size() + 1);
+            } catch (TrainingDivergedException e) {
+                if (!options.divergenceIsResult()) {
+                    throw e;
+                }
+                out.println("diverged: " + e.getMessage());
+                return finishDiverged(configFile, config, data, net, runDir, history, trainer.stepKind(), started, e.epoch());
+            }
             return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started);
         } finally {
             removeHook(onSignal);
@@ -259,7 +300,7 @@ public final class ExperimentRunner {
     private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
             List<EpochResult> history, String stepKind, String started) {
         int classes = data.classNames().size();
-        EvalResult test = Evaluator.evaluate(net, data.test(), classes);
+        EvalResult test = Evaluator.evaluate(net, data.test(), classes).plusPenalty(EvalResult.penalty(net));
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
         Map<String, Object> metrics;
         try {
@@ -270,6 +311,11 @@ public final class ExperimentRunner {
                     java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
+            if (options.evaluateTraining()) {
+                EvalResult trainEval = Evaluator.evaluate(net, data.train(), classes).plusPenalty(EvalResult.penalty(net));
+                metrics.put("train_eval_loss", trainEval.loss());
+                metrics.put("train_eval_accuracy", trainEval.accuracy());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
@@ -291,6 +337,38 @@ public final class ExperimentRunner {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
         return new RunResult(runDir, config, history, test, net.numParams());
+    }
+
+    /**
+     * A diverged run under a sweep: the epochs before the divergence stay in history.csv, metrics.json says
+     * {@code status: diverged} and the epoch, with no test figures (the weights are no longer numbers).
+     */
+    private RunResult finishDiverged(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+            List<EpochResult> history, String stepKind, String started, int epoch) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("experiment", config.name());
+        m.put("status", "diverged");
+        m.put("diverged_epoch", epoch);
+        m.put("config_file", configFile);
+        m.put("started", started);
+        m.put("finished", OffsetDateTime.now().toString());
+        m.put("dataset", data.name());
+        m.put("train_samples", data.train().count());
+        m.put("validation_samples", data.validation().count());
+        m.put("test_samples", data.test().count());
+        m.put("params", net.numParams());
+        m.put("epochs", history.size());
+        m.put("epoch_seconds", history.stream().map(EpochResult::epochSeconds).toList());
+        m.put("training_step", stepKind);
+        m.put("class_names", data.classNames());
+        m.put("provenance", Provenance.collect(config.seed(), data.checksums()));
+        try {
+            MetricsJson.write(runDir.resolve(RunFolder.METRICS), m);
+            Checkpoint.delete(runDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+        }
+        return new RunResult(runDir, config, history, null, net.numParams(), epoch);
     }
 
     private static void removeHook(Thread hook) {

@@ -47,7 +47,7 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             Map<String, Object> metrics = null;
             if (Files.isRegularFile(dir.resolve(RunFolder.METRICS))) {
                 metrics = MetricsJson.read(dir.resolve(RunFolder.METRICS));
-                for (String key : List.of("test_loss", "test_accuracy", "params")) {
+                for (String key : "diverged".equals(metrics.get("status")) ? List.of("params") : List.of("test_loss", "test_accuracy", "params")) {
                     if (!(metrics.get(key) instanceof Number)) {
                         throw new IOException(dir.resolve(RunFolder.METRICS) + ": expected a number for " + key);
                     }
@@ -113,7 +113,12 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
         return config == null ? null : config.training().epochs();
     }
 
-    /** A run whose metrics.json exists finished training and evaluation. */
+    /** Whether training diverged (a sweep's run: metrics.json says so and holds no test figures). */
+    public boolean diverged() {
+        return metrics != null && "diverged".equals(metrics.get("status"));
+    }
+
+    /** A run whose metrics.json exists finished training and evaluation (or, in a sweep, diverged). */
     public boolean completed() {
         return metrics != null;
     }

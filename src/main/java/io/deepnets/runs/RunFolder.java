@@ -25,6 +25,8 @@ public final class RunFolder {
     public static final String CONFUSION_PNG = "confusion.png";
     public static final String MISCLASSIFIED_PNG = "misclassified.png";
     public static final String REPORT = "report.html";
+    /** For a dataset split by {@code test_split}: the file positions of the test samples, one a line. */
+    public static final String TEST_INDICES = "test_indices.csv";
     /** Feature maps of the convolutional layers for test image 0 (CNN runs). */
     public static final String ACTIVATIONS = "activations";
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");

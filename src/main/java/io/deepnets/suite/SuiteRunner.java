@@ -97,7 +97,8 @@ public final class SuiteRunner {
             }
             RunContents contents = RunContents.read(runDir);
             runs.add(contents);
-            double got = contents.metric("test_accuracy");
+            Double accuracy = contents.metric("test_accuracy");
+            double got = accuracy == null ? Double.NaN : accuracy;
             rows.add(new SuiteResult.Row(config.name(), entry.reference(), entry.band(), got, entry.accepts(got), how, runDir));
         }
         try {

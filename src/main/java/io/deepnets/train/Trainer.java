@@ -78,7 +78,7 @@ public final class Trainer {
             TrainingStep.Outcome outcome = trainingStep.fit(train, order, from, to);
             double loss = outcome.loss();
             if (!Double.isFinite(loss)) {
-                throw new TrainingDivergedException("epoch " + epoch + ", step " + (step + 1) + ": the loss is " + loss
+                throw new TrainingDivergedException(epoch, "epoch " + epoch + ", step " + (step + 1) + ": the loss is " + loss
                         + "; training diverged (try a smaller learning_rate)");
             }
             lossSum += loss * (to - from);
@@ -91,7 +91,7 @@ public final class Trainer {
             observers.forEach(o -> o.batchFinished(done, steps, runLoss, runAcc, elapsed));
             FaultInjection.reach("train.batch");
         }
-        EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes);
+        EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes).plusPenalty(EvalResult.penalty(net));
         double seconds = (System.nanoTime() - start) / 1e9;
         EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), val.accuracy(), seconds,
                 seconds * 1000.0 / steps);
