@@ -26,7 +26,7 @@ import java.util.Random;
  *     key: optimizer.learning_rate
  *     logspace: [-5, 1, 7]                # NumPy's logspace: 1e-5 ... 1e1, 7 values
  *   - name: l2
- *     keys: [model.layers[0].kernel_regularizer.l2, model.layers[3].kernel_regularizer.l2]
+ *     keys: ['model.layers[0].kernel_regularizer.l2', 'model.layers[3].kernel_regularizer.l2']   # quoted: [ ] inside a YAML list
  *     values: [0.0, 0.001, 0.01]          # or linspace: [start, stop, num]; random mode also
  *                                         # loguniform: [low, high] and uniform: [low, high]
  * </pre>

@@ -78,6 +78,11 @@ public final class Heatmap {
                         g.drawLine(x + Math.max(0, k), y + Math.max(0, -k), x + Math.min(cell, cell + k), y + Math.min(cell, cell - k));
                     }
                     g.setColor(Color.BLACK);
+                    Font small = cellFont;
+                    while (small.getSize() > 8 && g.getFontMetrics(small).stringWidth("diverged") > cell - 6) {
+                        small = small.deriveFont((float) small.getSize() - 1);
+                    }
+                    g.setFont(small);
                     Figures.centered(g, "diverged", x + cell / 2, y + cell / 2 + 5);
                 } else if (v.value() == null) {
                     g.setColor(Color.WHITE);

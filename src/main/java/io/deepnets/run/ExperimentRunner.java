@@ -115,8 +115,13 @@ public final class ExperimentRunner {
 
     private RunResult run(ExperimentConfig config, Path source, Path dataDir, FolderMaker folder) {
         MemoryBudget.check(source.toString(), config);
+        Map<String, Double> phases = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
         SplitDataset data = loadData(source, config, dataDir);
+        long t1 = System.nanoTime();
         MultiLayerNetwork net = KerasModelMapper.build(config);
+        phases.put("data_seconds", (t1 - t0) / 1e9);
+        phases.put("build_seconds", (System.nanoTime() - t1) / 1e9);
         ModelSummary summary = ModelSummary.of(config, net.numParams());
         Path runDir;
         try {
@@ -134,7 +139,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
         }
-        return train(source.toString(), config, data, net, runDir, new ArrayList<>());
+        return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases);
     }
 
     /**
@@ -184,10 +189,13 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot resume " + runDir + ": " + e.getMessage(), e);
         }
+        long t0 = System.nanoTime();
         SplitDataset data = loadData(configFile, config, dataDir);
+        Map<String, Double> phases = new LinkedHashMap<>();
+        phases.put("data_seconds", (System.nanoTime() - t0) / 1e9);
         MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
         out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().epochs());
-        return train(configFile.toString(), config, data, net, runDir, history);
+        return train(configFile.toString(), config, data, net, runDir, history, phases);
     }
 
     private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
@@ -245,7 +253,7 @@ public final class ExperimentRunner {
     }
 
     private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
-            List<EpochResult> history) {
+            List<EpochResult> history, Map<String, Double> phases) {
         String started = OffsetDateTime.now().toString();
         out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
                 config.name(), data.name(), data.train().count(), data.validation().count(), data.validationSource(),
@@ -281,8 +289,10 @@ public final class ExperimentRunner {
         });
         Runtime.getRuntime().addShutdownHook(onSignal);
         try {
+            long trainStart = System.nanoTime();
             try {
                 trainer.fit(history.size() + 1);
+                phases.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
             } catch (TrainingDivergedException e) {
                 if (!options.divergenceIsResult()) {
                     throw e;
@@ -290,7 +300,7 @@ public final class ExperimentRunner {
                 out.println("diverged: " + e.getMessage());
                 return finishDiverged(configFile, config, data, net, runDir, history, trainer.stepKind(), started, e.epoch());
             }
-            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started);
+            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases);
         } finally {
             removeHook(onSignal);
         }
@@ -298,10 +308,13 @@ public final class ExperimentRunner {
 
     /** Test evaluation and the run folder's result files; metrics.json, the completion marker, last. */
     private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
-            List<EpochResult> history, String stepKind, String started) {
+            List<EpochResult> history, String stepKind, String started, Map<String, Double> phases) {
         int classes = data.classNames().size();
+        long evalStart = System.nanoTime();
         EvalResult test = Evaluator.evaluate(net, data.test(), classes).plusPenalty(EvalResult.penalty(net));
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
+        phases.put("test_seconds", (System.nanoTime() - evalStart) / 1e9);
+        long filesStart = System.nanoTime();
         Map<String, Object> metrics;
         try {
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
@@ -312,21 +325,27 @@ public final class ExperimentRunner {
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
             if (options.evaluateTraining()) {
+                long trainEvalStart = System.nanoTime();
                 EvalResult trainEval = Evaluator.evaluate(net, data.train(), classes).plusPenalty(EvalResult.penalty(net));
                 metrics.put("train_eval_loss", trainEval.loss());
                 metrics.put("train_eval_accuracy", trainEval.accuracy());
+                phases.put("train_eval_seconds", (System.nanoTime() - trainEvalStart) / 1e9);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
         }
+        phases.put("files_seconds", (System.nanoTime() - filesStart) / 1e9 - phases.getOrDefault("train_eval_seconds", 0.0));
         // The report is drawn from the results as they will be on disk; a report that fails is said, but does not
         // keep the run from completing (deepnets report can draw it again).
+        long reportStart = System.nanoTime();
+        metrics.put("phase_seconds", phases);
         try {
             Path page = RunReport.write(RunContents.read(runDir).withMetrics(metrics), new RunReport.TestImages(data.test(), data.shape()), null);
             out.println("report: " + page);
         } catch (IOException | RuntimeException e) {
             err.println("warning: the report could not be written (" + e.getMessage() + "); run 'deepnets report " + runDir + "' to retry");
         }
+        phases.put("report_seconds", (System.nanoTime() - reportStart) / 1e9);
         try {
             // metrics.json last: its presence is what marks the run complete.
             FaultInjection.reach("final.before-metrics");

@@ -248,6 +248,7 @@ public final class Checkpoint {
         m.put("val_accuracy", r.valAccuracy());
         m.put("epoch_seconds", r.epochSeconds());
         m.put("ms_per_step", r.msPerStep());
+        m.put("lr", Double.isNaN(r.lr()) ? null : r.lr());
         return m;
     }
 
@@ -257,7 +258,8 @@ public final class Checkpoint {
         }
         try {
             return new EpochResult(((Number) m.get("epoch")).intValue(), num(m, "loss"), num(m, "accuracy"), num(m, "val_loss"),
-                    num(m, "val_accuracy"), num(m, "epoch_seconds"), num(m, "ms_per_step"));
+                    num(m, "val_accuracy"), num(m, "epoch_seconds"), num(m, "ms_per_step"),
+                    m.get("lr") instanceof Number lr ? lr.doubleValue() : Double.NaN);
         } catch (RuntimeException e) {
             return null;
         }

@@ -12,7 +12,9 @@ import java.util.Locale;
  * its complete rows and never a half-written one.
  */
 public final class HistoryCsv {
-    public static final String HEADER = "epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,ms_per_step";
+    public static final String HEADER = "epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,ms_per_step,lr";
+    /** The header before the lr column; such files are still read. */
+    static final String HEADER_WITHOUT_LR = "epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,ms_per_step";
 
     private HistoryCsv() {
     }
@@ -20,30 +22,32 @@ public final class HistoryCsv {
     public static void write(Path file, List<EpochResult> rows) throws IOException {
         StringBuilder sb = new StringBuilder(HEADER).append('\n');
         for (EpochResult r : rows) {
-            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f%n", r.epoch(), r.loss(), r.accuracy(), r.valLoss(),
-                    r.valAccuracy(), r.epochSeconds(), r.msPerStep()));
+            sb.append(String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.3f,%.3f,%s%n", r.epoch(), r.loss(), r.accuracy(), r.valLoss(),
+                    r.valAccuracy(), r.epochSeconds(), r.msPerStep(), Double.isNaN(r.lr()) ? "" : String.format(Locale.ROOT, "%.6g", r.lr())));
         }
         AtomicFiles.writeString(file, sb.toString());
     }
 
     public static List<EpochResult> read(Path file) throws IOException {
         List<String> lines = Files.readAllLines(file);
-        if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
+        if (lines.isEmpty() || !(lines.get(0).trim().equals(HEADER) || lines.get(0).trim().equals(HEADER_WITHOUT_LR))) {
             throw new IOException(file + ": expected the header " + HEADER);
         }
+        int fields = lines.get(0).trim().split(",").length;
         List<EpochResult> rows = new ArrayList<>();
         for (int i = 1; i < lines.size(); i++) {
             String line = lines.get(i).trim();
             if (line.isEmpty()) {
                 continue;
             }
-            String[] f = line.split(",");
-            if (f.length != 7) {
-                throw new IOException(file + ": line " + (i + 1) + " has " + f.length + " fields, expected 7");
+            String[] f = line.split(",", -1);
+            if (f.length != fields) {
+                throw new IOException(file + ": line " + (i + 1) + " has " + f.length + " fields, expected " + fields);
             }
             try {
+                double lr = fields == 8 && !f[7].isBlank() ? Double.parseDouble(f[7]) : Double.NaN;
                 rows.add(new EpochResult(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
-                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])));
+                        Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), lr));
             } catch (NumberFormatException e) {
                 throw new IOException(file + ": line " + (i + 1) + ": " + e.getMessage());
             }

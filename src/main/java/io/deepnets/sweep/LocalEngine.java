@@ -151,6 +151,11 @@ public final class LocalEngine implements PointEngine {
         pb.environment().put("OMP_NUM_THREADS", Integer.toString(threadsPerJob));
         pb.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threadsPerJob));
         pb.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+        // Each worker gets its own cores: OMP_PROC_BIND=close (the launcher's setting) would bind every worker's
+        // threads to the same first cores and serialise them (measured: 2 workers slower than 1).
+        int first = (id - 1) * threadsPerJob % Math.max(1, Runtime.getRuntime().availableProcessors());
+        pb.environment().put("OMP_PLACES", "{" + first + ":" + threadsPerJob + "}");
+        pb.environment().put("OMP_PROC_BIND", "close");
         Process p = pb.start();
         synchronized (workers) {
             workers.add(p);

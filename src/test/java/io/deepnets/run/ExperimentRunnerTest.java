@@ -43,7 +43,7 @@ class ExperimentRunnerTest {
             assertTrue(Files.size(dir.resolve(f)) > 0, f);
         }
         List<String> history = Files.readAllLines(dir.resolve(RunFolder.HISTORY));
-        assertEquals("epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,ms_per_step", history.get(0));
+        assertEquals("epoch,loss,accuracy,val_loss,val_accuracy,epoch_seconds,ms_per_step,lr", history.get(0));
         assertEquals(epochs, HistoryCsv.read(dir.resolve(RunFolder.HISTORY)).size());
         Map<String, Object> metrics = MetricsJson.read(dir.resolve(RunFolder.METRICS));
         for (String key : List.of("test_loss", "test_accuracy", "params", "epoch_seconds", "provenance")) {
