@@ -22,7 +22,7 @@ public final class ConfigLoader {
     static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
             "train_subset", "test_subset", "class_names", "test_split");
     static final List<String> MODEL_KEYS = List.of("input_shape", "layers");
-    static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle");
+    static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint");
     static final long DEFAULT_SEED = 42;
 
     private ConfigLoader() {
@@ -61,8 +61,10 @@ public final class ConfigLoader {
         long seed = root.optLong("seed", DEFAULT_SEED);
         DataConfig data = data(root.section("data"), seed);
         ModelConfig model = model(root.section("model"));
-        OptimizerConfig optimizer = optimizer(root.section("optimizer"));
-        TrainingConfig training = training(root.section("training"));
+        YamlSection optimizerSection = root.section("optimizer");
+        TrainingCallbacks.Schedule schedule = optimizerSection.has("schedule") ? schedule(optimizerSection.section("schedule")) : null;
+        OptimizerConfig optimizer = optimizer(optimizerSection);
+        TrainingConfig training = training(root.section("training"), schedule);
         root.rejectUnknown(TOP_KEYS);
         return new ExperimentConfig(name, description, seed, data, model, optimizer, training);
     }
@@ -184,12 +186,83 @@ public final class ConfigLoader {
         }
     }
 
-    private static TrainingConfig training(YamlSection s) {
+    private static TrainingConfig training(YamlSection s, TrainingCallbacks.Schedule schedule) {
         int batch = s.optInt("batch_size", 32);
         int epochs = s.requireInt("epochs");
         boolean shuffle = s.optBool("shuffle", true);
+        TrainingCallbacks.EarlyStopping early = null;
+        if (s.has("early_stopping")) {
+            YamlSection e = s.section("early_stopping");
+            early = located(e, () -> new TrainingCallbacks.EarlyStopping(e.optString("monitor", "val_loss"), e.optDouble("min_delta", 0.0),
+                    e.optInt("patience", 0), e.optString("mode", "auto"), e.optDouble("baseline", null),
+                    e.optBool("restore_best_weights", false), e.optInt("start_from_epoch", 0)),
+                    List.of("monitor", "min_delta", "patience", "mode", "baseline", "restore_best_weights", "start_from_epoch"));
+        }
+        TrainingCallbacks.ReduceLrOnPlateau plateau = null;
+        if (s.has("reduce_lr_on_plateau")) {
+            YamlSection p = s.section("reduce_lr_on_plateau");
+            plateau = located(p, () -> new TrainingCallbacks.ReduceLrOnPlateau(p.optString("monitor", "val_loss"), p.optDouble("factor", 0.1),
+                    p.optInt("patience", 10), p.optString("mode", "auto"), p.optDouble("min_delta", 1e-4), p.optInt("cooldown", 0),
+                    p.optDouble("min_lr", 0.0)), List.of("monitor", "factor", "patience", "mode", "min_delta", "cooldown", "min_lr"));
+        }
+        TrainingCallbacks.BestCheckpoint best = null;
+        if (s.has("checkpoint")) {
+            YamlSection c = s.section("checkpoint");
+            if (!c.optBool("save_best_only", true)) {
+                throw new ConfigException(c.pathOf("save_best_only"), "only true is supported: every epoch is already kept in the run's "
+                        + "checkpoint and the last in model.zip; true keeps the best epoch's network in best_model.zip");
+            }
+            best = located(c, () -> new TrainingCallbacks.BestCheckpoint(c.optString("monitor", "val_loss"), c.optString("mode", "auto")),
+                    List.of("monitor", "mode", "save_best_only"));
+        }
         s.rejectUnknown(TRAINING_KEYS);
-        return new TrainingConfig(batch, epochs, shuffle);
+        return new TrainingConfig(batch, epochs, shuffle, early, plateau, best, schedule);
+    }
+
+    /** Builds a section's record, reporting its own key paths under the section's, and rejects unknown keys. */
+    private static <T> T located(YamlSection s, java.util.function.Supplier<T> build, List<String> keys) {
+        T value;
+        try {
+            value = build.get();
+        } catch (ConfigException e) {
+            throw e.keyPath().startsWith(s.path()) ? e : e.under(s.path());
+        }
+        s.rejectUnknown(keys);
+        return value;
+    }
+
+    private static TrainingCallbacks.Schedule schedule(YamlSection s) {
+        String type = s.requireString("type");
+        List<Long> boundaries = new ArrayList<>();
+        List<Double> values = new ArrayList<>();
+        if (s.has("boundaries")) {
+            List<?> raw = s.requireList("boundaries");
+            for (int i = 0; i < raw.size(); i++) {
+                boundaries.add((long) YamlSection.asInt(s.pathOf("boundaries") + "[" + i + "]", raw.get(i)));
+            }
+        }
+        if (s.has("values")) {
+            List<?> raw = s.requireList("values");
+            for (int i = 0; i < raw.size(); i++) {
+                values.add(YamlSection.asDouble(s.pathOf("values") + "[" + i + "]", raw.get(i)));
+            }
+        }
+        List<String> keys = switch (type) {
+            case "step" -> List.of("type", "drop", "every_epochs");
+            case "exponential" -> List.of("type", "decay_rate", "decay_steps", "staircase");
+            case "cosine" -> List.of("type", "decay_steps", "alpha", "warmup_steps", "warmup_target");
+            case "piecewise" -> List.of("type", "boundaries", "values");
+            default -> List.of("type");
+        };
+        for (String k : List.of("drop", "every_epochs", "decay_rate", "decay_steps", "staircase", "alpha", "warmup_steps", "warmup_target",
+                "boundaries", "values")) {
+            if (s.has(k) && !keys.contains(k)) {
+                throw new ConfigException(s.pathOf(k), "does not apply to schedule type '" + type + "'; expected one of " + String.join(", ", keys));
+            }
+        }
+        return located(s, () -> new TrainingCallbacks.Schedule(type, s.optDouble("drop", 0.5), s.optInt("every_epochs", 10),
+                s.optDouble("decay_rate", 0.96), s.optInt("decay_steps", 1000), s.optBool("staircase", false), s.optDouble("alpha", 0.0),
+                s.optInt("warmup_steps", 0), s.optDouble("warmup_target", null), boundaries, values), keys);
     }
 
     /** The resolved config as YAML: what {@code config.yaml} in a run folder holds; loading it gives an equal config. */

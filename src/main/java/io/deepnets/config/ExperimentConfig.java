@@ -18,6 +18,15 @@ public record ExperimentConfig(String name, String description, long seed, DataC
     private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
 
     public ExperimentConfig {
+        if (training.schedule() != null || training.plateau() != null) {
+            String key = training.schedule() != null ? "optimizer.schedule" : "training.reduce_lr_on_plateau";
+            if (optimizer instanceof OptimizerConfig.Adadelta) {
+                throw new ConfigException(key, "adadelta has no learning rate in DL4J (its step equals Keras's at 1.0), so nothing to schedule");
+            }
+            if (optimizer.decay() > 0) {
+                throw new ConfigException(key, "cannot be combined with optimizer.decay (Keras's legacy time decay); use one of them");
+            }
+        }
         if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
             throw new ConfigException("name", "expected a name of 1 to 100 printable characters, got '" + name + "'");
         }
@@ -39,7 +48,11 @@ public record ExperimentConfig(String name, String description, long seed, DataC
         m.put("seed", seed);
         m.put("data", data.toMap());
         m.put("model", model.toMap());
-        m.put("optimizer", optimizer.toMap());
+        Map<String, Object> opt = new LinkedHashMap<>(optimizer.toMap());
+        if (training.schedule() != null) {
+            opt.put("schedule", training.schedule().toMap());
+        }
+        m.put("optimizer", opt);
         m.put("training", training.toMap());
         return m;
     }

@@ -5,6 +5,7 @@ import io.deepnets.config.LayerConfig;
 import io.deepnets.config.ModelConfig;
 import io.deepnets.config.OptimizerConfig;
 import io.deepnets.config.Regularizer;
+import io.deepnets.config.TrainingCallbacks;
 import io.deepnets.config.Padding;
 import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -63,7 +64,7 @@ public final class KerasModelMapper {
     }
 
     public static MultiLayerConfiguration configuration(ExperimentConfig config) {
-        IUpdater updater = updater(config.optimizer());
+        IUpdater updater = updater(config.optimizer(), config.training().schedule());
         NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)                                    // Keras trains in float32
@@ -177,6 +178,26 @@ public final class KerasModelMapper {
     }
 
     static IUpdater updater(OptimizerConfig optimizer) {
+        return updater(optimizer, null);
+    }
+
+    /**
+     * The updater, with Keras's learning-rate schedule as DL4J's (the config allows a schedule only without the
+     * legacy decay, and never for Adadelta).
+     */
+    static IUpdater updater(OptimizerConfig optimizer, TrainingCallbacks.Schedule schedule) {
+        if (schedule != null) {
+            ISchedule s = new KerasLearningRateSchedule(schedule, optimizer.learningRate());
+            if (optimizer instanceof OptimizerConfig.RmsProp r) {
+                return RmsProp.builder().learningRateSchedule(s).rmsDecay(r.rho()).epsilon(r.epsilon()).build();
+            }
+            if (optimizer instanceof OptimizerConfig.Adam a) {
+                return Adam.builder().learningRateSchedule(s).beta1(a.beta1()).beta2(a.beta2()).epsilon(a.epsilon()).build();
+            }
+            if (optimizer instanceof OptimizerConfig.Sgd g) {
+                return g.nesterov() ? new Nesterovs(s, g.momentum()) : new Sgd(s);
+            }
+        }
         if (optimizer instanceof OptimizerConfig.RmsProp r) {
             // DL4J's RmsProp defaults are lr 0.1, decay 0.95, eps 1e-8: all three set from Keras's values.
             RmsProp.Builder b = RmsProp.builder().learningRate(r.learningRate()).rmsDecay(r.rho()).epsilon(r.epsilon());

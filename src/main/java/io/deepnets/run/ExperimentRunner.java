@@ -29,6 +29,7 @@ import io.deepnets.runs.PredictionsCsv;
 import io.deepnets.runs.Provenance;
 import io.deepnets.runs.RunContents;
 import io.deepnets.runs.RunFolder;
+import io.deepnets.train.Callbacks;
 import io.deepnets.train.ConsoleProgress;
 import io.deepnets.train.Trainer;
 import io.deepnets.train.TrainingDivergedException;
@@ -47,6 +48,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * {@code deepnets run}: config, data, model, then (only if all three are sound) a run folder, training,
@@ -139,7 +141,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
         }
-        return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases);
+        return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases, new Callbacks(config.training()), null);
     }
 
     /**
@@ -194,8 +196,16 @@ public final class ExperimentRunner {
         Map<String, Double> phases = new LinkedHashMap<>();
         phases.put("data_seconds", (System.nanoTime() - t0) / 1e9);
         MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
+        Callbacks callbacks = new Callbacks(config.training());
+        if (saved != null) {
+            callbacks.restore(saved.callbacks());
+            if (callbacks.stoppedEpoch() > 0) {
+                throw new BadInputException(runDir + ": training had already stopped early at epoch " + callbacks.stoppedEpoch()
+                        + "; only its final files are missing (start the run again)");
+            }
+        }
         out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().epochs());
-        return train(configFile.toString(), config, data, net, runDir, history, phases);
+        return train(configFile.toString(), config, data, net, runDir, history, phases, callbacks, saved == null ? null : saved.bestParams());
     }
 
     private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
@@ -253,7 +263,7 @@ public final class ExperimentRunner {
     }
 
     private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
-            List<EpochResult> history, Map<String, Double> phases) {
+            List<EpochResult> history, Map<String, Double> phases, Callbacks callbacks, INDArray restoredBest) {
         String started = OffsetDateTime.now().toString();
         out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
                 config.name(), data.name(), data.train().count(), data.validation().count(), data.validationSource(),
@@ -261,13 +271,23 @@ public final class ExperimentRunner {
         out.println("run folder: " + runDir);
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
         Checkpoint.Identity identity = identity(config, net.numParams());
+        Trainer[] trainerRef = new Trainer[1];
         TrainingObserver recorder = new TrainingObserver() {
+            @Override
+            public void bestModel(int epoch) {
+                try {
+                    AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> ModelSerializer.writeModel(net, o, true));
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.BEST_MODEL) + ": " + e.getMessage(), e);
+                }
+            }
+
             @Override
             public void epochFinished(EpochResult result, int epochs) {
                 history.add(result);
                 try {
                     // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
-                    Checkpoint.save(runDir, net, config.seed(), identity, history);
+                    Checkpoint.save(runDir, net, config.seed(), identity, history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
                     HistoryCsv.write(historyFile, history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
@@ -278,7 +298,9 @@ public final class ExperimentRunner {
         int classes = data.classNames().size();
         List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder));
         observers.addAll(extraObservers);
-        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers);
+        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers, callbacks,
+                restoredBest);
+        trainerRef[0] = trainer;
         // Ctrl-C or kill: the JVM exits (130/143) without finishing; say in one line what is kept and how to go on.
         Thread onSignal = new Thread(() -> {
             if (!Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
@@ -300,7 +322,13 @@ public final class ExperimentRunner {
                 out.println("diverged: " + e.getMessage());
                 return finishDiverged(configFile, config, data, net, runDir, history, trainer.stepKind(), started, e.epoch());
             }
-            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases);
+            Map<String, Object> callbackSummary = new LinkedHashMap<>(callbacks.summary());
+            if (callbacks.keepsBestWeights()) {
+                callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
+            } else if (callbacks.any()) {
+                callbackSummary.put("model_weights", "last");
+            }
+            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases, callbackSummary);
         } finally {
             removeHook(onSignal);
         }
@@ -308,7 +336,7 @@ public final class ExperimentRunner {
 
     /** Test evaluation and the run folder's result files; metrics.json, the completion marker, last. */
     private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
-            List<EpochResult> history, String stepKind, String started, Map<String, Double> phases) {
+            List<EpochResult> history, String stepKind, String started, Map<String, Double> phases, Map<String, Object> callbackSummary) {
         int classes = data.classNames().size();
         long evalStart = System.nanoTime();
         EvalResult test = Evaluator.evaluate(net, data.test(), classes).plusPenalty(EvalResult.penalty(net));
@@ -324,6 +352,8 @@ public final class ExperimentRunner {
                     java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
+            metrics.putAll(callbackSummary);
+            metrics.put("planned_epochs", config.training().epochs());
             if (options.evaluateTraining()) {
                 long trainEvalStart = System.nanoTime();
                 EvalResult trainEval = Evaluator.evaluate(net, data.train(), classes).plusPenalty(EvalResult.penalty(net));

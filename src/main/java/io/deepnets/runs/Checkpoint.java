@@ -37,6 +37,7 @@ public final class Checkpoint {
     public static final String FOLDER = "checkpoint";
     private static final String MODEL = "model.zip";
     private static final String STATE = "state.json";
+    private static final String BEST = "best_params.bin";
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,9})");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -50,12 +51,24 @@ public final class Checkpoint {
     public record Identity(String experiment, String fingerprint, long params) {
     }
 
-    /** A checkpoint that passed every check. */
-    public record Saved(int epoch, long seed, MultiLayerNetwork network, List<EpochResult> history) {
+    /**
+     * A checkpoint that passed every check.
+     *
+     * @param callbacks the training callbacks' state after its epoch (empty when none ran)
+     * @param bestParams the weights early stopping keeps as the best so far, or null
+     */
+    public record Saved(int epoch, long seed, MultiLayerNetwork network, List<EpochResult> history, Map<?, ?> callbacks,
+            org.nd4j.linalg.api.ndarray.INDArray bestParams) {
     }
 
     /** Writes the checkpoint after the last epoch of {@code history} (its size), as one unit. */
     public static void save(Path runDir, MultiLayerNetwork net, long seed, Identity identity, List<EpochResult> history) throws IOException {
+        save(runDir, net, seed, identity, history, Map.of(), null);
+    }
+
+    /** The same, with the callbacks' state and the best weights kept so far (null when none). */
+    public static void save(Path runDir, MultiLayerNetwork net, long seed, Identity identity, List<EpochResult> history,
+            Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
         int epoch = history.size();
         Path root = Files.createDirectories(runDir.resolve(FOLDER));
         Path tmp = Files.createTempDirectory(root, ".epoch-" + epoch + "-");
@@ -74,6 +87,13 @@ public final class Checkpoint {
             state.put("model_sha256", sha256(model));
             state.put("model_bytes", Files.size(model));
             state.put("history", history.stream().map(Checkpoint::row).toList());
+            state.put("callbacks", callbacks);
+            if (bestParams != null) {
+                Path best = tmp.resolve(BEST);
+                org.nd4j.linalg.factory.Nd4j.saveBinary(bestParams, best.toFile());
+                force(best);
+                state.put("best_params_sha256", sha256(best));
+            }
             Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
             force(tmp.resolve(STATE));
             FaultInjection.reach("checkpoint.state-written");
@@ -229,7 +249,20 @@ public final class Checkpoint {
         if (net.getIterationCount() != integer(state, "iteration")) {
             throw new Unusable(MODEL + " is at iteration " + net.getIterationCount() + ", " + STATE + " at " + state.get("iteration"));
         }
-        return new Saved(epoch, ((Number) state.get("seed")).longValue(), net, List.copyOf(history));
+        org.nd4j.linalg.api.ndarray.INDArray best = null;
+        if (state.get("best_params_sha256") != null) {
+            Path bestFile = dir.resolve(BEST);
+            try {
+                if (!Files.isRegularFile(bestFile) || !sha256(bestFile).equals(state.get("best_params_sha256"))) {
+                    throw new Unusable(BEST + " is missing or not the file " + STATE + " was written with");
+                }
+                best = org.nd4j.linalg.factory.Nd4j.readBinary(bestFile.toFile());
+            } catch (IOException | RuntimeException e) {
+                throw new Unusable(BEST + " cannot be read");
+            }
+        }
+        Map<?, ?> callbacks = state.get("callbacks") instanceof Map<?, ?> c ? c : Map.of();
+        return new Saved(epoch, ((Number) state.get("seed")).longValue(), net, List.copyOf(history), callbacks, best);
     }
 
     private static int integer(Map<?, ?> state, String key) throws Unusable {

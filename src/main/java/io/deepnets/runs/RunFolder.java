@@ -17,6 +17,8 @@ public final class RunFolder {
     public static final String METRICS = "metrics.json";
     public static final String CONFUSION = "confusion.csv";
     public static final String MODEL = "model.zip";
+    /** With {@code training.checkpoint} (Keras ModelCheckpoint save_best_only): the best epoch's network. */
+    public static final String BEST_MODEL = "best_model.zip";
     public static final String SUMMARY = "summary.txt";
     public static final String PREDICTIONS = "predictions.csv";
     public static final String PER_CLASS = "per_class.csv";

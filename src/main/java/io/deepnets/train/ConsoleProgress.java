@@ -53,4 +53,9 @@ public final class ConsoleProgress implements TrainingObserver {
                 r.epoch(), epochs, Math.round(r.epochSeconds()), Math.round(r.msPerStep()), r.loss(), r.accuracy(), r.valLoss(),
                 r.valAccuracy());
     }
+
+    @Override
+    public void note(String message) {
+        out.println(message);
+    }
 }

@@ -10,6 +10,7 @@ import io.deepnets.runs.FaultInjection;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
@@ -24,10 +25,21 @@ public final class Trainer {
     private final TrainingConfig schedule;
     private final long seed;
     private final List<TrainingObserver> observers;
+    private final Callbacks callbacks;
+    private INDArray bestParams;
     private String stepKind;
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers) {
+        this(net, train, validation, classes, schedule, seed, observers, new Callbacks(schedule), null);
+    }
+
+    /**
+     * @param callbacks the callbacks' state (restored from a checkpoint when resuming)
+     * @param bestParams the best epoch's weights kept for restore_best_weights (restored too), or null
+     */
+    public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
+            List<TrainingObserver> observers, Callbacks callbacks, INDArray bestParams) {
         this.net = net;
         this.train = train;
         this.validation = validation;
@@ -35,6 +47,17 @@ public final class Trainer {
         this.schedule = schedule;
         this.seed = seed;
         this.observers = List.copyOf(observers);
+        this.callbacks = callbacks;
+        this.bestParams = bestParams;
+    }
+
+    public Callbacks callbacks() {
+        return callbacks;
+    }
+
+    /** The weights of the best epoch so far, kept for restore_best_weights; null when not kept. */
+    public INDArray bestParams() {
+        return bestParams;
     }
 
     /** The {@link TrainingStep#kind()} that trained the network in the last {@link #fit} (for metrics.json). */
@@ -50,14 +73,70 @@ public final class Trainer {
     /** Trains 1-based epochs {@code firstEpoch..schedule.epochs()} and returns their results. */
     public List<EpochResult> fit(int firstEpoch) {
         List<EpochResult> results = new ArrayList<>();
-        try (ActivationSwap swap = ActivationSwap.install(net);
-                TrainingStep step = TrainingStep.forNetwork(net, schedule.batchSize(), classes)) {
-            stepKind = step.kind();
-            for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
-                results.add(epoch(epoch, step));
+        try (ActivationSwap swap = ActivationSwap.install(net)) {
+            TrainingStep step = TrainingStep.forNetwork(net, schedule.batchSize(), classes);
+            try {
+                stepKind = step.kind();
+                for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
+                    EpochResult result = epoch(epoch, step);
+                    results.add(result);
+                    Callbacks.Decision d = callbacks.onEpochEnd(result, result.lr());
+                    if (d.keepBestWeights()) {
+                        bestParams = net.params().dup();
+                    }
+                    if (d.newLearningRate() != null) {
+                        // DL4J rebuilds its updater (and state array) on a new rate: the step is made again on the new one.
+                        step.close();
+                        setLearningRate(net, d.newLearningRate());
+                        step = TrainingStep.forNetwork(net, schedule.batchSize(), classes);
+                    }
+                    if (d.saveBestModel()) {
+                        int e = epoch;
+                        observers.forEach(o -> o.bestModel(e));
+                    }
+                    observers.forEach(o -> o.epochFinished(result, schedule.epochs()));
+                    d.messages().forEach(m -> observers.forEach(o -> o.note(m)));
+                    if (d.stop()) {
+                        break;
+                    }
+                }
+            } finally {
+                step.close();
             }
         }
+        if (callbacks.keepsBestWeights() && bestParams != null) {
+            // Keras 3: restore_best_weights restores at the end of training, whether or not patience ran out.
+            net.setParams(bestParams);
+            String m = "Restoring model weights from the end of the best epoch: " + callbacks.bestEpoch();
+            observers.forEach(o -> o.note(m));
+        }
         return results;
+    }
+
+    /**
+     * Sets the optimizer's rate for weights and biases alike, as Keras's one optimizer rate does. DL4J's own
+     * {@code setLearningRate} changes only the weights' updater and leaves the biases at the old rate (and then
+     * splits the updater into blocks); the bias updater is set first so both stay one configuration.
+     */
+    public static void setLearningRate(MultiLayerNetwork net, double lr) {
+        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base && base.getBiasUpdater() != null
+                    && base.getBiasUpdater().hasLearningRate()) {
+                base.getBiasUpdater().setLrAndSchedule(lr, null);
+            }
+        }
+        net.setLearningRate(lr);
+    }
+
+    /** The learning rate the optimizer gives step {@code iteration} of the network's current epoch; NaN for Adadelta. */
+    static double learningRate(MultiLayerNetwork net, int iteration) {
+        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+            if (layer.numParams() > 0 && layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base
+                    && base.getIUpdater() != null && base.getIUpdater().hasLearningRate()) {
+                return base.getIUpdater().getLearningRate(Math.max(0, iteration), net.getEpochCount());
+            }
+        }
+        return Double.NaN;
     }
 
     private EpochResult epoch(int epoch, TrainingStep trainingStep) {
@@ -92,10 +171,11 @@ public final class Trainer {
             FaultInjection.reach("train.batch");
         }
         EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes).plusPenalty(EvalResult.penalty(net));
+        double lr = learningRate(net, net.getIterationCount() - 1);
+        // DL4J's epoch counter drives per-epoch schedules (DL4J's own fit(iterator) advances it; the step loop does here).
+        net.incrementEpochCount();
         double seconds = (System.nanoTime() - start) / 1e9;
-        EpochResult result = new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), val.accuracy(), seconds,
-                seconds * 1000.0 / steps);
-        observers.forEach(o -> o.epochFinished(result, schedule.epochs()));
-        return result;
+        return new EpochResult(epoch, lossSum / seen, (double) correct / seen, val.loss(), val.accuracy(), seconds,
+                seconds * 1000.0 / steps, lr);
     }
 }

@@ -138,4 +138,46 @@ class DenseTrainingStepTest {
         assertThrows(IllegalArgumentException.class, () -> step.fit(data, order, 0, 17));
         assertTrue(Double.isFinite(step.fit(data, order, 0, 16).loss()));
     }
+
+    /**
+     * A Keras schedule (read by DL4J's updater and by the fused update from the same object) and a plateau cut
+     * (DL4J rebuilds its updater on a new rate: the trainer makes the step again), step by step against DL4J's fit.
+     */
+    @Test
+    void scheduleAndPlateauCutStepLikeDl4jFit() {
+        ExperimentConfig scheduled = config("mnist-linear", "optimizer.schedule={type: exponential, decay_rate: 0.5, decay_steps: 3}");
+        assertSameAsDl4jFit(scheduled, 8, 1e-4);
+        ExperimentConfig plain = config("mnist-linear");
+        MultiLayerNetwork reference = KerasModelMapper.build(plain);
+        MultiLayerNetwork fast = KerasModelMapper.build(plain);
+        int batch = plain.training().batchSize();
+        ImageSet data = Benchmark.synthetic(plain, 5);
+        BatchAssembler batches = new BatchAssembler(data, 10);
+        int[] order = EpochShuffler.order(data.count(), 3, 1, true);
+        TrainingStep step = TrainingStep.forNetwork(fast, batch, 10);
+        assertEquals(DenseTrainingStep.KIND, step.kind());
+        for (int s = 0; s < 8; s++) {
+            if (s == 4) {
+                Trainer.setLearningRate(reference, 0.0001);
+                step.close();
+                Trainer.setLearningRate(fast, 0.0001);
+                step = TrainingStep.forNetwork(fast, batch, 10);
+                assertEquals(DenseTrainingStep.KIND, step.kind(), "the fast step serves the network at its new rate");
+            }
+            int from = s * batch % data.count();
+            reference.fit(new DataSet(batches.features(order, from, from + batch), batches.labels(order, from, from + batch)));
+            TrainingStep.Outcome outcome = step.fit(data, order, from, from + batch);
+            assertEquals(reference.score(), outcome.loss(), 1e-5, "loss at step " + s);
+            double diff = reference.params().sub(fast.params()).amaxNumber().doubleValue();
+            assertTrue(diff < 1e-4, "step " + s + ": parameters differ by " + diff);
+        }
+        double stateDiff = reference.getUpdater().getStateViewArray().sub(fast.getUpdater().getStateViewArray()).amaxNumber().doubleValue();
+        assertTrue(stateDiff < 1e-4, "RMSprop state differs by " + stateDiff);
+        assertEquals(0.0001, Trainer.learningRate(fast, fast.getIterationCount()), 1e-12);
+        for (var layer : fast.getLayers()) {
+            var base = (org.deeplearning4j.nn.conf.layers.BaseLayer) layer.conf().getLayer();
+            assertEquals(0.0001, base.getBiasUpdater().getLearningRate(0, 0), 1e-12, "biases at the new rate too, as in Keras");
+        }
+        step.close();
+    }
 }

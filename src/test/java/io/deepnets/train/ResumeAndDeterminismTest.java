@@ -87,4 +87,50 @@ class ResumeAndDeterminismTest {
         assertFalse(Files.exists(runDir.resolve(Checkpoint.FOLDER)), "checkpoint removed once complete");
         assertTrue(Files.exists(runDir.resolve(RunFolder.METRICS)));
     }
+
+    /**
+     * With early stopping (restore_best_weights), a plateau cutting the rate and a best-model checkpoint, a run
+     * interrupted mid-way and resumed decides exactly as the uninterrupted one: same epochs, same rates (the lr
+     * column), same stop, same restored weights and test result.
+     */
+    @Test
+    void callbacksResumeWithTheirState() throws Exception {
+        Path data = RealData.dir();
+        Path config = Path.of("configs/digits-cnn.yaml");
+        List<String> callbacks = List.of("training.epochs=25", "optimizer.learning_rate=0.3",
+                "training.early_stopping={patience: 2, min_delta: 0.02, restore_best_weights: true}",
+                "training.reduce_lr_on_plateau={patience: 1, factor: 0.5, min_delta: 0.05}", "training.checkpoint={monitor: val_accuracy}");
+        RunResult whole = runner().run(new RunRequest(config, callbacks, data, tmp.resolve("whole")));
+        List<String> wholeHistory = Files.readAllLines(whole.runDir().resolve(RunFolder.HISTORY)).stream()
+                .map(l -> l.replaceAll("^([^,]*,[^,]*,[^,]*,[^,]*,[^,]*),[^,]*,[^,]*,", "$1,")).toList();
+        assertTrue(whole.history().size() < 25, "early stopping stopped it: " + whole.history().size());
+        assertTrue(whole.history().stream().map(EpochResult::lr).distinct().count() > 1, "the plateau cut the rate");
+
+        ExperimentRunner interrupting = runner().withObserver(new TrainingObserver() {
+            @Override
+            public void epochFinished(EpochResult result, int epochs) {
+                if (result.epoch() == 7) {
+                    throw new Interrupt();
+                }
+            }
+        });
+        Path out = tmp.resolve("cut");
+        assertThrows(Interrupt.class, () -> interrupting.run(new RunRequest(config, callbacks, data, out)));
+        Path runDir;
+        try (var dirs = Files.list(out.resolve("digits-cnn"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        RunResult resumed = runner().resume(runDir, data);
+        List<String> resumedHistory = Files.readAllLines(runDir.resolve(RunFolder.HISTORY)).stream()
+                .map(l -> l.replaceAll("^([^,]*,[^,]*,[^,]*,[^,]*,[^,]*),[^,]*,[^,]*,", "$1,")).toList();
+        assertEquals(wholeHistory, resumedHistory, "same epochs, figures and learning rates");
+        assertEquals(whole.test().accuracy(), resumed.test().accuracy());
+        assertEquals(whole.test().loss(), resumed.test().loss(), 1e-9);
+        String a = Files.readString(whole.runDir().resolve(RunFolder.METRICS));
+        String b = Files.readString(runDir.resolve(RunFolder.METRICS));
+        for (String key : List.of("stopped_epoch", "best_epoch", "best_model_epoch", "model_weights")) {
+            assertEquals(a.replaceAll("(?s).*\"" + key + "\" : ([^,\n]*).*", "$1"), b.replaceAll("(?s).*\"" + key + "\" : ([^,\n]*).*", "$1"), key);
+        }
+        assertArrayEquals(Files.readAllBytes(whole.runDir().resolve(RunFolder.PREDICTIONS)), Files.readAllBytes(runDir.resolve(RunFolder.PREDICTIONS)));
+    }
 }
