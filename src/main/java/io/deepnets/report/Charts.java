@@ -37,8 +37,17 @@ public final class Charts {
     public record Series(String name, List<Double> values, boolean dashed) {
     }
 
+    /** A vertical line at an epoch with its label (the best epoch, where training stopped). */
+    public record EpochMark(int epoch, String label) {
+    }
+
     /** Writes a chart of y against the epoch, one line per series, with markers. */
     public static void epochChart(Path file, String title, String yLabel, List<Series> series) throws IOException {
+        epochChart(file, title, yLabel, series, List.of());
+    }
+
+    /** The same, with vertical lines at {@code marks}. */
+    public static void epochChart(Path file, String title, String yLabel, List<Series> series, List<EpochMark> marks) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Series s : series) {
             XYSeries xy = new XYSeries(s.name(), false, true);
@@ -61,6 +70,15 @@ public final class Charts {
         plot.setRenderer(renderer);
         NumberAxis x = (NumberAxis) plot.getDomainAxis();
         x.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        for (EpochMark m : marks) {
+            org.jfree.chart.plot.ValueMarker marker = new org.jfree.chart.plot.ValueMarker(m.epoch(), new Color(120, 120, 120),
+                    new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 1f, new float[] {4f, 4f}, 0f));
+            marker.setLabel(m.label());
+            marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
+            marker.setLabelAnchor(org.jfree.chart.ui.RectangleAnchor.TOP_LEFT);
+            marker.setLabelTextAnchor(org.jfree.chart.ui.TextAnchor.TOP_RIGHT);
+            plot.addDomainMarker(marker);
+        }
         ((NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(false);
         save(file, chart);
     }

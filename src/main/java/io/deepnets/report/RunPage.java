@@ -37,6 +37,10 @@ public record RunPage(String experiment, String stamp, String folder, String des
         } else if (!run.missing().isEmpty()) {
             warning = "Missing from the run folder: " + String.join(", ", run.missing()) + ".";
         }
+        if (run.completed() && run.metric("stopped_epoch") != null && run.metric("stopped_epoch") > 0) {
+            warning = "Early stopping ended training after epoch " + run.metric("stopped_epoch").intValue() + " of " + run.metrics().get("planned_epochs")
+                    + " (best epoch " + run.metric("best_epoch").intValue() + "; the saved model holds the " + run.metrics().get("model_weights") + " weights).";
+        }
         if (run.diverged()) {
             warning = "Training diverged in epoch " + run.metrics().get("diverged_epoch")
                     + ": the loss became NaN or infinite, so training stopped there and the network was not evaluated.";
@@ -49,7 +53,8 @@ public record RunPage(String experiment, String stamp, String folder, String des
         List<List<String>> history = new ArrayList<>();
         for (EpochResult r : run.history()) {
             history.add(List.of(Integer.toString(r.epoch()), String.format(Locale.ROOT, "%.1f s", r.epochSeconds()),
-                    String.format(Locale.ROOT, "%.0f", r.msPerStep()), f4(r.loss()), f4(r.accuracy()), f4(r.valLoss()), f4(r.valAccuracy())));
+                    String.format(Locale.ROOT, "%.0f", r.msPerStep()), f4(r.loss()), f4(r.accuracy()), f4(r.valLoss()), f4(r.valAccuracy()),
+                    Double.isNaN(r.lr()) ? "" : String.format(Locale.ROOT, "%.4g", r.lr())));
         }
         Object validation = run.metrics() == null ? null : run.metrics().get("validation_source");
         List<List<String>> confused = new ArrayList<>();

@@ -43,10 +43,18 @@ public final class RunReport {
             List<Double> valAcc = run.history().stream().map(EpochResult::valAccuracy).toList();
             List<Double> loss = run.history().stream().map(EpochResult::loss).toList();
             List<Double> valLoss = run.history().stream().map(EpochResult::valLoss).toList();
+            List<Charts.EpochMark> marks = new ArrayList<>();
+            if (run.metric("best_epoch") != null && run.metric("best_epoch") > 0) {
+                marks.add(new Charts.EpochMark(run.metric("best_epoch").intValue(), "best epoch"
+                        + (String.valueOf(run.metrics().get("model_weights")).startsWith("best") ? " (weights kept)" : "")));
+            }
+            if (run.metric("stopped_epoch") != null && run.metric("stopped_epoch") > 0) {
+                marks.add(new Charts.EpochMark(run.metric("stopped_epoch").intValue(), "early stop"));
+            }
             Charts.epochChart(dir.resolve(RunFolder.ACCURACY_PNG), title + ": accuracy", "accuracy",
-                    List.of(new Charts.Series("train", acc, false), new Charts.Series("validation", valAcc, true)));
+                    List.of(new Charts.Series("train", acc, false), new Charts.Series("validation", valAcc, true)), marks);
             Charts.epochChart(dir.resolve(RunFolder.LOSS_PNG), title + ": loss", "loss (categorical cross-entropy)",
-                    List.of(new Charts.Series("train", loss, false), new Charts.Series("validation", valLoss, true)));
+                    List.of(new Charts.Series("train", loss, false), new Charts.Series("validation", valLoss, true)), marks);
         }
         ClassMetrics classMetrics = null;
         if (run.confusion() != null) {
