@@ -75,6 +75,25 @@ class PageEscapingTest {
         assertTrue(index.contains("name&lt;script&gt;alert(1)&lt;/script&gt;"), index);
     }
 
+    @Test
+    void theSweepPageEscapesDescriptionsAndAxisValues() throws Exception {
+        Path sweep = Files.createDirectories(tmp.resolve("sweep"));
+        Files.writeString(sweep.resolve(io.deepnets.runs.SweepFolder.SPEC), """
+                name: s
+                description: "DESC"
+                metric: val_accuracy
+                axes:
+                - {name: "pad<b>", keys: [x], log_scale: false}
+                points:
+                - {folder: "p1", values: ["VALUE"]}
+                """.replace("DESC", XSS.replace("\"", "\\\"")).replace("VALUE", XSS.replace("\"", "\\\"")));
+        Path page = SweepReport.write(io.deepnets.runs.SweepFolder.read(sweep));
+        String html = Files.readString(page);
+        assertOnlyText(html);
+        assertTrue(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), html);
+        assertTrue(html.contains("pad&lt;b&gt;"), html);
+    }
+
     private static void assertOnlyText(String html) {
         Matcher scripts = Pattern.compile("<script").matcher(html);
         int count = 0;
