@@ -323,6 +323,11 @@ public final class ExperimentRunner {
                 return finishDiverged(configFile, config, data, net, runDir, history, trainer.stepKind(), started, e.epoch());
             }
             Map<String, Object> callbackSummary = new LinkedHashMap<>(callbacks.summary());
+            if (callbacks.bestEpoch() > 0 && callbacks.bestEpoch() <= history.size()) {
+                EpochResult best = history.get(callbacks.bestEpoch() - 1);
+                callbackSummary.put("best_epoch_metrics", Map.of("loss", best.loss(), "accuracy", best.accuracy(), "val_loss", best.valLoss(),
+                        "val_accuracy", best.valAccuracy()));
+            }
             if (callbacks.keepsBestWeights()) {
                 callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
             } else if (callbacks.any()) {
