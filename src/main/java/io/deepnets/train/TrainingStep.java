@@ -29,11 +29,13 @@ public interface TrainingStep extends AutoCloseable {
     void close();
 
     /**
-     * {@link DenseTrainingStep} for dense-only RMSprop networks; else DL4J's forward and backward pass with the
+     * {@link DenseTrainingStep} for dense-only RMSprop networks; {@link SmallConvTrainingStep} for small SGD conv nets
+     * (with L1/L2); else DL4J's forward and backward pass with the
      * {@link FusedRmsProp} update for RMSprop networks; else DL4J's own {@code fit}.
      */
     static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {
         return DenseTrainingStep.forNetwork(net, maxBatch).<TrainingStep>map(s -> s)
+                .or(() -> SmallConvTrainingStep.forNetwork(net, maxBatch))
                 .or(() -> Dl4jBackpropStep.forNetwork(net, classes))
                 .orElseGet(() -> dl4jFit(net, classes));
     }

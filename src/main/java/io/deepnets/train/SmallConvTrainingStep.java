@@ -1,0 +1,708 @@
+package io.deepnets.train;
+
+import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.GradientNormalization;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.learning.regularization.L1Regularization;
+import org.nd4j.linalg.learning.regularization.L2Regularization;
+import org.nd4j.linalg.learning.regularization.Regularization;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * The training step of {@code MultiLayerNetwork.fit(DataSet)} for small convolutional networks trained with plain
+ * SGD, with Keras's L1/L2 weight penalties: convolutions ('valid', any stride), max pooling, dense layers and a
+ * softmax / cross-entropy output, computed in plain Java loops over heap arrays.
+ *
+ * <p>Why: for a network like the 8x8-digits CNN of the grid-search exercise (5,160 parameters, a batch of 100) the
+ * arithmetic of a step is a few hundred thousand multiply-adds, well under a millisecond, but DL4J's layer API
+ * spends 3.2-3.4 ms on it on one thread (measured with {@code bench}): per-op overhead of ~25 native op calls,
+ * workspaces, and an updater pass per parameter block. Forty-nine such networks for 100 epochs each is the
+ * sweep's whole cost.
+ *
+ * <p>It computes exactly DL4J's arithmetic: the forward pass, the batch-mean cross-entropy with DL4J's softmax clip,
+ * the summed gradients, DL4J's minibatch division, its L2 ({@code grad += x * w}) and L1 ({@code grad += l1 *
+ * sign(w)}) before the update, the SGD step at the rate of the updater's schedule, and DL4J's score (loss plus
+ * {@code 0.5 * x * sum(w^2) + l1 * sum|w|}). Parameters stay in the network's own buffer, so everything else sees
+ * what {@code fit} would have left. {@code SmallConvTrainingStepTest} checks it step by step against DL4J's fit with
+ * the layer helpers off. Everything outside this scope (other layers, padding 'same', dropout, other optimizers,
+ * networks over {@link #MAX_PARAMS} parameters, where DL4J's native kernels pay off) is declined.
+ */
+public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor {
+    public static final String KIND = "deepnets-small-conv-sgd";
+    /** Above this the per-op overhead no longer dominates and DL4J's native kernels are the better choice. */
+    static final long MAX_PARAMS = 100_000;
+    private static final double SOFTMAX_CLIP = 1e-10;
+
+    private enum Kind { IDENTITY, RELU, SIGMOID, TANH }
+
+    /** One layer as this step sees it; sizes per sample. */
+    private record Stage(String type, int inC, int inH, int inW, int outC, int outH, int outW, int kH, int kW, int sH, int sW, Kind kind,
+            int weightOffset, int biasOffset, double l2, double l1) {
+        int inSize() {
+            return inC * inH * inW;
+        }
+
+        int outSize() {
+            return outC * outH * outW;
+        }
+    }
+
+    private final MultiLayerNetwork net;
+    private final List<Stage> stages;
+    private final int maxBatch;
+    private final Sgd sgd;
+    private final FloatBuffer paramBuf;
+    private final float[] p;
+    private final float[] g;
+    /** acts[i]: input of stage i (acts[0] the batch), acts[n]: the output layer's logits. */
+    private final float[][] acts;
+    private final float[][] deltas;
+    private final int[][] argmax;
+    private float[] transposeScratch = new float[0];
+
+    private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, Sgd sgd, int maxBatch) {
+        this.net = net;
+        this.stages = stages;
+        this.maxBatch = maxBatch;
+        this.sgd = sgd;
+        this.paramBuf = FusedRmsProp.floats(net.params()).asBuffer();
+        int n = Math.toIntExact(net.params().length());
+        this.p = new float[n];
+        this.g = new float[n];
+        acts = new float[stages.size() + 1][];
+        deltas = new float[stages.size() + 1][];
+        argmax = new int[stages.size()][];
+        acts[0] = new float[maxBatch * stages.get(0).inSize()];
+        deltas[0] = new float[0];
+        for (int i = 0; i < stages.size(); i++) {
+            acts[i + 1] = new float[maxBatch * stages.get(i).outSize()];
+            deltas[i + 1] = new float[maxBatch * stages.get(i).outSize()];
+            argmax[i] = stages.get(i).type().equals("pool") ? new int[maxBatch * stages.get(i).outSize()] : new int[0];
+        }
+    }
+
+    /** The step for {@code net}, or empty when it is outside this step's scope (see the class comment). */
+    public static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        // Host memory only: the step reads and writes the parameter buffer from Java.
+        if (!"CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
+            return Optional.empty();
+        }
+        if (net.params() == null || net.params().dataType() != DataType.FLOAT || !FusedRmsProp.wholeArray(net.params())
+                || net.numParams() > MAX_PARAMS || !conf.getConf(0).isMiniBatch()) {
+            return Optional.empty();
+        }
+        InputPreProcessor first = conf.getInputPreProcess(0);
+        if (!(first instanceof FeedForwardToCnnPreProcessor in)) {
+            return Optional.empty();
+        }
+        int c = (int) in.getNumChannels();
+        int h = (int) in.getInputHeight();
+        int w = (int) in.getInputWidth();
+        boolean flat = false;
+        Sgd sgd = null;
+        List<Stage> stages = new ArrayList<>();
+        int offset = 0;
+        Layer[] layers = net.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer lc = layers[i].conf().getLayer();
+            InputPreProcessor pre = conf.getInputPreProcess(i);
+            if (i > 0 && pre != null) {
+                if (!(pre instanceof CnnToFeedForwardPreProcessor) || flat) {
+                    return Optional.empty();
+                }
+                flat = true;
+            }
+            if (lc.getIDropout() != null) {
+                return Optional.empty();
+            }
+            if (lc instanceof BaseLayer base) {
+                if (!(base.getIUpdater() instanceof Sgd s) || !s.equals(base.getBiasUpdater()) || (sgd != null && !sgd.equals(s))
+                        || base.getGradientNormalization() != null && base.getGradientNormalization() != GradientNormalization.None
+                        || base.getConstraints() != null && !base.getConstraints().isEmpty() || base.getWeightNoise() != null
+                        || !base.getRegularizationBias().isEmpty()) {
+                    return Optional.empty();
+                }
+                sgd = s;
+            }
+            double l2 = 0;
+            double l1 = 0;
+            if (lc instanceof BaseLayer base) {
+                for (Regularization r : base.getRegularization()) {
+                    if (r instanceof L2Regularization l) {
+                        l2 += l.getL2().valueAt(0, 0);
+                        if (!(l.getL2() instanceof org.nd4j.linalg.schedule.FixedSchedule)) {
+                            return Optional.empty();
+                        }
+                    } else if (r instanceof L1Regularization l) {
+                        l1 += l.getL1().valueAt(0, 0);
+                        if (!(l.getL1() instanceof org.nd4j.linalg.schedule.FixedSchedule)) {
+                            return Optional.empty();
+                        }
+                    } else {
+                        return Optional.empty();
+                    }
+                }
+            }
+            Stage stage;
+            if (lc instanceof ConvolutionLayer cl && lc.getClass() == ConvolutionLayer.class && !flat) {
+                Optional<Kind> kind = kind(cl.getActivationFn());
+                if (kind.isEmpty() || !cl.hasBias() || cl.getConvolutionMode() != ConvolutionMode.Truncate || cl.getPadding()[0] != 0
+                        || cl.getPadding()[1] != 0 || cl.getDilation()[0] != 1 || cl.getDilation()[1] != 1 || cl.getCnn2dDataFormat() != CNN2DFormat.NCHW
+                        || cl.getNIn() != c) {
+                    return Optional.empty();
+                }
+                int kH = cl.getKernelSize()[0];
+                int kW = cl.getKernelSize()[1];
+                int sH = cl.getStride()[0];
+                int sW = cl.getStride()[1];
+                int oC = (int) cl.getNOut();
+                int oH = (h - kH) / sH + 1;
+                int oW = (w - kW) / sW + 1;
+                // DL4J's convolution parameters: the bias first, then W [nOut, nIn, kH, kW] in 'c' order.
+                stage = new Stage("conv", c, h, w, oC, oH, oW, kH, kW, sH, sW, kind.get(), offset + oC, offset, l2, l1);
+                offset += oC + oC * c * kH * kW;
+                c = oC;
+                h = oH;
+                w = oW;
+            } else if (lc instanceof SubsamplingLayer sl && lc.getClass() == SubsamplingLayer.class && !flat) {
+                if (sl.getPoolingType() != PoolingType.MAX || sl.getConvolutionMode() != ConvolutionMode.Truncate || sl.getPadding()[0] != 0
+                        || sl.getPadding()[1] != 0 || sl.getDilation()[0] != 1 || sl.getDilation()[1] != 1 || sl.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
+                    return Optional.empty();
+                }
+                int kH = sl.getKernelSize()[0];
+                int kW = sl.getKernelSize()[1];
+                int sH = sl.getStride()[0];
+                int sW = sl.getStride()[1];
+                int oH = (h - kH) / sH + 1;
+                int oW = (w - kW) / sW + 1;
+                stage = new Stage("pool", c, h, w, c, oH, oW, kH, kW, sH, sW, Kind.IDENTITY, 0, 0, 0, 0);
+                h = oH;
+                w = oW;
+            } else if ((lc.getClass() == DenseLayer.class || lc.getClass() == OutputLayer.class) && flat) {
+                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+                boolean last = i == layers.length - 1;
+                Kind kind;
+                if (last) {
+                    OutputLayer out = (OutputLayer) lc;
+                    if (!(out.getActivationFn() instanceof ActivationSoftmax) || !(out.getLossFn() instanceof LossMCXENT loss)
+                            || loss.getWeights() != null || !out.hasBias()) {
+                        return Optional.empty();
+                    }
+                    kind = Kind.IDENTITY;
+                } else {
+                    if (!(lc instanceof DenseLayer d) || !d.hasBias() || d.hasLayerNorm()) {
+                        return Optional.empty();
+                    }
+                    Optional<Kind> k = kind(d.getActivationFn());
+                    if (k.isEmpty()) {
+                        return Optional.empty();
+                    }
+                    kind = k.get();
+                }
+                int nIn = (int) ff.getNIn();
+                int nOut = (int) ff.getNOut();
+                if (nIn != c * h * w) {
+                    return Optional.empty();
+                }
+                // Dense parameters: W [nIn, nOut] in 'f' order, then the bias.
+                stage = new Stage(last ? "output" : "dense", nIn, 1, 1, nOut, 1, 1, 0, 0, 0, 0, kind, offset, offset + nIn * nOut, l2, l1);
+                offset += nIn * nOut + nOut;
+                c = nOut;
+                h = 1;
+                w = 1;
+            } else {
+                return Optional.empty();
+            }
+            if (lc instanceof BaseLayer && !layoutMatches(net, i, stage)) {
+                return Optional.empty();
+            }
+            stages.add(stage);
+        }
+        if (stages.isEmpty() || !stages.get(stages.size() - 1).type().equals("output") || offset != net.numParams() || sgd == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), sgd, maxBatch));
+    }
+
+    private static Optional<Kind> kind(IActivation activation) {
+        if (activation instanceof ActivationIdentity) {
+            return Optional.of(Kind.IDENTITY);
+        }
+        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
+            return Optional.of(Kind.RELU);
+        }
+        if (activation instanceof ActivationSigmoid) {
+            return Optional.of(Kind.SIGMOID);
+        }
+        if (activation instanceof ActivationTanH) {
+            return Optional.of(Kind.TANH);
+        }
+        return Optional.empty();
+    }
+
+    /** Checks that the layer's W and b are the views of the flattened parameters this step assumes. */
+    private static boolean layoutMatches(MultiLayerNetwork net, int index, Stage s) {
+        INDArray w = net.getLayer(index).getParam("W");
+        INDArray b = net.getLayer(index).getParam("b");
+        if (w == null || b == null || b.length() != s.outC()) {
+            return false;
+        }
+        FloatBuffer flat = net.params().data().asNioFloat();
+        for (int k = 0; k < b.length(); k += Math.max(1, (int) b.length() / 3)) {
+            if (Float.compare(b.getFloat(k), flat.get(s.biasOffset() + k)) != 0) {
+                return false;
+            }
+        }
+        if (s.type().equals("conv")) {
+            long[] shape = w.shape();
+            if (shape.length != 4 || shape[0] != s.outC() || shape[1] != s.inC() || shape[2] != s.kH() || shape[3] != s.kW()) {
+                return false;
+            }
+            int[][] probes = {{0, 0, 0, 0}, {s.outC() - 1, s.inC() - 1, s.kH() - 1, s.kW() - 1}, {s.outC() / 2, 0, s.kH() - 1, 0}};
+            for (int[] q : probes) {
+                int at = s.weightOffset() + ((q[0] * s.inC() + q[1]) * s.kH() + q[2]) * s.kW() + q[3];
+                if (Float.compare(w.getFloat(q[0], q[1], q[2], q[3]), flat.get(at)) != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        int rows = s.inC();
+        int cols = s.outC();
+        if (w.rank() != 2 || w.rows() != rows || w.columns() != cols) {
+            return false;
+        }
+        int[][] probes = {{0, 0}, {rows - 1, 0}, {0, cols - 1}, {rows / 2, cols / 3}, {rows - 1, cols - 1}};
+        for (int[] q : probes) {
+            if (Float.compare(w.getFloat(q[0], q[1]), flat.get(s.weightOffset() + q[1] * rows + q[0])) != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public BatchPredictor predictor() {
+        return this;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    @Override
+    public Outcome fit(ImageSet set, int[] order, int from, int to) {
+        int batch = to - from;
+        if (batch <= 0 || batch > maxBatch) {
+            throw new IllegalArgumentException("batch of " + batch + " rows; this step holds at most " + maxBatch);
+        }
+        int features = stages.get(0).inSize();
+        for (int r = 0; r < batch; r++) {
+            System.arraycopy(set.features(), order[from + r] * features, acts[0], r * features, features);
+        }
+        paramBuf.get(0, p);
+        forward(batch);
+        Stage out = stages.get(stages.size() - 1);
+        int classes = out.outC();
+        float[] z = acts[stages.size()];
+        float[] delta = deltas[stages.size()];
+        float[] row = new float[classes];
+        double lossSum = 0;
+        int correct = 0;
+        for (int r = 0; r < batch; r++) {
+            int best = softmax(z, r * classes, row);
+            int label = set.labels()[order[from + r]];
+            for (int j = 0; j < classes; j++) {
+                delta[r * classes + j] = j == label ? row[j] - 1f : row[j];
+            }
+            // DL4J's LossMCXENT clips the softmax output before the log.
+            lossSum -= Math.log(Math.min(1 - SOFTMAX_CLIP, Math.max(row[label], SOFTMAX_CLIP)));
+            if (best == label) {
+                correct++;
+            }
+        }
+        double score = lossSum / batch + regularizationScore();
+        backward(batch);
+        update(batch);
+        paramBuf.put(0, p);
+        BaseOptimizer.incrementIterationCount(net, 1);
+        net.setScore(score);
+        return new Outcome(score, correct);
+    }
+
+    @Override
+    public float[] probabilities(ImageSet set, int from, int to) {
+        Stage out = stages.get(stages.size() - 1);
+        int classes = out.outC();
+        int features = stages.get(0).inSize();
+        float[] result = new float[(to - from) * classes];
+        paramBuf.get(0, p);
+        float[] row = new float[classes];
+        for (int start = from; start < to; start += maxBatch) {
+            int batch = Math.min(maxBatch, to - start);
+            System.arraycopy(set.features(), start * features, acts[0], 0, batch * features);
+            forward(batch);
+            float[] z = acts[stages.size()];
+            for (int r = 0; r < batch; r++) {
+                softmax(z, r * classes, row);
+                System.arraycopy(row, 0, result, (start - from + r) * classes, classes);
+            }
+        }
+        return result;
+    }
+
+    /** Every stage's output; the output layer's logits (with bias) in the last array. */
+    private void forward(int batch) {
+        for (int i = 0; i < stages.size(); i++) {
+            Stage s = stages.get(i);
+            float[] in = acts[i];
+            float[] out = acts[i + 1];
+            switch (s.type()) {
+                case "conv" -> convForward(s, in, out, batch);
+                case "pool" -> poolForward(s, in, out, argmax[i], batch);
+                default -> denseForward(s, in, out, batch);
+            }
+            if (!s.type().equals("pool") && !s.type().equals("output")) {
+                activate(out, batch * s.outSize(), s.kind());
+            }
+        }
+    }
+
+    // Loop orders put the innermost loop over contiguous memory without a running sum (axpy form), which the JIT
+    // turns into vector instructions; a dot-product loop it must leave scalar (float sums are not reassociated).
+
+    private void convForward(Stage s, float[] in, float[] out, int batch) {
+        int inPlane = s.inH() * s.inW();
+        int outPlane = s.outH() * s.outW();
+        for (int b = 0; b < batch; b++) {
+            int inBase = b * s.inSize();
+            int outBase = b * s.outSize();
+            for (int o = 0; o < s.outC(); o++) {
+                int outO = outBase + o * outPlane;
+                java.util.Arrays.fill(out, outO, outO + outPlane, p[s.biasOffset() + o]);
+                int wo = s.weightOffset() + o * s.inC() * s.kH() * s.kW();
+                for (int c = 0; c < s.inC(); c++) {
+                    int inC = inBase + c * inPlane;
+                    int wc = wo + c * s.kH() * s.kW();
+                    for (int ky = 0; ky < s.kH(); ky++) {
+                        for (int kx = 0; kx < s.kW(); kx++) {
+                            float w = p[wc + ky * s.kW() + kx];
+                            for (int y = 0; y < s.outH(); y++) {
+                                int outRow = outO + y * s.outW();
+                                int inRow = inC + (y * s.sH() + ky) * s.inW() + kx;
+                                if (s.sW() == 1) {
+                                    for (int x = 0; x < s.outW(); x++) {
+                                        out[outRow + x] += w * in[inRow + x];
+                                    }
+                                } else {
+                                    for (int x = 0; x < s.outW(); x++) {
+                                        out[outRow + x] += w * in[inRow + x * s.sW()];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static void poolForward(Stage s, float[] in, float[] out, int[] where, int batch) {
+        int inPlane = s.inH() * s.inW();
+        int outPlane = s.outH() * s.outW();
+        for (int b = 0; b < batch; b++) {
+            for (int c = 0; c < s.inC(); c++) {
+                int inBase = b * s.inSize() + c * inPlane;
+                int outBase = b * s.outSize() + c * outPlane;
+                for (int y = 0; y < s.outH(); y++) {
+                    for (int x = 0; x < s.outW(); x++) {
+                        float best = Float.NEGATIVE_INFINITY;
+                        int at = -1;
+                        for (int ky = 0; ky < s.kH(); ky++) {
+                            for (int kx = 0; kx < s.kW(); kx++) {
+                                int k = inBase + (y * s.sH() + ky) * s.inW() + x * s.sW() + kx;
+                                if (in[k] > best || at < 0) {
+                                    best = in[k];
+                                    at = k;
+                                }
+                            }
+                        }
+                        out[outBase + y * s.outW() + x] = best;
+                        where[outBase + y * s.outW() + x] = at;
+                    }
+                }
+            }
+        }
+    }
+
+    private void denseForward(Stage s, float[] in, float[] out, int batch) {
+        int nIn = s.inC();
+        int nOut = s.outC();
+        // W is [nIn, nOut] column-major: transposed once per pass so that each input feeds a contiguous row.
+        float[] wt = transposed(s);
+        for (int b = 0; b < batch; b++) {
+            int inBase = b * nIn;
+            int outBase = b * nOut;
+            System.arraycopy(p, s.biasOffset(), out, outBase, nOut);
+            for (int i = 0; i < nIn; i++) {
+                float a = in[inBase + i];
+                if (a == 0f) {
+                    continue;
+                }
+                int row = i * nOut;
+                for (int j = 0; j < nOut; j++) {
+                    out[outBase + j] += a * wt[row + j];
+                }
+            }
+        }
+    }
+
+    private float[] transposed(Stage s) {
+        int nIn = s.inC();
+        int nOut = s.outC();
+        float[] wt = transposeScratch.length >= nIn * nOut ? transposeScratch : (transposeScratch = new float[nIn * nOut]);
+        for (int j = 0; j < nOut; j++) {
+            int col = s.weightOffset() + j * nIn;
+            for (int i = 0; i < nIn; i++) {
+                wt[i * nOut + j] = p[col + i];
+            }
+        }
+        return wt;
+    }
+
+    private static void activate(float[] v, int n, Kind kind) {
+        switch (kind) {
+            case IDENTITY -> {
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = v[i] > 0f ? v[i] : 0f;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) Math.tanh(v[i]);
+                }
+            }
+        }
+    }
+
+    /** In place: delta = dLoss/dA * dA/dZ from the layer's output A. */
+    private static void activationGradient(float[] delta, float[] a, int n, Kind kind) {
+        switch (kind) {
+            case IDENTITY -> {
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = a[i] > 0f ? delta[i] : 0f;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = delta[i] * a[i] * (1f - a[i]);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = delta[i] * (1f - a[i] * a[i]);
+                }
+            }
+        }
+    }
+
+    private static int softmax(float[] z, int base, float[] out) {
+        int classes = out.length;
+        float max = Float.NEGATIVE_INFINITY;
+        int best = 0;
+        for (int j = 0; j < classes; j++) {
+            if (z[base + j] > max) {
+                max = z[base + j];
+                best = j;
+            }
+        }
+        double sum = 0;
+        for (int j = 0; j < classes; j++) {
+            out[j] = (float) Math.exp(z[base + j] - max);
+            sum += out[j];
+        }
+        for (int j = 0; j < classes; j++) {
+            out[j] = (float) (out[j] / sum);
+        }
+        return best;
+    }
+
+    /** Summed gradients of every parameter into {@link #g}; deltas[n] holds the output layer's delta. */
+    private void backward(int batch) {
+        java.util.Arrays.fill(g, 0f);
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            Stage s = stages.get(i);
+            float[] delta = deltas[i + 1];
+            float[] in = acts[i];
+            boolean needInput = i > 0;
+            float[] deltaIn = needInput ? deltas[i] : null;
+            if (needInput) {
+                java.util.Arrays.fill(deltaIn, 0, batch * s.inSize(), 0f);
+            }
+            switch (s.type()) {
+                case "conv" -> convBackward(s, in, delta, deltaIn, batch);
+                case "pool" -> {
+                    int[] where = argmax[i];
+                    for (int k = 0; k < batch * s.outSize(); k++) {
+                        deltaIn[where[k]] += delta[k];
+                    }
+                }
+                default -> denseBackward(s, in, delta, deltaIn, batch);
+            }
+            if (needInput) {
+                Stage below = stages.get(i - 1);
+                if (!below.type().equals("pool")) {
+                    activationGradient(deltaIn, acts[i], batch * below.outSize(), below.kind());
+                }
+            }
+        }
+    }
+
+    private void denseBackward(Stage s, float[] in, float[] delta, float[] deltaIn, int batch) {
+        int nIn = s.inC();
+        int nOut = s.outC();
+        for (int b = 0; b < batch; b++) {
+            int inBase = b * nIn;
+            int dBase = b * nOut;
+            for (int j = 0; j < nOut; j++) {
+                float d = delta[dBase + j];
+                g[s.biasOffset() + j] += d;
+                if (d == 0f) {
+                    continue;
+                }
+                int col = s.weightOffset() + j * nIn;
+                for (int i = 0; i < nIn; i++) {
+                    g[col + i] += in[inBase + i] * d;
+                }
+                if (deltaIn != null) {
+                    for (int i = 0; i < nIn; i++) {
+                        deltaIn[inBase + i] += p[col + i] * d;
+                    }
+                }
+            }
+        }
+    }
+
+    private void convBackward(Stage s, float[] in, float[] delta, float[] deltaIn, int batch) {
+        int inPlane = s.inH() * s.inW();
+        int outPlane = s.outH() * s.outW();
+        for (int b = 0; b < batch; b++) {
+            int inBase = b * s.inSize();
+            int outBase = b * s.outSize();
+            for (int o = 0; o < s.outC(); o++) {
+                int wo = s.weightOffset() + o * s.inC() * s.kH() * s.kW();
+                for (int y = 0; y < s.outH(); y++) {
+                    for (int x = 0; x < s.outW(); x++) {
+                        float d = delta[outBase + o * outPlane + y * s.outW() + x];
+                        if (d == 0f) {
+                            continue;
+                        }
+                        g[s.biasOffset() + o] += d;
+                        for (int c = 0; c < s.inC(); c++) {
+                            int inC = inBase + c * inPlane;
+                            int wc = wo + c * s.kH() * s.kW();
+                            for (int ky = 0; ky < s.kH(); ky++) {
+                                int inRow = inC + (y * s.sH() + ky) * s.inW() + x * s.sW();
+                                int wr = wc + ky * s.kW();
+                                for (int kx = 0; kx < s.kW(); kx++) {
+                                    g[wr + kx] += in[inRow + kx] * d;
+                                    if (deltaIn != null) {
+                                        deltaIn[inRow + kx] += p[wr + kx] * d;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** DL4J's order: divide by the batch, add the weights' L2 and L1 terms, then the SGD step at the scheduled rate. */
+    private void update(int batch) {
+        float lr = (float) sgd.getLearningRate(BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net));
+        float divisor = batch;
+        for (Stage s : stages) {
+            if (s.type().equals("pool")) {
+                continue;
+            }
+            int weights = s.type().equals("conv") ? s.outC() * s.inC() * s.kH() * s.kW() : s.inC() * s.outC();
+            float l2 = (float) s.l2();
+            float l1 = (float) s.l1();
+            for (int k = s.weightOffset(); k < s.weightOffset() + weights; k++) {
+                float gk = g[k] / divisor;
+                if (l2 != 0f) {
+                    gk += l2 * p[k];
+                }
+                if (l1 != 0f) {
+                    gk += l1 * Math.signum(p[k]);
+                }
+                p[k] -= lr * gk;
+            }
+            for (int k = s.biasOffset(); k < s.biasOffset() + s.outC(); k++) {
+                p[k] -= lr * (g[k] / divisor);
+            }
+        }
+    }
+
+    /** DL4J's regularisation score: {@code 0.5 * x * sum(w^2) + l1 * sum|w|} over the weights. */
+    private double regularizationScore() {
+        double score = 0;
+        for (Stage s : stages) {
+            if (s.l2() == 0 && s.l1() == 0) {
+                continue;
+            }
+            int weights = s.type().equals("conv") ? s.outC() * s.inC() * s.kH() * s.kW() : s.inC() * s.outC();
+            double sq = 0;
+            double abs = 0;
+            for (int k = s.weightOffset(); k < s.weightOffset() + weights; k++) {
+                sq += (double) p[k] * p[k];
+                abs += Math.abs(p[k]);
+            }
+            score += 0.5 * s.l2() * sq + s.l1() * abs;
+        }
+        return score;
+    }
+}
