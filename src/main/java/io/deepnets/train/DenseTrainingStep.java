@@ -13,11 +13,7 @@ import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -53,9 +49,7 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     /** DL4J's {@link LossMCXENT} clips softmax outputs to this before taking the log. */
     private static final double SOFTMAX_CLIP = 1e-10;
 
-    private enum Kind { IDENTITY, RELU, SIGMOID, TANH }
-
-    private record DenseLayerShape(int nIn, int nOut, Kind kind, long weightOffset, long biasOffset) {
+    private record DenseLayerShape(int nIn, int nOut, ActivationKind kind, long weightOffset, long biasOffset) {
     }
 
     private final MultiLayerNetwork net;
@@ -139,17 +133,17 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
             if (base.getIDropout() != null) {
                 return Optional.empty();
             }
-            Kind kind;
+            ActivationKind kind;
             if (last) {
                 OutputLayer out = (OutputLayer) c;
                 if (!(out.getActivationFn() instanceof ActivationSoftmax) || !(out.getLossFn() instanceof LossMCXENT loss)
                         || loss.getWeights() != null || !out.hasBias()) {
                     return Optional.empty();
                 }
-                kind = Kind.IDENTITY;
+                kind = ActivationKind.IDENTITY;
             } else {
                 DenseLayer dense = (DenseLayer) c;
-                Optional<Kind> k = kind(dense.getActivationFn());
+                Optional<ActivationKind> k = ActivationKind.of(dense.getActivationFn());
                 if (k.isEmpty() || !dense.hasBias() || dense.hasLayerNorm()) {
                     return Optional.empty();
                 }
@@ -288,55 +282,20 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
                 v[row + j] += b[j];
             }
         }
-        switch (s.kind()) {
-            case IDENTITY -> {
-            }
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = v[i] > 0f ? v[i] : 0f;
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = (float) Math.tanh(v[i]);
-                }
-            }
-        }
+        s.kind().forward(v, n);
         z.put(0, v, 0, n);
     }
 
     /** In place: delta = dLoss/dA * dA/dZ, the derivative taken from the layer's output A. */
-    private void activationGradient(FloatBuffer deltaBuf, FloatBuffer outputBuf, int n, Kind kind) {
-        if (kind == Kind.IDENTITY) {
+    private void activationGradient(FloatBuffer deltaBuf, FloatBuffer outputBuf, int n, ActivationKind kind) {
+        if (kind == ActivationKind.IDENTITY) {
             return;
         }
         float[] delta = scratchA;
         float[] a = scratchB;
         deltaBuf.get(0, delta, 0, n);
         outputBuf.get(0, a, 0, n);
-        switch (kind) {
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = a[i] > 0f ? delta[i] : 0f;
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = delta[i] * a[i] * (1f - a[i]);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = delta[i] * (1f - a[i] * a[i]);
-                }
-            }
-            default -> throw new IllegalStateException(kind.toString());
-        }
+        kind.backward(delta, a, n);
         deltaBuf.put(0, delta, 0, n);
     }
 
@@ -401,23 +360,6 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
         gradientBuf.put(Math.toIntExact(offset), sums);
-    }
-
-    private static Optional<Kind> kind(IActivation activation) {
-        if (activation instanceof ActivationIdentity) {
-            return Optional.of(Kind.IDENTITY);
-        }
-        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
-            // Plain max(0, x) only: DL4J's ReLU also has max-value, threshold and negative-slope variants.
-            return Optional.of(Kind.RELU);
-        }
-        if (activation instanceof ActivationSigmoid) {
-            return Optional.of(Kind.SIGMOID);
-        }
-        if (activation instanceof ActivationTanH) {
-            return Optional.of(Kind.TANH);
-        }
-        return Optional.empty();
     }
 
     /** Checks that layer {@code index}'s W and b are the views of the flattened parameters this step assumes. */

@@ -22,11 +22,7 @@ import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
-import org.nd4j.linalg.activations.IActivation;
-import org.nd4j.linalg.activations.impl.ActivationIdentity;
-import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
-import org.nd4j.linalg.activations.impl.ActivationTanH;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.Sgd;
@@ -60,10 +56,8 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     static final long MAX_PARAMS = 100_000;
     private static final double SOFTMAX_CLIP = 1e-10;
 
-    private enum Kind { IDENTITY, RELU, SIGMOID, TANH }
-
     /** One layer as this step sees it; sizes per sample. */
-    private record Stage(String type, int inC, int inH, int inW, int outC, int outH, int outW, int kH, int kW, int sH, int sW, Kind kind,
+    private record Stage(String type, int inC, int inH, int inW, int outC, int outH, int outW, int kH, int kW, int sH, int sW, ActivationKind kind,
             int weightOffset, int biasOffset, double l2, double l1) {
         int inSize() {
             return inC * inH * inW;
@@ -173,7 +167,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             }
             Stage stage;
             if (lc instanceof ConvolutionLayer cl && lc.getClass() == ConvolutionLayer.class && !flat) {
-                Optional<Kind> kind = kind(cl.getActivationFn());
+                Optional<ActivationKind> kind = ActivationKind.of(cl.getActivationFn());
                 if (kind.isEmpty() || !cl.hasBias() || cl.getConvolutionMode() != ConvolutionMode.Truncate || cl.getPadding()[0] != 0
                         || cl.getPadding()[1] != 0 || cl.getDilation()[0] != 1 || cl.getDilation()[1] != 1 || cl.getCnn2dDataFormat() != CNN2DFormat.NCHW
                         || cl.getNIn() != c) {
@@ -203,25 +197,25 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 int sW = sl.getStride()[1];
                 int oH = (h - kH) / sH + 1;
                 int oW = (w - kW) / sW + 1;
-                stage = new Stage("pool", c, h, w, c, oH, oW, kH, kW, sH, sW, Kind.IDENTITY, 0, 0, 0, 0);
+                stage = new Stage("pool", c, h, w, c, oH, oW, kH, kW, sH, sW, ActivationKind.IDENTITY, 0, 0, 0, 0);
                 h = oH;
                 w = oW;
             } else if ((lc.getClass() == DenseLayer.class || lc.getClass() == OutputLayer.class) && flat) {
                 org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
                 boolean last = i == layers.length - 1;
-                Kind kind;
+                ActivationKind kind;
                 if (last) {
                     OutputLayer out = (OutputLayer) lc;
                     if (!(out.getActivationFn() instanceof ActivationSoftmax) || !(out.getLossFn() instanceof LossMCXENT loss)
                             || loss.getWeights() != null || !out.hasBias()) {
                         return Optional.empty();
                     }
-                    kind = Kind.IDENTITY;
+                    kind = ActivationKind.IDENTITY;
                 } else {
                     if (!(lc instanceof DenseLayer d) || !d.hasBias() || d.hasLayerNorm()) {
                         return Optional.empty();
                     }
-                    Optional<Kind> k = kind(d.getActivationFn());
+                    Optional<ActivationKind> k = ActivationKind.of(d.getActivationFn());
                     if (k.isEmpty()) {
                         return Optional.empty();
                     }
@@ -250,22 +244,6 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             return Optional.empty();
         }
         return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), sgd, maxBatch));
-    }
-
-    private static Optional<Kind> kind(IActivation activation) {
-        if (activation instanceof ActivationIdentity) {
-            return Optional.of(Kind.IDENTITY);
-        }
-        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
-            return Optional.of(Kind.RELU);
-        }
-        if (activation instanceof ActivationSigmoid) {
-            return Optional.of(Kind.SIGMOID);
-        }
-        if (activation instanceof ActivationTanH) {
-            return Optional.of(Kind.TANH);
-        }
-        return Optional.empty();
     }
 
     /** Checks that the layer's W and b are the views of the flattened parameters this step assumes. */
@@ -396,7 +374,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 default -> denseForward(s, in, out, batch);
             }
             if (!s.type().equals("pool") && !s.type().equals("output")) {
-                activate(out, batch * s.outSize(), s.kind());
+                s.kind().forward(out, batch * s.outSize());
             }
         }
     }
@@ -503,51 +481,6 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         return wt;
     }
 
-    private static void activate(float[] v, int n, Kind kind) {
-        switch (kind) {
-            case IDENTITY -> {
-            }
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = v[i] > 0f ? v[i] : 0f;
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    v[i] = (float) Math.tanh(v[i]);
-                }
-            }
-        }
-    }
-
-    /** In place: delta = dLoss/dA * dA/dZ from the layer's output A. */
-    private static void activationGradient(float[] delta, float[] a, int n, Kind kind) {
-        switch (kind) {
-            case IDENTITY -> {
-            }
-            case RELU -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = a[i] > 0f ? delta[i] : 0f;
-                }
-            }
-            case SIGMOID -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = delta[i] * a[i] * (1f - a[i]);
-                }
-            }
-            case TANH -> {
-                for (int i = 0; i < n; i++) {
-                    delta[i] = delta[i] * (1f - a[i] * a[i]);
-                }
-            }
-        }
-    }
-
     private static int softmax(float[] z, int base, float[] out) {
         int classes = out.length;
         float max = Float.NEGATIVE_INFINITY;
@@ -594,7 +527,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             if (needInput) {
                 Stage below = stages.get(i - 1);
                 if (!below.type().equals("pool")) {
-                    activationGradient(deltaIn, acts[i], batch * below.outSize(), below.kind());
+                    below.kind().backward(deltaIn, acts[i], batch * below.outSize());
                 }
             }
         }

@@ -1,0 +1,79 @@
+package io.deepnets.train;
+
+import java.util.Optional;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
+import org.nd4j.linalg.activations.impl.ActivationSigmoid;
+import org.nd4j.linalg.activations.impl.ActivationTanH;
+
+/**
+ * The activations the hand-written training steps compute themselves, forward and backward over heap arrays (loops
+ * the JIT vectorises), with DL4J's formulas: ReLU's derivative is 0 at 0, the others are taken from the output.
+ */
+enum ActivationKind {
+    IDENTITY, RELU, SIGMOID, TANH;
+
+    /** The kind of a DL4J activation, or empty for one the steps do not compute (they then decline the network). */
+    static Optional<ActivationKind> of(IActivation activation) {
+        if (activation instanceof ActivationIdentity) {
+            return Optional.of(IDENTITY);
+        }
+        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
+            // Plain max(0, x) only: DL4J's ReLU also has max-value, threshold and negative-slope variants.
+            return Optional.of(RELU);
+        }
+        if (activation instanceof ActivationSigmoid) {
+            return Optional.of(SIGMOID);
+        }
+        if (activation instanceof ActivationTanH) {
+            return Optional.of(TANH);
+        }
+        return Optional.empty();
+    }
+
+    /** In place: the activation of the first {@code n} values. */
+    void forward(float[] v, int n) {
+        switch (this) {
+            case IDENTITY -> {
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = v[i] > 0f ? v[i] : 0f;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) (1.0 / (1.0 + Math.exp(-v[i])));
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    v[i] = (float) Math.tanh(v[i]);
+                }
+            }
+        }
+    }
+
+    /** In place: delta = dLoss/dA * dA/dZ for the first {@code n} values, the derivative taken from the output {@code a}. */
+    void backward(float[] delta, float[] a, int n) {
+        switch (this) {
+            case IDENTITY -> {
+            }
+            case RELU -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = a[i] > 0f ? delta[i] : 0f;
+                }
+            }
+            case SIGMOID -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = delta[i] * a[i] * (1f - a[i]);
+                }
+            }
+            case TANH -> {
+                for (int i = 0; i < n; i++) {
+                    delta[i] = delta[i] * (1f - a[i] * a[i]);
+                }
+            }
+        }
+    }
+}
