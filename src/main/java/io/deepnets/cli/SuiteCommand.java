@@ -31,6 +31,10 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every experiment (e.g. seed=7). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the experiments that need running on Apache Spark: local[N], "
+            + "spark://HOST:PORT, or cluster (under spark-submit). Run folders come back to --out.")
+    String spark;
+
     @Mixin
     DataDirOption data;
 
@@ -40,9 +44,13 @@ final class SuiteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
+        if (spark != null) {
+            io.deepnets.sweep.SparkEngine.check(spark);
+        }
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();
-        SuiteResult result = new SuiteRunner(runner, System.out).run(config, out, force, overrides, data.dataDir);
+        SuiteResult result = new SuiteRunner(runner, System.out, System.getenv(),
+                spark == null ? null : new io.deepnets.sweep.SparkEngine(spark, System.out)).run(config, out, force, overrides, data.dataDir);
         System.out.println();
         System.out.print(result.table());
         System.out.println("comparison: " + result.index());

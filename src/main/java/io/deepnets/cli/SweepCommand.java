@@ -5,6 +5,7 @@ import io.deepnets.report.SweepReport;
 import io.deepnets.runs.OutputTargets;
 import io.deepnets.sweep.LocalEngine;
 import io.deepnets.sweep.PointOutcome;
+import io.deepnets.sweep.SparkEngine;
 import io.deepnets.sweep.SweepPlan;
 import io.deepnets.sweep.SweepResult;
 import io.deepnets.sweep.SweepRunner;
@@ -33,6 +34,10 @@ final class SweepCommand implements Callable<Integer> {
             + "2 on a machine with 2 or more cores, measured fastest here; 1 runs them in this process).")
     Integer jobs;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the points on Apache Spark: local[N] (in this process), "
+            + "spark://HOST:PORT, or cluster (under spark-submit, its master). Run folders come back to --out.")
+    String spark;
+
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every point (e.g. training.epochs=20). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
@@ -51,9 +56,16 @@ final class SweepCommand implements Callable<Integer> {
             throw new io.deepnets.BadInputException("--jobs: expected 1 to 64 points at a time, got " + jobs);
         }
         OutputTargets.checkFolder(out, "--out");
+        if (spark != null) {
+            if (jobs != null) {
+                throw new io.deepnets.BadInputException("--jobs: not with --spark (the Spark master sets the parallelism, e.g. local[2])");
+            }
+            SparkEngine.check(spark);
+        }
         SweepPlan plan = SweepPlan.of(SweepConfig.load(sweep, overrides), sweep);
         int n = jobs != null ? jobs : defaultJobs();
-        SweepRunner runner = new SweepRunner(System.out, dir -> new LocalEngine(n, Runners::silent, dir.resolve("workers")), SweepReport::write);
+        SweepRunner runner = new SweepRunner(System.out, dir -> spark != null ? new SparkEngine(spark, System.out)
+                : new LocalEngine(n, Runners::silent, dir.resolve("workers")), SweepReport::write);
         SweepResult result = runner.run(plan, out, data.dataDir, force);
         System.out.println();
         System.out.printf(Locale.ROOT, "%d points (%d run now) in %.1f s; %s%n", result.contents().points().size(), result.ran(), result.seconds(),

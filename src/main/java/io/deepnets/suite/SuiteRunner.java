@@ -15,6 +15,9 @@ import io.deepnets.run.RunRequest;
 import io.deepnets.run.RunResult;
 import io.deepnets.runs.RunContents;
 import io.deepnets.runs.RunFolder;
+import io.deepnets.sweep.PointEngine;
+import io.deepnets.sweep.PointOutcome;
+import io.deepnets.sweep.PointTask;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -38,6 +41,7 @@ public final class SuiteRunner {
     private final ExperimentRunner runner;
     private final PrintStream out;
     private final Map<String, String> env;
+    private final PointEngine engine;
 
     public SuiteRunner(ExperimentRunner runner, PrintStream out) {
         this(runner, out, System.getenv());
@@ -45,9 +49,15 @@ public final class SuiteRunner {
 
     /** {@code env} is where {@code DEEPNETS_DATA} is looked up when completed runs are checked against the data. */
     public SuiteRunner(ExperimentRunner runner, PrintStream out, Map<String, String> env) {
+        this(runner, out, env, null);
+    }
+
+    /** With {@code engine}, the experiments to run are handed to it (e.g. Spark) instead of running here one by one. */
+    public SuiteRunner(ExperimentRunner runner, PrintStream out, Map<String, String> env, PointEngine engine) {
         this.runner = runner;
         this.out = out;
         this.env = env;
+        this.engine = engine;
     }
 
     public SuiteResult run(SuiteConfig suite, Path outDir, boolean force, List<String> globalOverrides, Path dataDir) {
@@ -67,8 +77,9 @@ public final class SuiteRunner {
             }
             allOverrides.add(overrides);
         }
-        List<SuiteResult.Row> rows = new ArrayList<>();
-        List<RunContents> runs = new ArrayList<>();
+        Path[] runDirs = new Path[configs.size()];
+        String[] hows = new String[configs.size()];
+        List<PointTask> tasks = new ArrayList<>();
         Map<DataConfig, Map<String, String>> checksums = new HashMap<>();
         for (int n = 0; n < configs.size(); n++) {
             SuiteConfig.Entry entry = suite.experiments().get(n);
@@ -91,15 +102,48 @@ public final class SuiteRunner {
                 if (latest.isPresent() && !force) {
                     out.println("running again: " + reuse);
                 }
-                RunResult r = runner.run(new RunRequest(entry.config(), allOverrides.get(n), dataDir, outDir));
-                runDir = r.runDir();
-                how = "ran";
+                if (engine != null) {
+                    try {
+                        runDir = RunFolder.create(outDir, config.folderName(), java.time.LocalDateTime.now());
+                        Files.delete(runDir);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot create a run folder in " + outDir + ": " + e.getMessage(), e);
+                    }
+                    tasks.add(new PointTask(n, config.name(), yaml, runDir.toAbsolutePath().toString(),
+                            dataDir == null ? null : dataDir.toAbsolutePath().toString(), false));
+                    how = "ran on " + engine.describe();
+                } else {
+                    RunResult r = runner.run(new RunRequest(entry.config(), allOverrides.get(n), dataDir, outDir));
+                    runDir = r.runDir();
+                    how = "ran";
+                }
             }
-            RunContents contents = RunContents.read(runDir);
+            runDirs[n] = runDir;
+            hows[n] = how;
+        }
+        if (!tasks.isEmpty()) {
+            out.printf("%n%d experiment(s) on %s%n", tasks.size(), engine.describe());
+            List<PointOutcome> failed = new ArrayList<>();
+            engine.run(tasks, o -> {
+                out.println(o.folder() + ": " + o.status() + (o.message() == null ? "" : ": " + o.message()));
+                if (o.failed()) {
+                    failed.add(o);
+                }
+            });
+            if (!failed.isEmpty()) {
+                throw new IllegalStateException(failed.size() + " experiment(s) failed on " + engine.describe() + ": " + failed.get(0).folder() + ": "
+                        + failed.get(0).message());
+            }
+        }
+        List<SuiteResult.Row> rows = new ArrayList<>();
+        List<RunContents> runs = new ArrayList<>();
+        for (int n = 0; n < configs.size(); n++) {
+            SuiteConfig.Entry entry = suite.experiments().get(n);
+            RunContents contents = RunContents.read(runDirs[n]);
             runs.add(contents);
             Double accuracy = contents.metric("test_accuracy");
             double got = accuracy == null ? Double.NaN : accuracy;
-            rows.add(new SuiteResult.Row(config.name(), entry.reference(), entry.band(), got, entry.accepts(got), how, runDir));
+            rows.add(new SuiteResult.Row(configs.get(n).name(), entry.reference(), entry.band(), got, entry.accepts(got), hows[n], runDirs[n]));
         }
         try {
             Path index = ComparisonReport.write(outDir, runs, runs);

@@ -34,7 +34,7 @@ public final class PointExecutor {
             ExperimentConfig config = ConfigLoader.parse(task.configYaml(), List.of());
             Path runDir = Path.of(task.runDir());
             Path dataDir = task.dataDir() == null ? null : Path.of(task.dataDir());
-            ExperimentRunner sweepRunner = runner.withOptions(SWEEP);
+            ExperimentRunner sweepRunner = runner.withOptions(task.sweepPoint() ? SWEEP : RunRequest.Options.SINGLE_RUN);
             RunResult result;
             if (Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
                 return new PointOutcome(task.index(), task.folder(), "completed", null, 0);

@@ -11,6 +11,10 @@ import java.io.Serializable;
  * @param configYaml the point's resolved experiment config
  * @param runDir the run folder (absolute path, as a string so the task serialises everywhere)
  * @param dataDir {@code --data-dir}, or null for the worker's own lookup ({@code DEEPNETS_DATA}, ...)
+ * @param sweepPoint a sweep's point (divergence is a result, train accuracy measured) rather than a suite's run
  */
-public record PointTask(int index, String folder, String configYaml, String runDir, String dataDir) implements Serializable {
+public record PointTask(int index, String folder, String configYaml, String runDir, String dataDir, boolean sweepPoint) implements Serializable {
+    public PointTask(int index, String folder, String configYaml, String runDir, String dataDir) {
+        this(index, folder, configYaml, runDir, dataDir, true);
+    }
 }
