@@ -76,17 +76,14 @@ public final class SparkEngine implements PointEngine {
         if (tasks.isEmpty()) {
             return;
         }
-        SparkConf conf = new SparkConf().setAppName("deepnets sweep").set("spark.ui.enabled", "false")
-                .set("spark.task.maxFailures", master.startsWith("local") ? "1" : "4");
-        if (!master.equals("cluster")) {
-            conf.setMaster(master);
-        }
-        try (JavaSparkContext sc = new JavaSparkContext(conf)) {
-            sc.setLogLevel("WARN");
+        JavaSparkContext sc = context(master);
+        java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+        try {
             ExecutorService submit = Executors.newFixedThreadPool(Math.max(1, Math.min(parallelism, tasks.size())));
             List<Future<?>> futures = new ArrayList<>();
             for (PointTask task : tasks) {
                 futures.add(submit.submit(() -> {
+                    progress.println("submitted " + task.folder() + " (" + running.incrementAndGet() + " running)");
                     PointOutcome outcome;
                     try {
                         List<Shipped> result = sc.parallelize(List.of(task), 1).map(SparkEngine::runOnExecutor).collect();
@@ -94,6 +91,7 @@ public final class SparkEngine implements PointEngine {
                     } catch (RuntimeException e) {
                         outcome = new PointOutcome(task.index(), task.folder(), "failed", "Spark: " + firstLine(e), 0);
                     }
+                    running.decrementAndGet();
                     synchronized (done) {
                         done.accept(outcome);
                     }
@@ -108,6 +106,33 @@ public final class SparkEngine implements PointEngine {
         } catch (java.util.concurrent.ExecutionException e) {
             throw new IllegalStateException("a Spark submission failed: " + firstLine(e.getCause()), e.getCause());
         }
+    }
+
+    private static JavaSparkContext shared;
+    private static String sharedMaster;
+
+    /**
+     * One Spark context per JVM, made on first use and kept until the JVM ends (a context starts in seconds; a
+     * suite or the tests run several engines in a row): Spark allows one active context per JVM anyway.
+     */
+    static synchronized JavaSparkContext context(String master) {
+        if (shared != null && !shared.sc().isStopped()) {
+            if (!master.equals(sharedMaster)) {
+                throw new IllegalStateException("a Spark context for " + sharedMaster + " is already running in this process");
+            }
+            return shared;
+        }
+        SparkConf conf = new SparkConf().setAppName("deepnets").set("spark.ui.enabled", "false")
+                .set("spark.task.maxFailures", master.startsWith("local") ? "1" : "4");
+        if (!master.equals("cluster")) {
+            conf.setMaster(master);
+        }
+        shared = new JavaSparkContext(conf);
+        shared.setLogLevel("WARN");
+        sharedMaster = master;
+        JavaSparkContext toStop = shared;
+        Runtime.getRuntime().addShutdownHook(new Thread(toStop::stop));
+        return shared;
     }
 
     /** On the executor: the point runs into a folder of its own, which travels back as a zip. */
