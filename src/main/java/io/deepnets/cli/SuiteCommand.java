@@ -35,6 +35,10 @@ final class SuiteCommand implements Callable<Integer> {
             + "spark://HOST:PORT, or cluster (under spark-submit). Run folders come back to --out.")
     String spark;
 
+    @Option(names = "--spark-shared-out", description = "With --spark: --out is on a file system every executor sees at the same path; "
+            + "run folders are written there directly instead of being shipped back to the driver.")
+    boolean sparkSharedOut;
+
     @Mixin
     DataDirOption data;
 
@@ -50,7 +54,7 @@ final class SuiteCommand implements Callable<Integer> {
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();
         SuiteResult result = new SuiteRunner(runner, System.out, System.getenv(),
-                spark == null ? null : new io.deepnets.sweep.SparkEngine(spark, System.out)).run(config, out, force, overrides, data.dataDir);
+                spark == null ? null : new io.deepnets.sweep.SparkEngine(spark, System.out, sparkSharedOut)).run(config, out, force, overrides, data.dataDir);
         System.out.println();
         System.out.print(result.table());
         System.out.println("comparison: " + result.index());

@@ -38,6 +38,10 @@ final class SweepCommand implements Callable<Integer> {
             + "spark://HOST:PORT, or cluster (under spark-submit, its master). Run folders come back to --out.")
     String spark;
 
+    @Option(names = "--spark-shared-out", description = "With --spark: --out is on a file system every executor sees at the same path; "
+            + "run folders are written there directly instead of being shipped back to the driver.")
+    boolean sparkSharedOut;
+
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every point (e.g. training.epochs=20). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
@@ -64,7 +68,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         SweepPlan plan = SweepPlan.of(SweepConfig.load(sweep, overrides), sweep);
         int n = jobs != null ? jobs : defaultJobs();
-        SweepRunner runner = new SweepRunner(System.out, dir -> spark != null ? new SparkEngine(spark, System.out)
+        SweepRunner runner = new SweepRunner(System.out, dir -> spark != null ? new SparkEngine(spark, System.out, sparkSharedOut)
                 : new LocalEngine(n, Runners::silent, dir.resolve("workers")), SweepReport::write);
         SweepResult result = runner.run(plan, out, data.dataDir, force);
         System.out.println();

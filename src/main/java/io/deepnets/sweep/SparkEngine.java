@@ -39,11 +39,21 @@ public final class SparkEngine implements PointEngine {
     private final String master;
     private final int parallelism;
     private final PrintStream progress;
+    private final boolean sharedOut;
 
     /** @param master a Spark master URL ({@code local[2]}, {@code spark://head:7077}), or "cluster" for spark-submit's own */
     public SparkEngine(String master, PrintStream progress) {
+        this(master, progress, false);
+    }
+
+    /**
+     * @param sharedOut the driver's {@code --out} is on a file system every executor sees at the same path: points
+     *     are written there directly and nothing is shipped (for run folders too large to send back as bytes)
+     */
+    public SparkEngine(String master, PrintStream progress, boolean sharedOut) {
         this.master = master;
         this.progress = progress;
+        this.sharedOut = sharedOut;
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("local\\[(\\d+|\\*)]").matcher(master);
         this.parallelism = m.matches() ? (m.group(1).equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(m.group(1)))
                 : master.equals("local") ? 1 : 64;
@@ -64,7 +74,7 @@ public final class SparkEngine implements PointEngine {
 
     @Override
     public String describe() {
-        return "Spark (" + master + ")";
+        return "Spark (" + master + (sharedOut ? ", shared --out" : "") + ")";
     }
 
     /** What a task returns: the point's outcome and its run folder, zipped. */
@@ -86,7 +96,9 @@ public final class SparkEngine implements PointEngine {
                     progress.println("submitted " + task.folder() + " (" + running.incrementAndGet() + " running)");
                     PointOutcome outcome;
                     try {
-                        List<Shipped> result = sc.parallelize(List.of(task), 1).map(SparkEngine::runOnExecutor).collect();
+                        List<Shipped> result = sharedOut
+                                ? sc.parallelize(List.of(task), 1).map(SparkEngine::runInPlace).collect()
+                                : sc.parallelize(List.of(task), 1).map(SparkEngine::runOnExecutor).collect();
                         outcome = collect(task, result.get(0));
                     } catch (RuntimeException e) {
                         outcome = new PointOutcome(task.index(), task.folder(), "failed", "Spark: " + firstLine(e), 0);
@@ -149,6 +161,14 @@ public final class SparkEngine implements PointEngine {
         } finally {
             deleteTree(scratch);
         }
+    }
+
+    /** On the executor, with a shared {@code --out}: the point runs straight into its folder there; nothing travels. */
+    static Shipped runInPlace(PointTask task) {
+        System.setProperty("java.awt.headless", "true");
+        ExperimentRunner runner = new ExperimentRunner(new PrintStream(java.io.OutputStream.nullOutputStream()), System.err, false,
+                System.getenv(), DataSources.canonical());
+        return new Shipped(PointExecutor.execute(task, runner), null);
     }
 
     /** On the driver: unpacks a point's folder into the sweep, unless a complete one is there already. */

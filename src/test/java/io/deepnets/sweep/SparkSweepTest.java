@@ -55,6 +55,12 @@ class SparkSweepTest {
                     a.run().history().get(r.epoch() - 1).msPerStep(), r.lr())).toList(), "the same history, timings aside");
         }
         assertTrue(Files.isRegularFile(spark.dir().resolve(SweepFolder.INDEX)));
+        SweepResult shared = new SweepRunner(QUIET, dir -> new SparkEngine("local[2]", QUIET, true), SweepReport::write)
+                .run(plan, tmp.resolve("shared"), data, false);
+        for (int i = 0; i < 4; i++) {
+            assertEquals(local.contents().points().get(i).metric("test_accuracy"), shared.contents().points().get(i).metric("test_accuracy"),
+                    "with a shared --out, point " + i);
+        }
 
         // A re-submitted driver collects nothing twice.
         ByteArrayOutputStream said = new ByteArrayOutputStream();
