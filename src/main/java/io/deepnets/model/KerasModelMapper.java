@@ -148,6 +148,12 @@ public final class KerasModelMapper {
      */
     @SuppressWarnings("unchecked")
     static <B extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<B>> B regularized(B builder, Regularizer r) {
+        if (r.isNone()) {
+            // The network-wide l1(0)/l2(0) stand, as before regularisers existed: with zero settings on every layer the
+            // MNIST CNN's fit measured 10-30% slower (bench, four alternating rounds against the previous build);
+            // the cause inside DL4J was not pinned down (its updater still has one block either way).
+            return builder;
+        }
         return builder.l1(r.l1()).l2(2 * r.l2()).l1Bias(0).l2Bias(0);
     }
 
