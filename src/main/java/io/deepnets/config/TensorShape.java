@@ -45,12 +45,14 @@ public record TensorShape(List<Integer> dims) {
         return n;
     }
 
-    static long saturatingAdd(long a, long b) {
+    /** {@code a + b}, or {@link Long#MAX_VALUE} where it would overflow. */
+    public static long saturatingAdd(long a, long b) {
         long sum = a + b;
         return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
-    static long saturatingMultiply(long a, long b) {
+    /** {@code a * b}, or {@link Long#MAX_VALUE} where it would overflow. */
+    public static long saturatingMultiply(long a, long b) {
         long high = Math.multiplyHigh(a, b);
         long low = a * b;
         return (high == 0 && low >= 0) || (high == -1 && low < 0) ? low : Long.MAX_VALUE;

@@ -1,5 +1,8 @@
 package io.deepnets.model;
 
+import static io.deepnets.config.TensorShape.saturatingAdd;
+import static io.deepnets.config.TensorShape.saturatingMultiply;
+
 import io.deepnets.BadInputException;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.OptimizerConfig;
@@ -36,11 +39,12 @@ public final class MemoryBudget {
                 : o instanceof OptimizerConfig.Sgd s && !s.nesterov() ? 0 : 1;
         long perSample = config.model().inputShape().size();
         for (TensorShape out : config.model().outputShapes()) {
-            perSample = add(perSample, multiply(3, out.size()));
+            perSample = saturatingAdd(perSample, saturatingMultiply(3, out.size()));
         }
         long batch = config.training().batchSize();
-        long nativeBytes = add(multiply(multiply(params, 2 + updaterArrays), FLOAT), multiply(multiply(batch, perSample), FLOAT));
-        long heapBytes = multiply(multiply(batch, config.model().inputShape().size() + config.model().classes()), FLOAT);
+        long nativeBytes = saturatingAdd(saturatingMultiply(saturatingMultiply(params, 2 + updaterArrays), FLOAT),
+                saturatingMultiply(saturatingMultiply(batch, perSample), FLOAT));
+        long heapBytes = saturatingMultiply(saturatingMultiply(batch, config.model().inputShape().size() + config.model().classes()), FLOAT);
         return new Estimate(nativeBytes, heapBytes);
     }
 
@@ -68,16 +72,5 @@ public final class MemoryBudget {
         }
         double gib = n / (double) (1L << 30);
         return gib >= 1 ? String.format(Locale.ROOT, "%.1f GiB", gib) : String.format(Locale.ROOT, "%.0f MiB", n / (double) (1L << 20));
-    }
-
-    private static long multiply(long a, long b) {
-        long high = Math.multiplyHigh(a, b);
-        long low = a * b;
-        return high == 0 && low >= 0 ? low : Long.MAX_VALUE;
-    }
-
-    private static long add(long a, long b) {
-        long sum = a + b;
-        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 }

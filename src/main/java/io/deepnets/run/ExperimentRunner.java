@@ -163,7 +163,8 @@ public final class ExperimentRunner {
         ExperimentConfig config = ConfigLoader.load(configFile, List.of());
         MemoryBudget.check(configFile.toString(), config);
         NativeRuntime.configure();
-        Checkpoint.Identity identity = identity(config, KerasModelMapper.build(config).numParams());
+        // The mapper guarantees DL4J's count equals the config's, so no network is built just to count.
+        Checkpoint.Identity identity = identity(config, config.model().totalParams());
         Checkpoint.Saved saved = Checkpoint.load(runDir, identity, out);
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
         List<EpochResult> onDisk = readHistoryOrNull(historyFile);
