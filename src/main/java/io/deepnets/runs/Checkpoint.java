@@ -109,14 +109,14 @@ public final class Checkpoint {
                 Files.move(tmp, target);
             }
         } finally {
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
         }
         FaultInjection.reach("checkpoint.renamed");
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.toList()) {
                 int e = epochOf(d);
                 if ((e >= 0 && e < epoch - 1) || d.getFileName().toString().startsWith(".")) {
-                    deleteTree(d);
+                    AtomicFiles.deleteTree(d);
                 }
             }
         }
@@ -327,7 +327,7 @@ public final class Checkpoint {
 
     /** Removes the checkpoint once the run is complete (model.zip holds the final network). */
     public static void delete(Path runDir) throws IOException {
-        deleteTree(runDir.resolve(FOLDER));
+        AtomicFiles.deleteTree(runDir.resolve(FOLDER));
     }
 
     /** Half-written checkpoint folders (a process killed while writing one); returns what was removed. */
@@ -339,7 +339,7 @@ public final class Checkpoint {
         }
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.filter(d -> d.getFileName().toString().startsWith(".")).toList()) {
-                deleteTree(d);
+                AtomicFiles.deleteTree(d);
                 removed.add(d);
             }
         } catch (IOException e) {
@@ -364,17 +364,6 @@ public final class Checkpoint {
     private static void force(Path file) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
             channel.force(true);
-        }
-    }
-
-    static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 }

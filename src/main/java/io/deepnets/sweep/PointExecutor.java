@@ -6,15 +6,14 @@ import io.deepnets.config.ExperimentConfig;
 import io.deepnets.run.ExperimentRunner;
 import io.deepnets.run.RunRequest;
 import io.deepnets.run.RunResult;
+import io.deepnets.runs.AtomicFiles;
 import io.deepnets.runs.Checkpoint;
 import io.deepnets.runs.HistoryCsv;
 import io.deepnets.runs.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * Runs one point with the project's normal runner, in whatever JVM it is called: a fresh run into the point's
@@ -65,11 +64,7 @@ public final class PointExecutor {
             if (Files.isRegularFile(history) && !HistoryCsv.read(history).isEmpty()) {
                 throw new BadInputException(runDir + ": has finished epochs but no checkpoint to continue from; remove the folder to run the point again");
             }
-            try (Stream<Path> walk = Files.walk(runDir)) {
-                for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
+            AtomicFiles.deleteTree(runDir);
         } catch (IOException e) {
             throw new BadInputException(runDir + ": cannot clear an unfinished attempt (" + e.getMessage() + ")");
         }

@@ -3,6 +3,7 @@ package io.deepnets.sweep;
 import io.deepnets.BadInputException;
 import io.deepnets.data.DataSources;
 import io.deepnets.run.ExperimentRunner;
+import io.deepnets.runs.AtomicFiles;
 import io.deepnets.runs.RunFolder;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -159,7 +159,7 @@ public final class SparkEngine implements PointEngine {
             PointOutcome outcome = PointExecutor.execute(here, runner);
             return new Shipped(outcome, Files.isDirectory(local) ? zip(local) : null);
         } finally {
-            deleteTree(scratch);
+            AtomicFiles.deleteTree(scratch);
         }
     }
 
@@ -181,7 +181,7 @@ public final class SparkEngine implements PointEngine {
             Files.createDirectories(target.getParent());
             Path tmp = Files.createTempDirectory(target.getParent(), "." + target.getFileName() + "-");
             unzip(shipped.folder(), tmp);
-            deleteTree(target);
+            AtomicFiles.deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return shipped.outcome();
         } catch (IOException e) {
@@ -212,17 +212,6 @@ public final class SparkEngine implements PointEngine {
                 }
                 Files.createDirectories(target.getParent());
                 Files.copy(zip, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
             }
         }
     }
