@@ -31,13 +31,8 @@ final class SuiteCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every experiment (e.g. seed=7). Repeatable.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the experiments that need running on Apache Spark: local[N], "
-            + "spark://HOST:PORT, or cluster (under spark-submit). Run folders come back to --out.")
-    String spark;
-
-    @Option(names = "--spark-shared-out", description = "With --spark: --out is on a file system every executor sees at the same path; "
-            + "run folders are written there directly instead of being shipped back to the driver.")
-    boolean sparkSharedOut;
+    @Mixin
+    SparkOption spark;
 
     @Mixin
     DataDirOption data;
@@ -48,13 +43,11 @@ final class SuiteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
-        if (spark != null) {
-            io.deepnets.sweep.SparkEngine.check(spark);
-        }
+        io.deepnets.sweep.SparkEngine sparkEngine = spark.engine();
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();
         SuiteResult result = new SuiteRunner(runner, System.out, System.getenv(),
-                spark == null ? null : new io.deepnets.sweep.SparkEngine(spark, System.out, sparkSharedOut)).run(config, out, force, overrides, data.dataDir);
+                sparkEngine).run(config, out, force, overrides, data.dataDir);
         System.out.println();
         System.out.print(result.table());
         System.out.println("comparison: " + result.index());

@@ -34,13 +34,8 @@ final class SweepCommand implements Callable<Integer> {
             + "2 on a machine with 2 or more cores, measured fastest here; 1 runs them in this process).")
     Integer jobs;
 
-    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the points on Apache Spark: local[N] (in this process), "
-            + "spark://HOST:PORT, or cluster (under spark-submit, its master). Run folders come back to --out.")
-    String spark;
-
-    @Option(names = "--spark-shared-out", description = "With --spark: --out is on a file system every executor sees at the same path; "
-            + "run folders are written there directly instead of being shipped back to the driver.")
-    boolean sparkSharedOut;
+    @Mixin
+    SparkOption spark;
 
     @Option(names = "--set", paramLabel = "KEY.PATH=VALUE", description = "Override a value in every point (e.g. training.epochs=20). Repeatable.")
     List<String> overrides = new ArrayList<>();
@@ -60,15 +55,13 @@ final class SweepCommand implements Callable<Integer> {
             throw new io.deepnets.BadInputException("--jobs: expected 1 to 64 points at a time, got " + jobs);
         }
         OutputTargets.checkFolder(out, "--out");
-        if (spark != null) {
-            if (jobs != null) {
-                throw new io.deepnets.BadInputException("--jobs: not with --spark (the Spark master sets the parallelism, e.g. local[2])");
-            }
-            SparkEngine.check(spark);
+        if (spark.requested() && jobs != null) {
+            throw new io.deepnets.BadInputException("--jobs: not with --spark (the Spark master sets the parallelism, e.g. local[2])");
         }
+        SparkEngine sparkEngine = spark.engine();
         SweepPlan plan = SweepPlan.of(SweepConfig.load(sweep, overrides), sweep);
         int n = jobs != null ? jobs : defaultJobs();
-        SweepRunner runner = new SweepRunner(System.out, dir -> spark != null ? new SparkEngine(spark, System.out, sparkSharedOut)
+        SweepRunner runner = new SweepRunner(System.out, dir -> sparkEngine != null ? sparkEngine
                 : new LocalEngine(n, Runners::silent, dir.resolve("workers")), SweepReport::write);
         SweepResult result = runner.run(plan, out, data.dataDir, force);
         System.out.println();

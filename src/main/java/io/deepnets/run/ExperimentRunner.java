@@ -400,23 +400,9 @@ public final class ExperimentRunner {
      */
     private RunResult finishDiverged(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
             List<EpochResult> history, String stepKind, String started, int epoch) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("experiment", config.name());
+        Map<String, Object> m = metrics(configFile, config, data, history, null, net.numParams(), started, stepKind);
         m.put("status", "diverged");
         m.put("diverged_epoch", epoch);
-        m.put("config_file", configFile);
-        m.put("started", started);
-        m.put("finished", OffsetDateTime.now().toString());
-        m.put("dataset", data.name());
-        m.put("train_samples", data.train().count());
-        m.put("validation_samples", data.validation().count());
-        m.put("test_samples", data.test().count());
-        m.put("params", net.numParams());
-        m.put("epochs", history.size());
-        m.put("epoch_seconds", history.stream().map(EpochResult::epochSeconds).toList());
-        m.put("training_step", stepKind);
-        m.put("class_names", data.classNames());
-        m.put("provenance", Provenance.collect(config.seed(), data.checksums()));
         try {
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), m);
             Checkpoint.delete(runDir);
@@ -448,6 +434,7 @@ public final class ExperimentRunner {
         }
     }
 
+    /** metrics.json's figures; {@code test} is null for a diverged run (no test figures, nothing of the last epoch). */
     private static Map<String, Object> metrics(String configFile, ExperimentConfig config, SplitDataset data,
             List<EpochResult> history, EvalResult test, long params, String started, String stepKind) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -462,13 +449,15 @@ public final class ExperimentRunner {
         m.put("test_samples", data.test().count());
         m.put("params", params);
         m.put("epochs", history.size());
-        EpochResult last = history.get(history.size() - 1);
-        m.put("loss", last.loss());
-        m.put("accuracy", last.accuracy());
-        m.put("val_loss", last.valLoss());
-        m.put("val_accuracy", last.valAccuracy());
-        m.put("test_loss", test.loss());
-        m.put("test_accuracy", test.accuracy());
+        if (test != null) {
+            EpochResult last = history.get(history.size() - 1);
+            m.put("loss", last.loss());
+            m.put("accuracy", last.accuracy());
+            m.put("val_loss", last.valLoss());
+            m.put("val_accuracy", last.valAccuracy());
+            m.put("test_loss", test.loss());
+            m.put("test_accuracy", test.accuracy());
+        }
         m.put("epoch_seconds", history.stream().map(EpochResult::epochSeconds).toList());
         m.put("mean_epoch_seconds", history.stream().mapToDouble(EpochResult::epochSeconds).average().orElse(0));
         m.put("ms_per_step", history.stream().map(EpochResult::msPerStep).toList());

@@ -65,11 +65,12 @@ public final class Callbacks {
     }
 
     /**
-     * Decides after {@code result} (the 1-based {@code result.epoch()}), given the learning rate {@code currentLr}
-     * the epoch trained with ({@code NaN} when the optimizer has none).
+     * Decides after {@code result} (the 1-based {@code result.epoch()}, trained at {@code result.lr()}: {@code NaN}
+     * when the optimizer has no rate).
      */
-    public Decision onEpochEnd(EpochResult result, double currentLr) {
+    public Decision onEpochEnd(EpochResult result) {
         int epoch = result.epoch();
+        double currentLr = result.lr();
         List<String> messages = new ArrayList<>();
         boolean stop = false;
         boolean keep = false;

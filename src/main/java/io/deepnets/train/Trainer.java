@@ -80,7 +80,7 @@ public final class Trainer {
                 for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
                     EpochResult result = epoch(epoch, step);
                     results.add(result);
-                    Callbacks.Decision d = callbacks.onEpochEnd(result, result.lr());
+                    Callbacks.Decision d = callbacks.onEpochEnd(result);
                     if (d.keepBestWeights()) {
                         bestParams = net.params().dup();
                     }

@@ -21,7 +21,11 @@ import org.junit.jupiter.api.Test;
  */
 class CallbacksTest {
     static EpochResult epoch(int e, double valLoss, double valAccuracy) {
-        return new EpochResult(e, 0, 0, valLoss, valAccuracy, 0, 0, 0.1);
+        return epoch(e, valLoss, valAccuracy, 0.1);
+    }
+
+    static EpochResult epoch(int e, double valLoss, double valAccuracy, double lr) {
+        return new EpochResult(e, 0, 0, valLoss, valAccuracy, 0, 0, lr);
     }
 
     static TrainingConfig with(TrainingCallbacks.EarlyStopping early, TrainingCallbacks.ReduceLrOnPlateau plateau) {
@@ -32,7 +36,7 @@ class CallbacksTest {
     static int stopsAt(TrainingCallbacks.EarlyStopping early, double... valLoss) {
         Callbacks c = new Callbacks(with(early, null));
         for (int i = 0; i < valLoss.length; i++) {
-            if (c.onEpochEnd(epoch(i + 1, valLoss[i], 1 - valLoss[i]), 0.1).stop()) {
+            if (c.onEpochEnd(epoch(i + 1, valLoss[i], 1 - valLoss[i])).stop()) {
                 return i + 1;
             }
         }
@@ -66,7 +70,7 @@ class CallbacksTest {
         Callbacks c = new Callbacks(with(early("val_loss", 0, 5, null, 0), null));
         List<Boolean> keep = new ArrayList<>();
         for (double v : new double[] {1.0, 0.8, 0.9, 0.85}) {
-            keep.add(c.onEpochEnd(epoch(keep.size() + 1, v, 0), 0.1).keepBestWeights());
+            keep.add(c.onEpochEnd(epoch(keep.size() + 1, v, 0)).keepBestWeights());
         }
         assertEquals(List.of(true, true, false, false), keep);
         assertEquals(2, c.bestEpoch());
@@ -79,7 +83,7 @@ class CallbacksTest {
         double lr = 0.1;
         List<String> cuts = new ArrayList<>();
         for (int e = 1; e <= 11; e++) {
-            Double next = c.onEpochEnd(epoch(e, 1.0, 0), lr).newLearningRate();
+            Double next = c.onEpochEnd(epoch(e, 1.0, 0, lr)).newLearningRate();
             if (next != null) {
                 cuts.add(e + ":" + next);
                 lr = next;
@@ -92,21 +96,21 @@ class CallbacksTest {
     @Test
     void plateauResetsOnImprovementBeyondMinDelta() {
         Callbacks c = new Callbacks(with(null, new TrainingCallbacks.ReduceLrOnPlateau("val_loss", 0.1, 2, "auto", 0.01, 0, 0)));
-        assertNull(c.onEpochEnd(epoch(1, 1.0, 0), 0.1).newLearningRate());
-        assertNull(c.onEpochEnd(epoch(2, 0.995, 0), 0.1).newLearningRate(), "less than min_delta better: wait 1");
-        assertEquals(0.01, c.onEpochEnd(epoch(3, 0.995, 0), 0.1).newLearningRate(), 1e-12);
+        assertNull(c.onEpochEnd(epoch(1, 1.0, 0)).newLearningRate());
+        assertNull(c.onEpochEnd(epoch(2, 0.995, 0)).newLearningRate(), "less than min_delta better: wait 1");
+        assertEquals(0.01, c.onEpochEnd(epoch(3, 0.995, 0)).newLearningRate(), 1e-12);
     }
 
     @Test
     void stateRoundTripsForResume() {
         Callbacks a = new Callbacks(with(early("val_loss", 0, 3, null, 0), new TrainingCallbacks.ReduceLrOnPlateau("val_loss", 0.5, 1, "auto", 0, 0, 0)));
-        a.onEpochEnd(epoch(1, 1.0, 0), 0.1);
-        a.onEpochEnd(epoch(2, 1.1, 0), 0.1);
+        a.onEpochEnd(epoch(1, 1.0, 0));
+        a.onEpochEnd(epoch(2, 1.1, 0));
         Callbacks b = new Callbacks(with(early("val_loss", 0, 3, null, 0), new TrainingCallbacks.ReduceLrOnPlateau("val_loss", 0.5, 1, "auto", 0, 0, 0)));
         b.restore(new com.fasterxml.jackson.databind.ObjectMapper().convertValue(a.state(), java.util.Map.class));
         for (int e = 3; e <= 6; e++) {
-            Callbacks.Decision da = a.onEpochEnd(epoch(e, 1.2, 0), 0.05);
-            Callbacks.Decision db = b.onEpochEnd(epoch(e, 1.2, 0), 0.05);
+            Callbacks.Decision da = a.onEpochEnd(epoch(e, 1.2, 0, 0.05));
+            Callbacks.Decision db = b.onEpochEnd(epoch(e, 1.2, 0, 0.05));
             assertEquals(da, db, "epoch " + e);
         }
     }
