@@ -43,6 +43,10 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 class BadInputCorpusTest {
     private static final Path CORPUS = Path.of("src/test/resources/badinput");
+
+    /** Every case's folder lives under this one, removed after the corpus has run. */
+    @org.junit.jupiter.api.io.TempDir
+    static Path cases;
     private static final Pattern JAVA_NAME = Pattern.compile("\\b[A-Z][A-Za-z]+(Exception|Error)\\b|\\bjava\\.[a-z]+\\.|\\tat ");
 
     @TestFactory
@@ -63,7 +67,7 @@ class BadInputCorpusTest {
     }
 
     private static void runCase(String name, Map<?, ?> spec) throws Exception {
-        Path dir = Files.createTempDirectory("badinput-");
+        Path dir = Files.createTempDirectory(cases, "badinput-");
         Path out = dir.resolve("out");
         Map<String, String> vars = new LinkedHashMap<>();
         vars.put("{dir}", dir.toString());
