@@ -38,7 +38,7 @@ final class ActivationsCommand implements Callable<Integer> {
         ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
         OutputTargets.checkFolder(out, "--out");
         TrainedModel trained = TrainedModel.load(model);
-        ImagePreprocessor.Prepared p = ImagePreprocessor.prepare(ImagePreprocessor.read(image), trained.inputShape(), mode);
+        ImagePreprocessor.Prepared p = trained.prepare(ImagePreprocessor.read(image), mode);
         List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(trained.network(), p.pixels());
         if (maps.isEmpty()) {
             throw new io.deepnets.BadInputException(model + ": the model has no convolutional layer");

@@ -20,8 +20,9 @@ public final class ConfigLoader {
 
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "data", "model", "optimizer", "training");
     static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
-            "train_subset", "test_subset", "class_names", "test_split");
-    static final List<String> MODEL_KEYS = List.of("input_shape", "layers");
+            "train_subset", "test_subset", "class_names", "test_split", "image_size", "channels", "resize", "skip_bad_images", "cache", "classes",
+            "augment");
+    static final List<String> MODEL_KEYS = List.of("input_shape", "layers", "base", "freeze", "replace_output", "transfer");
     static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint");
     static final long DEFAULT_SEED = 42;
 
@@ -82,17 +83,56 @@ public final class ConfigLoader {
         Integer testSubset = s.optInt("test_subset", null);
         List<String> classNames = s.optStringList("class_names");
         Double testSplit = s.optDouble("test_split", null);
+        DataConfig.ImageFolder folder = null;
+        if (s.has("image_size")) {
+            int[] size = s.optPair("image_size", null);
+            folder = new DataConfig.ImageFolder(size[0], size[1], s.optInt("channels", 3), s.optString("resize", "stretch"),
+                    s.optBool("skip_bad_images", false), s.optString("cache", "auto"));
+        } else {
+            for (String k : List.of("channels", "resize", "skip_bad_images", "cache")) {
+                if (s.has(k)) {
+                    throw new ConfigException(s.pathOf(k), "only applies to dataset folder, together with data.image_size");
+                }
+            }
+        }
+        List<String> classes = s.optStringList("classes");
+        DataConfig.Augmentation augment = null;
+        if (s.has("augment")) {
+            YamlSection a = s.section("augment");
+            augment = located(a, () -> new DataConfig.Augmentation(a.optBool("horizontal_flip", false), a.optDouble("width_shift", 0.0),
+                    a.optDouble("height_shift", 0.0), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0)),
+                    List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom"));
+        }
         s.rejectUnknown(DATA_KEYS);
-        return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames, testSplit, seed);
+        return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames, testSplit, seed,
+                folder, classes, augment);
     }
 
     private static ModelConfig model(YamlSection s) {
+        if (s.has("base")) {
+            return transferModel(s);
+        }
+        for (String k : List.of("freeze", "replace_output")) {
+            if (s.has(k)) {
+                throw new ConfigException(s.pathOf(k), "only applies with model.base (the trained network to start from)");
+            }
+        }
         TensorShape input = new TensorShape(s.requireIntList("input_shape"));
-        List<?> rawLayers = s.requireList("layers");
+        List<LayerConfig> layers = layers(s, s.requireList("layers"), 0);
+        ModelConfig.Transfer transfer = null;
+        if (s.has("transfer")) {
+            YamlSection t = s.section("transfer");
+            transfer = located(t, () -> new ModelConfig.Transfer(t.requireString("base"), t.requireInt("base_layers"), t.requireInt("frozen")),
+                    List.of("base", "base_layers", "frozen"));
+        }
         s.rejectUnknown(MODEL_KEYS);
+        return new ModelConfig(input, layers, transfer);
+    }
+
+    private static List<LayerConfig> layers(YamlSection s, List<?> rawLayers, int offset) {
         List<LayerConfig> layers = new ArrayList<>();
         for (int i = 0; i < rawLayers.size(); i++) {
-            String path = ModelConfig.layerPath(i);
+            String path = ModelConfig.layerPath(i + offset);
             YamlSection l = YamlSection.of(path, rawLayers.get(i));
             try {
                 layers.add(layer(l));
@@ -100,10 +140,78 @@ public final class ConfigLoader {
                 throw e.keyPath().startsWith(path) ? e : e.under(path);
             }
         }
-        return new ModelConfig(input, layers);
+        return layers;
+    }
+
+    /**
+     * {@code model: {base, freeze, replace_output, layers}}: the base run's layers (its own config.yaml), without its output
+     * layer when {@code replace_output} (the default), followed by {@code layers}, the new head. {@code freeze} is a count of
+     * leading layers or the summary name of the last frozen one. The result is the resolved form ({@code transfer}).
+     */
+    private static ModelConfig transferModel(YamlSection s) {
+        Path zip = BaseNetwork.locate(s.pathOf("base"), s.requireString("base"));
+        ExperimentConfig base;
+        try {
+            base = load(zip.getParent().resolve("config.yaml"), List.of());
+        } catch (ConfigException e) {
+            throw new ConfigException(s.pathOf("base"), "the base run's config.yaml does not load: " + e.getMessage());
+        }
+        boolean replace = s.optBool("replace_output", true);
+        List<LayerConfig> baseLayers = base.model().layers();
+        if (replace) {
+            baseLayers = baseLayers.subList(0, baseLayers.size() - 1);
+        }
+        List<?> rawHead = s.has("layers") ? s.requireList("layers") : List.of();
+        List<LayerConfig> head = layers(s, rawHead, baseLayers.size());
+        if (replace && head.isEmpty()) {
+            throw new ConfigException(s.pathOf("layers"), "is required with replace_output: true: the new layers, ending with an output layer sized to "
+                    + "the new classes (e.g. [{type: output, units: 2}])");
+        }
+        if (!replace && !head.isEmpty()) {
+            throw new ConfigException(s.pathOf("layers"), "with replace_output: false the base's own output layer stays last, so no layers can follow it");
+        }
+        if (s.has("input_shape")) {
+            TensorShape given = new TensorShape(s.requireIntList("input_shape"));
+            if (!given.equals(base.model().inputShape())) {
+                throw new ConfigException(s.pathOf("input_shape"), given.dims() + " differs from the base network's input " + base.model().inputShape().dims()
+                        + "; leave it out (it comes from the base)");
+            }
+        }
+        List<LayerConfig> all = new ArrayList<>(baseLayers);
+        all.addAll(head);
+        ModelConfig resolvedBase = new ModelConfig(base.model().inputShape(), base.model().layers());
+        int frozen = freezeCount(s, resolvedBase.layerNames(), baseLayers.size());
+        s.rejectUnknown(MODEL_KEYS);
+        return new ModelConfig(base.model().inputShape(), all, new ModelConfig.Transfer(zip.toString(), baseLayers.size(), frozen));
+    }
+
+    private static int freezeCount(YamlSection s, List<String> names, int baseLayers) {
+        if (!s.has("freeze")) {
+            return 0;
+        }
+        Object raw = s.raw("freeze");
+        if (raw instanceof String name) {
+            int at = names.indexOf(name);
+            if (at < 0 || at >= baseLayers) {
+                throw new ConfigException(s.pathOf("freeze"), "no layer '" + name + "' among the base layers kept: "
+                        + String.join(", ", names.subList(0, baseLayers)));
+            }
+            s.optString("freeze", null);
+            return at + 1;
+        }
+        int n = s.optInt("freeze", 0);
+        if (n < 0 || n > baseLayers) {
+            throw new ConfigException(s.pathOf("freeze"), "expected 0.." + baseLayers + " (how many of the base's " + baseLayers
+                    + " kept layers to freeze) or a layer name, got " + n);
+        }
+        return n;
     }
 
     private static final int[] ONE = {1, 1};
+
+    /** Every layer type the YAML knows, in the order error messages list them. */
+    static final List<String> LAYER_TYPES = List.of("dense", "conv2d", "max_pool2d", "average_pooling2d", "global_average_pooling2d",
+            "batch_normalization", "activation", "dropout", "flatten", "output");
 
     private static LayerConfig layer(YamlSection l) {
         String type = l.requireString("type");
@@ -125,18 +233,34 @@ public final class ConfigLoader {
                 yield new LayerConfig.Dropout(l.optDouble("rate", null));
             }
             case "flatten" -> new LayerConfig.Flatten();
+            case "batch_normalization" -> new LayerConfig.BatchNormalization(l.optDouble("momentum", 0.99), l.optDouble("epsilon", 1e-3));
+            case "average_pooling2d" -> {
+                int[] pool = l.optPair("pool_size", new int[] {2, 2});
+                yield new LayerConfig.AvgPool2D(pool, l.optPair("strides", pool),
+                        Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")));
+            }
+            case "global_average_pooling2d" -> new LayerConfig.GlobalAvgPool2D();
+            case "activation" -> {
+                if (!l.has("activation")) {
+                    throw new ConfigException(l.pathOf("activation"), "is required (e.g. relu), as in Keras's Activation('relu')");
+                }
+                yield new LayerConfig.ActivationLayer(Activation.parse(l.pathOf("activation"), l.optString("activation", null)));
+            }
             case "output" -> new LayerConfig.Output(l.requireInt("units"),
                     Activation.parse(l.pathOf("activation"), l.optString("activation", "softmax")),
                     l.optString("loss", "categorical_crossentropy"), regularizer(l));
             default -> throw new ConfigException(l.pathOf("type"),
-                    "expected one of dense, conv2d, max_pool2d, dropout, flatten, output, got '" + type + "'");
+                    "expected one of " + String.join(", ", LAYER_TYPES) + ", got '" + type + "'");
         };
         l.rejectUnknown(switch (type) {
             case "dense" -> List.of("type", "units", "activation", "kernel_regularizer");
             case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation", "kernel_regularizer");
             case "max_pool2d" -> List.of("type", "pool_size", "strides", "padding");
             case "dropout" -> List.of("type", "rate");
-            case "flatten" -> List.of("type");
+            case "flatten", "global_average_pooling2d" -> List.of("type");
+            case "batch_normalization" -> List.of("type", "momentum", "epsilon");
+            case "average_pooling2d" -> List.of("type", "pool_size", "strides", "padding");
+            case "activation" -> List.of("type", "activation");
             default -> List.of("type", "units", "activation", "loss", "kernel_regularizer");
         });
         return layer;

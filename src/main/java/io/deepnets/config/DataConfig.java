@@ -19,11 +19,92 @@ import java.util.Map;
  * @param testSplit for datasets without a test set of their own ({@code digits}): the fraction held out as the
  *     test set by a seeded random split, as scikit-learn's {@code train_test_split(test_size=...)}; else null
  * @param splitSeed the experiment's seed, which draws that split (not a key of its own)
+ * @param folder for {@code folder}: how the images are decoded and sized; else null
+ * @param classes for {@code cifar10}: the classes to keep, labels renumbered in this order; null for all ten
+ * @param augment random changes to the training images (never validation or test); null for none
  */
 public record DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest,
-        Integer trainSubset, Integer testSubset, List<String> classNames, Double testSplit, long splitSeed) {
+        Integer trainSubset, Integer testSubset, List<String> classNames, Double testSplit, long splitSeed, ImageFolder folder,
+        List<String> classes, Augmentation augment) {
 
-    public static final List<String> DATASETS = List.of("mnist", "cifar10", "idx", "digits");
+    public static final List<String> DATASETS = List.of("mnist", "cifar10", "idx", "digits", "folder");
+
+    /** The ten CIFAR-10 classes in label order, what {@code classes} may list. */
+    public static final List<String> CIFAR10_CLASSES = List.of("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse",
+            "ship", "truck");
+
+    /**
+     * How a folder of photos becomes arrays, as Keras's {@code image_dataset_from_directory(image_size, color_mode)} with
+     * the resize stated: {@code pad} keeps the aspect ratio and pads with black (Keras {@code pad_to_aspect_ratio}),
+     * {@code stretch} ignores it (Keras's default), {@code crop} keeps it and cuts the centre (Keras
+     * {@code crop_to_aspect_ratio}).
+     *
+     * @param cache {@code auto} keeps decoded images in memory when they fit the cache limit, else streams them per batch;
+     *     {@code memory} or {@code stream} forces one
+     */
+    public record ImageFolder(int height, int width, int channels, String resize, boolean skipBadImages, String cache) {
+        public static final List<String> RESIZE = List.of("stretch", "pad", "crop");
+        public static final List<String> CACHE = List.of("auto", "memory", "stream");
+        /** The largest image side accepted, so that one image's floats stay far from the array limits. */
+        public static final int MAX_SIDE = 4096;
+
+        public ImageFolder {
+            if (height < 1 || width < 1 || height > MAX_SIDE || width > MAX_SIDE) {
+                throw new ConfigException("data.image_size", "expected [height, width], each 1.." + MAX_SIDE + ", got [" + height + ", " + width + "]");
+            }
+            if (channels != 1 && channels != 3) {
+                throw new ConfigException("data.channels", "expected 1 (grey) or 3 (RGB), got " + channels);
+            }
+            if (!RESIZE.contains(resize)) {
+                throw new ConfigException("data.resize", "expected one of " + String.join(", ", RESIZE) + ", got '" + resize + "'");
+            }
+            if (!CACHE.contains(cache)) {
+                throw new ConfigException("data.cache", "expected one of " + String.join(", ", CACHE) + ", got '" + cache + "'");
+            }
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("image_size", List.of(height, width), "channels", channels, "resize", resize, "skip_bad_images", skipBadImages,
+                    "cache", cache);
+        }
+    }
+
+    /**
+     * Keras's {@code ImageDataGenerator} augmentation with its meaning: shifts are fractions of the width/height,
+     * {@code rotation} is a range in degrees, {@code zoom} z draws a scale in [1 - z, 1 + z], points outside the image
+     * take the nearest edge pixel ({@code fill_mode='nearest'}).
+     */
+    public record Augmentation(boolean horizontalFlip, double widthShift, double heightShift, double rotation, double zoom) {
+        public Augmentation {
+            fraction("data.augment.width_shift", widthShift);
+            fraction("data.augment.height_shift", heightShift);
+            fraction("data.augment.zoom", zoom);
+            if (!(rotation >= 0 && rotation <= 180)) {
+                throw new ConfigException("data.augment.rotation", "expected degrees in [0, 180], got " + rotation);
+            }
+        }
+
+        private static void fraction(String key, double v) {
+            if (!(v >= 0 && v < 1)) {
+                throw new ConfigException(key, "expected a fraction in [0, 1), got " + v);
+            }
+        }
+
+        /** Whether any change is drawn at all. */
+        public boolean changesAnything() {
+            return horizontalFlip || widthShift > 0 || heightShift > 0 || rotation > 0 || zoom > 0;
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("horizontal_flip", horizontalFlip, "width_shift", widthShift, "height_shift", heightShift, "rotation", rotation,
+                    "zoom", zoom);
+        }
+    }
+
+    public DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest, Integer trainSubset,
+            Integer testSubset, List<String> classNames, Double testSplit, long splitSeed) {
+        this(dataset, path, dataDir, validationSplit, validationOnTest, trainSubset, testSubset, classNames, testSplit, splitSeed, null, null, null);
+    }
 
     /** Datasets that come as one set of samples and need {@code test_split}. */
     public static final List<String> WITHOUT_TEST_SET = List.of("digits");
@@ -34,25 +115,56 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
     }
 
     public DataConfig {
+        if (!DATASETS.contains(dataset)) {
+            throw new ConfigException("data.dataset", "expected one of " + String.join(", ", DATASETS) + ", got '" + dataset + "'");
+        }
+        if ("folder".equals(dataset) && (path == null || path.isBlank())) {
+            throw new ConfigException("data.path", "is required for dataset folder (a folder with one sub-folder of images per class, "
+                    + "or train/ and test/ folders that each have them)");
+        }
+        if ("folder".equals(dataset) && folder == null) {
+            throw new ConfigException("data.image_size", "is required for dataset folder ([height, width] every image is resized to)");
+        }
+        if (!"folder".equals(dataset) && folder != null) {
+            throw new ConfigException("data.image_size", "only applies to dataset folder; " + dataset + " has a fixed image size");
+        }
+        if (classes != null) {
+            if (!"cifar10".equals(dataset)) {
+                throw new ConfigException("data.classes", "only applies to dataset cifar10 (folder datasets take their classes from the sub-folders)");
+            }
+            if (classes.size() < 2) {
+                throw new ConfigException("data.classes", "expected at least two of " + String.join(", ", CIFAR10_CLASSES) + ", got " + classes);
+            }
+            for (int i = 0; i < classes.size(); i++) {
+                if (!CIFAR10_CLASSES.contains(classes.get(i))) {
+                    throw new ConfigException("data.classes[" + i + "]", "expected one of " + String.join(", ", CIFAR10_CLASSES) + ", got '"
+                            + classes.get(i) + "'");
+                }
+                if (classes.indexOf(classes.get(i)) != i) {
+                    throw new ConfigException("data.classes[" + i + "]", "'" + classes.get(i) + "' is listed twice");
+                }
+            }
+            classes = List.copyOf(classes);
+        }
+        if (augment != null && !augment.changesAnything()) {
+            augment = null;
+        }
         if (WITHOUT_TEST_SET.contains(dataset) && testSplit == null) {
             throw new ConfigException("data.test_split", "is required for dataset " + dataset
                     + ", which has no test set of its own (e.g. 0.2 holds out a random 20%)");
         }
-        if (testSplit != null && !WITHOUT_TEST_SET.contains(dataset)) {
+        if (testSplit != null && !WITHOUT_TEST_SET.contains(dataset) && !"folder".equals(dataset)) {
             throw new ConfigException("data.test_split", "only applies to " + String.join(", ", WITHOUT_TEST_SET) + "; " + dataset
                     + " has its own test set");
         }
         if (testSplit != null && !(testSplit > 0.0 && testSplit < 1.0)) {
             throw new ConfigException("data.test_split", "expected a fraction between 0 and 1 (exclusive), got " + testSplit);
         }
-        if (!DATASETS.contains(dataset)) {
-            throw new ConfigException("data.dataset", "expected one of " + String.join(", ", DATASETS) + ", got '" + dataset + "'");
-        }
         if ("idx".equals(dataset) && (path == null || path.isBlank())) {
             throw new ConfigException("data.path", "is required for dataset idx (the folder with the IDX files)");
         }
-        if (!"idx".equals(dataset) && path != null) {
-            throw new ConfigException("data.path", "only applies to dataset idx; " + dataset + " is looked up in the data directory");
+        if (!"idx".equals(dataset) && !"folder".equals(dataset) && path != null) {
+            throw new ConfigException("data.path", "only applies to datasets idx and folder; " + dataset + " is looked up in the data directory");
         }
         if (validationSplit != null && validationOnTest) {
             throw new ConfigException("data.validation_split", "give either validation_split or validation_data: test, not both");
@@ -100,6 +212,15 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
         }
         if (classNames != null) {
             m.put("class_names", classNames);
+        }
+        if (folder != null) {
+            m.putAll(folder.toMap());
+        }
+        if (classes != null) {
+            m.put("classes", classes);
+        }
+        if (augment != null) {
+            m.put("augment", augment.toMap());
         }
         return m;
     }

@@ -18,8 +18,16 @@ public sealed interface LayerConfig {
     /** Output shape for the given input shape; throws with the layer's key path when the layer cannot take it. */
     TensorShape outputShape(String path, TensorShape input);
 
-    /** Trainable parameters for the given input shape, as Keras counts them. */
+    /**
+     * Parameters for the given input shape, as Keras's {@code count_params()} counts them: trainable ones and, for
+     * batch normalisation, the moving mean and variance as well (DL4J holds those in the parameter vector too).
+     */
     long params(TensorShape input);
+
+    /** Of {@link #params}, those Keras lists as non-trainable: the moving statistics of batch normalisation. */
+    default long nonTrainableParams(TensorShape input) {
+        return 0;
+    }
 
     /** The resolved layer, every default filled in, for the saved config. */
     Map<String, Object> toMap();
@@ -120,6 +128,135 @@ public sealed interface LayerConfig {
         public Map<String, Object> toMap() {
             return ConfigMaps.of("type", "max_pool2d", "pool_size", List.of(poolSize[0], poolSize[1]), "strides", List.of(strides[0], strides[1]),
                     "padding", padding.keras());
+        }
+    }
+
+    /**
+     * Keras {@code BatchNormalization(momentum=0.99, epsilon=1e-3, center=True, scale=True)} over the channel axis of
+     * an image or the features of a flat input. {@code momentum} is Keras's meaning: moving = momentum * moving +
+     * (1 - momentum) * batch statistic.
+     */
+    record BatchNormalization(double momentum, double epsilon) implements LayerConfig {
+        public BatchNormalization {
+            if (!(momentum >= 0.0 && momentum < 1.0)) {
+                throw new ConfigException("momentum", "expected a value in [0, 1), got " + momentum);
+            }
+            if (!(epsilon > 0.0)) {
+                throw new ConfigException("epsilon", "expected a positive value, got " + epsilon);
+            }
+        }
+
+        public String type() {
+            return "batch_normalization";
+        }
+
+        public String kerasClass() {
+            return "BatchNormalization";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return input;
+        }
+
+        /** gamma, beta, moving mean and moving variance per channel (per feature for flat input). */
+        public long params(TensorShape input) {
+            return 4L * channels(input);
+        }
+
+        public long nonTrainableParams(TensorShape input) {
+            return 2L * channels(input);
+        }
+
+        private static long channels(TensorShape input) {
+            return input.isImage() ? input.channels() : input.size();
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "batch_normalization", "momentum", momentum, "epsilon", epsilon);
+        }
+    }
+
+    /** Keras {@code AveragePooling2D(pool_size, strides, padding)}; with 'same' the padding is left out of each mean, as in Keras. */
+    record AvgPool2D(int[] poolSize, int[] strides, Padding padding) implements LayerConfig {
+        public AvgPool2D {
+            positivePair("pool_size", poolSize);
+            positivePair("strides", strides);
+        }
+
+        public String type() {
+            return "average_pooling2d";
+        }
+
+        public String kerasClass() {
+            return "AveragePooling2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return windowed(path, "average_pooling2d", "pool_size", input, poolSize, strides, padding, -1);
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "average_pooling2d", "pool_size", List.of(poolSize[0], poolSize[1]),
+                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras());
+        }
+    }
+
+    /** Keras {@code GlobalAveragePooling2D()}: the mean of each channel, giving a flat vector of the channels. */
+    record GlobalAvgPool2D() implements LayerConfig {
+        public String type() {
+            return "global_average_pooling2d";
+        }
+
+        public String kerasClass() {
+            return "GlobalAveragePooling2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            if (!input.isImage()) {
+                throw new ConfigException(path, "global_average_pooling2d expects an image input (height, width, channels) but gets " + input);
+            }
+            return TensorShape.of(input.channels());
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "global_average_pooling2d");
+        }
+    }
+
+    /** Keras {@code Activation(name)}: the function alone, typically after batch normalisation. */
+    record ActivationLayer(Activation activation) implements LayerConfig {
+        public ActivationLayer {
+            if (activation == Activation.SOFTMAX) {
+                throw new ConfigException("activation", "softmax belongs to the output layer; expected one of relu, tanh, sigmoid, elu, selu, softplus, linear");
+            }
+        }
+
+        public String type() {
+            return "activation";
+        }
+
+        public String kerasClass() {
+            return "Activation";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return input;
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "activation", "activation", activation.keras());
         }
     }
 

@@ -11,8 +11,41 @@ import java.util.Map;
  *
  * @param inputShape {@code [784]} for flat input or {@code [height, width, channels]} for images
  * @param layers the layers in order; exactly one {@code output} layer, last
+ * @param transfer where the first layers' trained weights come from and how many of them are frozen; null when the
+ *     network is trained from scratch
  */
-public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
+public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, Transfer transfer) {
+
+    /**
+     * Transfer learning, resolved: the first {@code baseLayers} layers are the base network's (same config, its trained
+     * weights), the first {@code frozen} of them are frozen (Keras {@code trainable = False}, run in inference mode as
+     * Keras's recommended {@code base(x, training=False)}), and the layers after them are new.
+     *
+     * @param base the base network's model.zip, absolute
+     * @param baseLayers how many of {@code layers} come from the base
+     * @param frozen how many leading layers are frozen, at most {@code baseLayers}
+     */
+    public record Transfer(String base, int baseLayers, int frozen) {
+        public Transfer {
+            if (base == null || base.isBlank()) {
+                throw new ConfigException("model.transfer.base", "is required (the base network's model.zip)");
+            }
+            if (baseLayers < 1) {
+                throw new ConfigException("model.transfer.base_layers", "expected a positive integer, got " + baseLayers);
+            }
+            if (frozen < 0 || frozen > baseLayers) {
+                throw new ConfigException("model.transfer.frozen", "expected 0.." + baseLayers + " (the layers taken from the base), got " + frozen);
+            }
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("base", base, "base_layers", baseLayers, "frozen", frozen);
+        }
+    }
+
+    public ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
+        this(inputShape, layers, null);
+    }
     /**
      * The most values one array may hold here: DL4J M2.1 indexes parameter views, activations and Java-side
      * buffers with {@code int}, so anything larger overflows (a JVM crash inside libnd4j rather than an error).
@@ -44,6 +77,10 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
         if (inputShape.size() > MAX_VALUES) {
             throw new ConfigException("model.input_shape", inputShape.dims() + " is " + count(inputShape.size())
                     + " values per sample, more than DL4J can index (at most " + count(MAX_VALUES) + ")");
+        }
+        if (transfer != null && transfer.baseLayers() >= layers.size()) {
+            throw new ConfigException("model.transfer.base_layers", transfer.baseLayers() + " base layers leave no output layer of its own among the "
+                    + layers.size() + " layers");
         }
         List<TensorShape> outs = shapes(inputShape, layers);
         long total = 0;
@@ -109,6 +146,39 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
         return layerParams().stream().mapToLong(Long::longValue).sum();
     }
 
+    /** Whether layer {@code i} is frozen (taken from the base network and not trained). */
+    public boolean isFrozen(int i) {
+        return transfer != null && i < transfer.frozen();
+    }
+
+    /** Parameters of each layer that training leaves alone: a frozen layer's all, batch normalisation's moving statistics. */
+    public List<Long> layerNonTrainableParams() {
+        List<TensorShape> ins = inputShapes();
+        List<Long> out = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            out.add(isFrozen(i) ? layers.get(i).params(ins.get(i)) : layers.get(i).nonTrainableParams(ins.get(i)));
+        }
+        return out;
+    }
+
+    public long nonTrainableParams() {
+        return layerNonTrainableParams().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * The layers' names as the summary shows them: the Keras class in snake case numbered per class from 1
+     * ({@code conv2d_1, conv2d_2, max_pooling2d_1}); {@code model.freeze} may name one.
+     */
+    public List<String> layerNames() {
+        Map<String, Integer> counters = new LinkedHashMap<>();
+        List<String> names = new ArrayList<>();
+        for (LayerConfig layer : layers) {
+            String base = layer.kerasClass().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+            names.add(base + "_" + counters.merge(base, 1, Integer::sum));
+        }
+        return names;
+    }
+
     /** Number of classes: the output layer's units. */
     public int classes() {
         return ((LayerConfig.Output) layers.get(layers.size() - 1)).units();
@@ -118,6 +188,9 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("input_shape", inputShape.dims());
         m.put("layers", layers.stream().map(LayerConfig::toMap).toList());
+        if (transfer != null) {
+            m.put("transfer", transfer.toMap());
+        }
         return m;
     }
 }

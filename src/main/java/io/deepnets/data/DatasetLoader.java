@@ -58,7 +58,8 @@ public final class DatasetLoader {
     public LoadedDataset load(DataConfig config) {
         return switch (config.dataset()) {
             case "mnist" -> loadIdx("mnist", mnistFolder(), null);
-            case "cifar10" -> loadCifar();
+            case "cifar10" -> config.classes() == null ? loadCifar() : keepClasses(loadCifar(), config.classes());
+            case "folder" -> new FolderDataset(config, imageFolder(config.path()), progress).load();
             case "digits" -> loadDigits();
             default -> {
                 Path folder = Path.of(config.path());
@@ -69,6 +70,25 @@ public final class DatasetLoader {
                 yield loadIdx(folder.getFileName() == null ? "idx" : folder.getFileName().toString(), folder, config.classNames());
             }
         };
+    }
+
+    /**
+     * A folder dataset's root: the path as given when it exists (relative to the working directory), else the same
+     * relative path inside each data directory in lookup order ({@code path: catsdogs} finds
+     * {@code $DEEPNETS_DATA/catsdogs}).
+     */
+    Path imageFolder(String path) {
+        Path given = Path.of(path);
+        if (Files.isDirectory(given) || given.isAbsolute()) {
+            return given;
+        }
+        for (Path dir : dirs.searched()) {
+            if (Files.isDirectory(dir.resolve(given))) {
+                return dir.resolve(given);
+            }
+        }
+        throw new DataException("data.path " + path + ": no such folder here or in the data directories ("
+                + dirs.searched().stream().map(Path::toString).collect(Collectors.joining(", ")) + ")");
     }
 
     private static String expectedIdxNames() {
@@ -240,6 +260,30 @@ public final class DatasetLoader {
         return new LoadedDataset("cifar10", cifarClassNames(batches), TensorShape.of(32, 32, 3),
                 ImageSet.fromBytes(train.pixels(), train.labels(), Cifar10BinaryReader.IMAGE_BYTES),
                 ImageSet.fromBytes(test.pixels(), test.labels(), Cifar10BinaryReader.IMAGE_BYTES), sums);
+    }
+
+    /**
+     * CIFAR-10 restricted to {@code data.classes}: the other images dropped (order kept), labels renumbered in the
+     * listed order.
+     */
+    static LoadedDataset keepClasses(LoadedDataset data, List<String> keep) {
+        int[] newLabel = new int[data.classNames().size()];
+        java.util.Arrays.fill(newLabel, -1);
+        for (int i = 0; i < keep.size(); i++) {
+            newLabel[data.classNames().indexOf(keep.get(i))] = i;
+        }
+        return new LoadedDataset(data.name(), List.copyOf(keep), data.shape(), relabel(data.train(), newLabel), relabel(data.test(), newLabel),
+                data.checksums());
+    }
+
+    private static ImageSet relabel(ImageSet set, int[] newLabel) {
+        int[] kept = java.util.stream.IntStream.range(0, set.count()).filter(i -> newLabel[set.labels()[i]] >= 0).toArray();
+        ImageSet chosen = set.select(kept);
+        int[] labels = new int[kept.length];
+        for (int i = 0; i < kept.length; i++) {
+            labels[i] = newLabel[chosen.labels()[i]];
+        }
+        return new ImageSet(chosen.features(), labels, chosen.count(), chosen.featureSize());
     }
 
     /** The 8x8 digits (one file, no test set of its own: {@code SplitDataset} holds out {@code test_split}). */

@@ -1,18 +1,67 @@
 package io.deepnets.data;
 
 /**
- * Images and labels in memory: {@code features} holds {@code count} rows of {@code featureSize} floats in [0, 1],
- * each image channels-first (CHW, the layout DL4J's convolution input expects after reshaping a flat row).
+ * Images and labels: {@code features} holds {@code count} rows of {@code featureSize} floats in [0, 1], each image
+ * channels-first (CHW, the layout DL4J's convolution input expects after reshaping a flat row). A streamed set
+ * ({@code source} not null) holds only the labels; its rows are decoded when asked for ({@link #rows}).
  */
-public record ImageSet(float[] features, int[] labels, int count, int featureSize) {
+public record ImageSet(float[] features, int[] labels, int count, int featureSize, ImageSource source) {
+
+    /** Where a streamed set's rows come from. */
+    public interface ImageSource {
+        /** Decodes rows {@code order[from..to)} into {@code out}, row after row. */
+        void read(int[] order, int from, int to, float[] out);
+
+        /** The source of the samples at {@code indices}, in that order. */
+        ImageSource select(int[] indices);
+    }
+
     public ImageSet {
-        if (features.length != (long) count * featureSize || labels.length != count) {
+        if ((source == null && features.length != (long) count * featureSize) || labels.length != count) {
             throw new IllegalArgumentException("features/labels do not match count " + count);
         }
     }
 
+    public ImageSet(float[] features, int[] labels, int count, int featureSize) {
+        this(features, labels, count, featureSize, null);
+    }
+
+    /** Whether the rows are decoded per batch instead of held in {@link #features}. */
+    public boolean isStreamed() {
+        return source != null;
+    }
+
+    /** Rows {@code order[from..to)} in memory, in that order: a copy for an in-memory set, decoded for a streamed one. */
+    public ImageSet rows(int[] order, int from, int to) {
+        float[] f = new float[(to - from) * featureSize];
+        int[] l = new int[to - from];
+        if (source != null) {
+            source.read(order, from, to, f);
+        } else {
+            for (int i = from; i < to; i++) {
+                System.arraycopy(features, order[i] * featureSize, f, (i - from) * featureSize, featureSize);
+            }
+        }
+        for (int i = from; i < to; i++) {
+            l[i - from] = labels[order[i]];
+        }
+        return new ImageSet(f, l, to - from, featureSize);
+    }
+
+    /** One image's floats. */
+    public float[] row(int index) {
+        return rows(new int[] {index}, 0, 1).features();
+    }
+
     /** Rows {@code [from, to)} as a new set. */
     public ImageSet slice(int from, int to) {
+        if (source != null) {
+            int[] indices = new int[to - from];
+            for (int i = 0; i < indices.length; i++) {
+                indices[i] = from + i;
+            }
+            return select(indices);
+        }
         float[] f = new float[(to - from) * featureSize];
         System.arraycopy(features, from * featureSize, f, 0, f.length);
         int[] l = new int[to - from];
@@ -22,6 +71,13 @@ public record ImageSet(float[] features, int[] labels, int count, int featureSiz
 
     /** The rows at {@code indices}, in that order, as a new set. */
     public ImageSet select(int[] indices) {
+        if (source != null) {
+            int[] l = new int[indices.length];
+            for (int i = 0; i < indices.length; i++) {
+                l[i] = labels[indices[i]];
+            }
+            return new ImageSet(new float[0], l, indices.length, featureSize, source.select(indices));
+        }
         float[] f = new float[indices.length * featureSize];
         int[] l = new int[indices.length];
         for (int i = 0; i < indices.length; i++) {

@@ -23,11 +23,11 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
     /** Applies {@code test_split} (if any), the config's subsets, then the Keras split. */
     public static SplitDataset of(LoadedDataset data, io.deepnets.config.DataConfig config) {
         int[] testIndices = null;
-        if (config.testSplit() != null) {
+        if (config.testSplit() != null && !"folder".equals(config.dataset())) {
             TestSplit split = TestSplit.of(data.train().count(), config.testSplit(), config.splitSeed());
             testIndices = split.test();
             data = new LoadedDataset(data.name(), data.classNames(), data.shape(), data.train().select(split.train()),
-                    data.train().select(split.test()), data.checksums());
+                    data.train().select(split.test()), data.checksums(), data.skipped());
         }
         SplitDataset plain = split(data, config);
         return testIndices == null ? plain : new SplitDataset(plain.name(), plain.classNames(), plain.shape(), plain.train(),

@@ -42,9 +42,11 @@ public final class Evaluator {
         float[] confidence = new float[set.count()];
         double lossSum = 0;
         long correct = 0;
+        int[] identity = set.isStreamed() ? io.deepnets.data.BatchAssembler.identity(set.count()) : null;
         for (int from = 0; from < set.count(); from += BATCH) {
             int to = Math.min(set.count(), from + BATCH);
-            float[] p = predictor.probabilities(set, from, to);
+            // A streamed set is decoded a chunk at a time; an in-memory one is read in place.
+            float[] p = identity != null ? predictor.probabilities(set.rows(identity, from, to), 0, to - from) : predictor.probabilities(set, from, to);
             for (int i = 0; i < to - from; i++) {
                 int truth = set.labels()[from + i];
                 int best = 0;

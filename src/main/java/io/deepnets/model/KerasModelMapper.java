@@ -17,7 +17,11 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -84,10 +88,12 @@ public final class KerasModelMapper {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .list();
         int index = 0;
-        for (LayerConfig layer : config.model().layers()) {
-            org.deeplearning4j.nn.conf.layers.Layer mapped = layer(layer);
+        for (int i = 0; i < config.model().layers().size(); i++) {
+            org.deeplearning4j.nn.conf.layers.Layer mapped = layer(config.model().layers().get(i));
             if (mapped != null) {
-                list.layer(index++, mapped);
+                // Keras trainable=False on the base, run as base(x, training=False): DL4J's FrozenLayer neither updates
+                // the layer nor runs it in training mode (no dropout, batch norm on its moving statistics).
+                list.layer(index++, config.model().isFrozen(i) ? new FrozenLayer(mapped) : mapped);
             }
         }
         ModelConfig model = config.model();
@@ -97,6 +103,16 @@ public final class KerasModelMapper {
                 : InputType.feedForward(model.inputShape().dims().get(0)));
         list.backpropType(BackpropType.Standard);
         return list.build();
+    }
+
+    /** Index of each config layer's DL4J layer, -1 for Flatten (which has none). */
+    public static int[] dl4jIndices(ModelConfig model) {
+        int[] out = new int[model.layers().size()];
+        int index = 0;
+        for (int i = 0; i < out.length; i++) {
+            out[i] = model.layers().get(i) instanceof LayerConfig.Flatten ? -1 : index++;
+        }
+        return out;
     }
 
     /** The DL4J layer for one Keras layer, or null for Flatten (DL4J inserts a preprocessor instead). */
@@ -126,6 +142,40 @@ public final class KerasModelMapper {
                     .convolutionMode(mode(p.padding()))
                     .dataFormat(CNN2DFormat.NCHW)
                     .build();
+        }
+        if (layer instanceof LayerConfig.AvgPool2D p) {
+            return new SubsamplingLayer.Builder(PoolingType.AVG)
+                    .kernelSize(p.poolSize()[0], p.poolSize()[1])
+                    .stride(p.strides()[0], p.strides()[1])
+                    .padding(0, 0)
+                    .convolutionMode(mode(p.padding()))
+                    // Keras averages only the pixels inside the image at the borders of 'same' padding.
+                    .avgPoolIncludePadInDivisor(false)
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .build();
+        }
+        if (layer instanceof LayerConfig.GlobalAvgPool2D) {
+            // Keras GlobalAveragePooling2D: one mean per channel, a flat [channels] output (DL4J collapses the dims too).
+            return new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build();
+        }
+        if (layer instanceof LayerConfig.BatchNormalization b) {
+            // Keras momentum m updates moving = m * moving + (1 - m) * batch, DL4J's decay has the same meaning; DL4J's
+            // defaults (decay 0.9, eps 1e-5) are Keras's 0.99 and 1e-3 here. gamma = 1, beta = 0 as Keras starts them;
+            // lockGammaBeta(false): both are trained (Keras center=True, scale=True).
+            return new BatchNormalization.Builder()
+                    .decay(b.momentum())
+                    .eps(b.epsilon())
+                    .gamma(1.0)                                         // DL4J initialises the trained gamma/beta from these
+                    .beta(0.0)
+                    .lockGammaBeta(false)
+                    .minibatch(true)
+                    // DL4J's default stores log(std) instead of the variance; the variance is what Keras keeps.
+                    .useLogStd(false)
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .build();
+        }
+        if (layer instanceof LayerConfig.ActivationLayer a) {
+            return new ActivationLayer.Builder().activation(activation(a.activation())).build();
         }
         if (layer instanceof LayerConfig.Dropout d) {
             // Keras Dropout(rate) drops with probability rate; DL4J's argument is the RETAIN probability.

@@ -41,7 +41,8 @@ public final class ActivationMaps {
         INDArray current = x;
         int convIndex = 0;
         for (int i = 0; i < net.getnLayers(); i++) {
-            Layer layer = net.getLayer(i);
+            // A frozen (transferred) layer is DL4J's wrapper around the layer itself: its maps are the inner layer's.
+            Layer layer = net.getLayer(i) instanceof org.deeplearning4j.nn.layers.FrozenLayer f ? f.getInsideLayer() : net.getLayer(i);
             InputPreProcessor pp = net.getLayerWiseConfigurations().getInputPreProcess(i);
             if (pp != null) {
                 current = pp.preProcess(current, 1, mgr);

@@ -207,6 +207,27 @@ public final class ImagePreprocessor {
         return new Prepared(pixels, seen, false);
     }
 
+    /** Channels-first floats in [0, 1] as a picture (grey or RGB), what the network is shown. */
+    public static BufferedImage picture(float[] pixels, TensorShape shape) {
+        int h = shape.height();
+        int w = shape.width();
+        int n = h * w;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int r = toByte(pixels[y * w + x]);
+                int g = shape.channels() >= 3 ? toByte(pixels[n + y * w + x]) : r;
+                int b = shape.channels() >= 3 ? toByte(pixels[2 * n + y * w + x]) : r;
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return img;
+    }
+
+    private static int toByte(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
+    }
+
     /** High-quality downscaling: halve repeatedly with bilinear filtering, then one last bilinear step. */
     static BufferedImage resize(BufferedImage src, int w, int h, int type) {
         BufferedImage current = src;

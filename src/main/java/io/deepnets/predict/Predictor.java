@@ -48,7 +48,7 @@ public final class Predictor {
         List<Outcome> outcomes = new ArrayList<>();
         for (Path file : files) {
             try {
-                ImagePreprocessor.Prepared p = ImagePreprocessor.prepare(ImagePreprocessor.read(file), model.inputShape(), invert);
+                ImagePreprocessor.Prepared p = model.prepare(ImagePreprocessor.read(file), invert);
                 INDArray x = Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c');
                 float[] probs = model.network().output(x, false).dup('c').data().asFloat();
                 List<Scored> scored = new ArrayList<>();

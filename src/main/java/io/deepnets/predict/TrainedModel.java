@@ -77,6 +77,18 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
         return new TrainedModel(net, shape, List.copyOf(names), name, config);
     }
 
+    /**
+     * The network's input for {@code img}: for a model trained on a photo folder, the decoding and resize its run
+     * used (config.yaml's data section); otherwise the MNIST-style preparation of {@link ImagePreprocessor}.
+     */
+    public ImagePreprocessor.Prepared prepare(java.awt.image.BufferedImage img, ImagePreprocessor.Invert invert) {
+        if (config != null && config.data().folder() != null) {
+            float[] pixels = new io.deepnets.data.ImageDecoder(config.data().folder()).prepare(img);
+            return new ImagePreprocessor.Prepared(pixels, ImagePreprocessor.picture(pixels, inputShape), false);
+        }
+        return ImagePreprocessor.prepare(img, inputShape, invert);
+    }
+
     private static TensorShape shapeOf(MultiLayerNetwork net) {
         InputPreProcessor pp = net.getLayerWiseConfigurations().getInputPreProcess(0);
         if (pp instanceof FeedForwardToCnnPreProcessor f) {

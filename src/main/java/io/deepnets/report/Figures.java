@@ -141,8 +141,8 @@ public final class Figures {
         int h = shape.height();
         int w = shape.width();
         int c = shape.channels();
-        float[] f = set.features();
-        int base = index * set.featureSize();
+        float[] f = set.isStreamed() ? set.row(index) : set.features();
+        int base = set.isStreamed() ? 0 : index * set.featureSize();
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++) {
             for (int x = 0; x < w; x++) {

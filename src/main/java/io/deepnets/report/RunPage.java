@@ -25,7 +25,7 @@ public record RunPage(String experiment, String stamp, String folder, String des
         List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
         List<PageFigure> confusionFigure, List<List<String>> mostConfused, List<List<String>> perClass, List<PageFigure> gallery,
         String galleryNote, List<PageFigure> activations, String summary, String configYaml, Map<String, String> provenance,
-        Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks) {
+        Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks, List<List<String>> classCounts) {
 
     static RunPage of(RunContents run, ClassMetrics classMetrics, String galleryNote) {
         Path dir = run.dir();
@@ -72,7 +72,9 @@ public record RunPage(String experiment, String stamp, String folder, String des
         String timing = null;
         if (run.metrics() != null && run.metrics().get("provenance") instanceof Map<?, ?> p) {
             p.forEach((k, v) -> {
-                if (v instanceof Map<?, ?> files) {
+                if ("base_network".equals(k) && v instanceof Map<?, ?> base) {
+                    base.forEach((f, value) -> provenance.put("base network " + f, String.valueOf(value)));
+                } else if (v instanceof Map<?, ?> files) {
                     files.forEach((f, sum) -> dataFiles.put(String.valueOf(f), String.valueOf(sum)));
                 } else {
                     provenance.put(String.valueOf(k), String.valueOf(v));
@@ -86,6 +88,18 @@ public record RunPage(String experiment, String stamp, String folder, String des
                 files.add(PageFigure.of(f, f));
             }
         }
+        List<List<String>> classCounts = new ArrayList<>();
+        if (run.metrics() != null && run.metrics().get("class_counts") instanceof Map<?, ?> counts
+                && counts.get("train") instanceof Map<?, ?> train) {
+            for (Object name : train.keySet()) {
+                List<String> row = new ArrayList<>(List.of(String.valueOf(name)));
+                for (String part : List.of("train", "validation", "test")) {
+                    Object n = counts.get(part) instanceof Map<?, ?> m ? m.get(name) : null;
+                    row.add(n == null ? "" : String.valueOf(n));
+                }
+                classCounts.add(row);
+            }
+        }
         return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, history,
                 validation == null ? null : validation.toString(),
                 figures(dir, RunFolder.ACCURACY_PNG, "accuracy per epoch, train and validation", RunFolder.LOSS_PNG,
@@ -93,7 +107,7 @@ public record RunPage(String experiment, String stamp, String folder, String des
                 classMetrics != null,
                 figures(dir, RunFolder.CONFUSION_PNG, "confusion matrix: rows are true classes, columns predicted classes"), confused, perClass,
                 figures(dir, RunFolder.MISCLASSIFIED_PNG, "misclassified test images with true and predicted label and probability"),
-                galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files);
+                galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files, classCounts);
     }
 
     /** The links to per_class.csv and confusion.csv. */

@@ -8,6 +8,9 @@ import io.deepnets.config.TensorShape;
 import io.deepnets.config.TrainingConfig;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
+import io.deepnets.data.ImageAugmenter;
+import io.deepnets.data.ImageSet;
+import io.deepnets.model.BaseWeights;
 import io.deepnets.data.LoadedDataset;
 import io.deepnets.data.SplitDataset;
 import io.deepnets.eval.EvalResult;
@@ -62,6 +65,8 @@ public final class ExperimentRunner {
     private final DataSources sources;
     private final List<TrainingObserver> extraObservers;
     private final RunRequest.Options options;
+    /** The files the last data load left out as unreadable (skip_bad_images), for the run folder. */
+    private List<String> skippedImages = List.of();
 
     public ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources) {
         this(out, err, terminal, env, sources, List.of(), RunRequest.Options.SINGLE_RUN);
@@ -122,6 +127,11 @@ public final class ExperimentRunner {
         SplitDataset data = loadData(source, config, dataDir);
         long t1 = System.nanoTime();
         MultiLayerNetwork net = KerasModelMapper.build(config);
+        if (config.model().transfer() != null) {
+            BaseWeights.Copied baseCopied = BaseWeights.copyInto(net, config.model());
+            out.printf(Locale.ROOT, "transfer: %,d trained parameters of %d layers from %s; %d layer(s) frozen%n", baseCopied.params(),
+                    baseCopied.layers(), baseCopied.base(), config.model().transfer().frozen());
+        }
         phases.put("data_seconds", (t1 - t0) / 1e9);
         phases.put("build_seconds", (System.nanoTime() - t1) / 1e9);
         ModelSummary summary = ModelSummary.of(config, net.numParams());
@@ -138,6 +148,9 @@ public final class ExperimentRunner {
                 AtomicFiles.writeString(runDir.resolve(RunFolder.TEST_INDICES), sb.toString());
             }
             HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), List.of());
+            if (!skippedImages.isEmpty()) {
+                AtomicFiles.writeString(runDir.resolve(LoadedDataset.SKIPPED_FILE), String.join("\n", skippedImages) + "\n");
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
         }
@@ -246,7 +259,8 @@ public final class ExperimentRunner {
     public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
         DataConfig d = c.data();
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
-                d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed()), c.model(), c.optimizer(),
+                d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed(), d.folder(), d.classes(), d.augment()),
+                c.model(), c.optimizer(),
                 new TrainingConfig(c.training().batchSize(), 1, c.training().shuffle()));
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
@@ -260,6 +274,8 @@ public final class ExperimentRunner {
     private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
         LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
         checkFits(configFile, config, loaded);
+        skippedImages = loaded.skipped();
+        printClassCounts(loaded);
         return SplitDataset.of(loaded, config.data());
     }
 
@@ -301,6 +317,9 @@ public final class ExperimentRunner {
         observers.addAll(extraObservers);
         Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers, callbacks,
                 restoredBest);
+        if (config.data().augment() != null) {
+            trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
+        }
         trainerRef[0] = trainer;
         // Ctrl-C or kill: the JVM exits (130/143) without finishing; say in one line what is kept and how to go on.
         Thread onSignal = new Thread(() -> {
@@ -355,7 +374,7 @@ public final class ExperimentRunner {
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
             List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(net,
-                    java.util.Arrays.copyOf(data.test().features(), data.test().featureSize()));
+                    data.test().row(0));
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
             metrics.putAll(callbackSummary);
@@ -420,10 +439,37 @@ public final class ExperimentRunner {
         }
     }
 
+    /** Samples per class of both parts, in the console; an imbalance of more than 1.5x between classes is pointed out. */
+    private void printClassCounts(LoadedDataset data) {
+        for (String part : List.of("train", "test")) {
+            ImageSet set = "train".equals(part) ? data.train() : data.test();
+            if (set.count() == 0) {
+                continue;
+            }
+            int[] counts = set.classCounts(data.classNames().size());
+            StringBuilder sb = new StringBuilder("class counts (" + part + "):");
+            int min = Integer.MAX_VALUE;
+            int max = 0;
+            for (int c = 0; c < counts.length; c++) {
+                sb.append(c == 0 ? " " : ", ").append(data.classNames().get(c)).append(' ').append(counts[c]);
+                min = Math.min(min, counts[c]);
+                max = Math.max(max, counts[c]);
+            }
+            if (max > 1.5 * min) {
+                sb.append(String.format(Locale.ROOT, " (imbalanced: the largest class has %.1fx the smallest)", max / (double) Math.max(1, min)));
+            }
+            out.println(sb);
+        }
+    }
+
     /** The model must take the dataset's images and predict its classes. */
     static void checkFits(Path file, ExperimentConfig config, LoadedDataset data) {
         TensorShape in = config.model().inputShape();
         boolean fits = in.isImage() ? in.equals(data.shape()) : in.size() == data.shape().size();
+        if (!fits && config.model().transfer() != null) {
+            throw new BadInputException(file + ": model.base: the base network " + config.model().transfer().base() + " takes " + in.keras()
+                    + " images but " + data.name() + " gives " + data.shape().keras() + "; set data.image_size and data.channels to match the base");
+        }
         if (!fits) {
             throw new BadInputException(file + ": model.input_shape: " + in.dims() + " does not take the " + data.name() + " images ("
                     + data.shape() + ", i.e. " + (in.isImage() ? data.shape().dims() : "[" + data.shape().size() + "]") + ")");
@@ -463,7 +509,29 @@ public final class ExperimentRunner {
         m.put("ms_per_step", history.stream().map(EpochResult::msPerStep).toList());
         m.put("training_step", stepKind);
         m.put("class_names", data.classNames());
-        m.put("provenance", Provenance.collect(config.seed(), data.checksums()));
+        Map<String, Object> provenance = new LinkedHashMap<>(Provenance.collect(config.seed(), data.checksums()));
+        if (config.model().transfer() != null) {
+            Path base = Path.of(config.model().transfer().base());
+            Map<String, Object> b = new LinkedHashMap<>();
+            b.put("run", base.getParent().toString());
+            b.put("model", base.toString());
+            b.put("model_sha256", BaseWeights.sha256(base));
+            b.put("base_layers", config.model().transfer().baseLayers());
+            b.put("frozen_layers", config.model().transfer().frozen());
+            provenance.put("base_network", b);
+        }
+        m.put("provenance", provenance);
+        Map<String, Object> counts = new LinkedHashMap<>();
+        for (String part : List.of("train", "validation", "test")) {
+            ImageSet set = "train".equals(part) ? data.train() : "validation".equals(part) ? data.validation() : data.test();
+            int[] c = set.classCounts(data.classNames().size());
+            Map<String, Integer> byName = new LinkedHashMap<>();
+            for (int k = 0; k < c.length; k++) {
+                byName.put(data.classNames().get(k), c[k]);
+            }
+            counts.put(part, byName);
+        }
+        m.put("class_counts", counts);
         return m;
     }
 }

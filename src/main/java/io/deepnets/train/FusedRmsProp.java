@@ -67,6 +67,10 @@ final class FusedRmsProp {
             if (layer.numParams() == 0) {
                 continue;
             }
+            // Batch normalisation's moving statistics are not gradient-updated parameters: DL4J's fit handles them.
+            if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                return Optional.empty();
+            }
             if (!(layer.conf().getLayer() instanceof BaseLayer base) || !(base.getIUpdater() instanceof RmsProp r)
                     || !r.equals(base.getBiasUpdater()) || rms != null && !rms.equals(r)) {
                 return Optional.empty();

@@ -1,7 +1,9 @@
 package io.deepnets.train;
 
 import io.deepnets.config.TrainingConfig;
+import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
+import io.deepnets.data.ImageAugmenter;
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
@@ -28,6 +30,7 @@ public final class Trainer {
     private final Callbacks callbacks;
     private INDArray bestParams;
     private String stepKind;
+    private ImageAugmenter augmenter;
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers) {
@@ -49,6 +52,12 @@ public final class Trainer {
         this.observers = List.copyOf(observers);
         this.callbacks = callbacks;
         this.bestParams = bestParams;
+    }
+
+    /** Augments every training batch (a copy of it) before the step; validation data is never augmented. */
+    public Trainer augmenting(ImageAugmenter augmenter) {
+        this.augmenter = augmenter;
+        return this;
     }
 
     public Callbacks callbacks() {
@@ -154,7 +163,17 @@ public final class Trainer {
         for (int step = 0; step < steps; step++) {
             int from = step * batch;
             int to = Math.min(train.count(), from + batch);
-            TrainingStep.Outcome outcome = trainingStep.fit(train, order, from, to);
+            TrainingStep.Outcome outcome;
+            if (augmenter != null || train.isStreamed()) {
+                // The batch as its own arrays: decoded (streamed set) and/or augmented, never the cached images themselves.
+                ImageSet rows = train.rows(order, from, to);
+                if (augmenter != null) {
+                    augmenter.apply(rows, epoch, step);
+                }
+                outcome = trainingStep.fit(rows, BatchAssembler.identity(rows.count()), 0, rows.count());
+            } else {
+                outcome = trainingStep.fit(train, order, from, to);
+            }
             double loss = outcome.loss();
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException(epoch, "epoch " + epoch + ", step " + (step + 1) + ": the loss is " + loss

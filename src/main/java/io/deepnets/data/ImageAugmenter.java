@@ -1,0 +1,115 @@
+package io.deepnets.data;
+
+import io.deepnets.config.DataConfig;
+import io.deepnets.config.TensorShape;
+import java.util.SplittableRandom;
+
+/**
+ * Keras's {@code ImageDataGenerator} random transform on training batches, in Java on the float arrays: per image a
+ * rotation in [-rotation, rotation] degrees, a vertical shift in [-height_shift, height_shift] x height, a horizontal
+ * one in [-width_shift, width_shift] x width, zooms {@code zx, zy} drawn independently from [1 - zoom, 1 + zoom], one
+ * affine map about the image centre (rotation, then shift, then zoom, as Keras composes them), sampled bilinearly
+ * (scipy's {@code order=1}) with points outside taking the nearest edge pixel ({@code fill_mode='nearest'}), then a
+ * horizontal flip with probability 1/2.
+ *
+ * <p>The draws come from a generator seeded by (seed, epoch, step): the same seed gives the same augmented batches,
+ * and a resumed run continues with the batches the uninterrupted one would have seen. Only the trainer calls it, on
+ * copies of training batches; validation and test images are never touched.
+ */
+public final class ImageAugmenter {
+    private final DataConfig.Augmentation settings;
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final long seed;
+
+    public ImageAugmenter(DataConfig.Augmentation settings, TensorShape shape, long seed) {
+        if (!shape.isImage()) {
+            throw new IllegalArgumentException("augmentation needs images, got " + shape);
+        }
+        this.settings = settings;
+        this.height = shape.height();
+        this.width = shape.width();
+        this.channels = shape.channels();
+        this.seed = seed;
+    }
+
+    /** Transforms every image of {@code batch} in place; the draws depend only on (seed, epoch, step). */
+    public void apply(ImageSet batch, int epoch, int step) {
+        SplittableRandom random = new SplittableRandom(seed * 0x9E3779B97F4A7C15L + epoch * 1_000_003L + step);
+        float[] f = batch.features();
+        float[] scratch = new float[batch.featureSize()];
+        for (int i = 0; i < batch.count(); i++) {
+            transform(f, i * batch.featureSize(), scratch, random);
+        }
+    }
+
+    private static double uniform(SplittableRandom r, double range) {
+        return range > 0 ? r.nextDouble(-range, range) : 0.0;
+    }
+
+    /** One image: draws its transform in a fixed order (so a setting of zero does not shift the others' draws) and applies it. */
+    void transform(float[] f, int offset, float[] scratch, SplittableRandom random) {
+        double theta = Math.toRadians(uniform(random, settings.rotation()));
+        double tx = uniform(random, settings.heightShift()) * height;
+        double ty = uniform(random, settings.widthShift()) * width;
+        double zx = settings.zoom() > 0 ? random.nextDouble(1 - settings.zoom(), 1 + settings.zoom()) : 1;
+        double zy = settings.zoom() > 0 ? random.nextDouble(1 - settings.zoom(), 1 + settings.zoom()) : 1;
+        boolean flip = settings.horizontalFlip() && random.nextDouble() < 0.5;
+        boolean affine = theta != 0 || tx != 0 || ty != 0 || zx != 1 || zy != 1;
+        if (affine) {
+            // Input coordinate of output pixel (r, c): centre + R * (shift + Z * ((r, c) - centre)), Keras's
+            // rotation @ shift @ zoom acting on (row, col).
+            double cos = Math.cos(theta);
+            double sin = Math.sin(theta);
+            double m00 = cos * zx;
+            double m01 = -sin * zy;
+            double m10 = sin * zx;
+            double m11 = cos * zy;
+            double sr = cos * tx - sin * ty;
+            double sc = sin * tx + cos * ty;
+            double cr = height / 2.0 - 0.5;
+            double cc = width / 2.0 - 0.5;
+            int n = height * width;
+            System.arraycopy(f, offset, scratch, 0, channels * n);
+            for (int r = 0; r < height; r++) {
+                for (int c = 0; c < width; c++) {
+                    double dr = r - cr;
+                    double dc = c - cc;
+                    double ir = cr + m00 * dr + m01 * dc + sr;
+                    double ic = cc + m10 * dr + m11 * dc + sc;
+                    int r0 = (int) Math.floor(ir);
+                    int c0 = (int) Math.floor(ic);
+                    double fr = ir - r0;
+                    double fc = ic - c0;
+                    int ra = clamp(r0, height);
+                    int rb = clamp(r0 + 1, height);
+                    int ca = clamp(c0, width);
+                    int cb = clamp(c0 + 1, width);
+                    for (int ch = 0; ch < channels; ch++) {
+                        int p = ch * n;
+                        double top = scratch[p + ra * width + ca] * (1 - fc) + scratch[p + ra * width + cb] * fc;
+                        double bottom = scratch[p + rb * width + ca] * (1 - fc) + scratch[p + rb * width + cb] * fc;
+                        f[offset + p + r * width + c] = (float) (top * (1 - fr) + bottom * fr);
+                    }
+                }
+            }
+        }
+        if (flip) {
+            for (int ch = 0; ch < channels; ch++) {
+                for (int r = 0; r < height; r++) {
+                    int row = offset + ch * height * width + r * width;
+                    for (int a = 0, b = width - 1; a < b; a++, b--) {
+                        float t = f[row + a];
+                        f[row + a] = f[row + b];
+                        f[row + b] = t;
+                    }
+                }
+            }
+        }
+    }
+
+    private static int clamp(int v, int size) {
+        return v < 0 ? 0 : v >= size ? size - 1 : v;
+    }
+}

@@ -1,0 +1,215 @@
+package io.deepnets.data;
+
+import io.deepnets.config.DataConfig;
+import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
+
+/**
+ * Decodes one photo with Java's own ImageIO (PNG, JPEG, BMP, GIF; no OpenCV natives) and makes it the network's
+ * input: {@code channels x height x width} floats in [0, 1], channels first. What Keras's
+ * {@code image_dataset_from_directory} does, stated: alpha is dropped (not composited), grey from RGB is ITU-R 601
+ * luma ({@code 0.2989 R + 0.5870 G + 0.1140 B}, TensorFlow's {@code rgb_to_grayscale}), resizing is bilinear with
+ * half-pixel centres and no antialiasing ({@code tf.image.resize(method='bilinear')}), and the aspect ratio is
+ * handled by {@link DataConfig.ImageFolder#resize()}.
+ */
+public final class ImageDecoder {
+    /** The most pixels one source photo may have (a 100-megapixel photo decodes to 400 MB of ints). */
+    public static final long MAX_SOURCE_PIXELS = 100_000_000L;
+
+    private final int height;
+    private final int width;
+    private final int channels;
+    private final String resize;
+
+    public ImageDecoder(DataConfig.ImageFolder folder) {
+        this(folder.height(), folder.width(), folder.channels(), folder.resize());
+    }
+
+    public ImageDecoder(int height, int width, int channels, String resize) {
+        this.height = height;
+        this.width = width;
+        this.channels = channels;
+        this.resize = resize;
+    }
+
+    /** Floats per decoded image. */
+    public int featureSize() {
+        return height * width * channels;
+    }
+
+    /** Decodes {@code file} into {@code out[offset ..]}; a file that is not a readable image throws with the reason. */
+    public void decode(Path file, float[] out, int offset) throws BadImageException {
+        BufferedImage img = read(file);
+        int sw = img.getWidth();
+        int sh = img.getHeight();
+        float[] src = planes(img);
+        resizeInto(src, sh, sw, out, offset);
+    }
+
+    /** Makes an already decoded image the network's input, as {@link #decode(Path, float[], int)} does for a file. */
+    public float[] prepare(BufferedImage img) {
+        float[] out = new float[featureSize()];
+        resizeInto(planes(img), img.getHeight(), img.getWidth(), out, 0);
+        return out;
+    }
+
+    /** The unreadable-file reason, one line. */
+    public static final class BadImageException extends Exception {
+        public BadImageException(String message) {
+            super(message);
+        }
+    }
+
+    static BufferedImage read(Path file) throws BadImageException {
+        try {
+            if (Files.size(file) == 0) {
+                throw new BadImageException("the file is empty");
+            }
+        } catch (IOException e) {
+            throw new BadImageException("cannot read (" + e.getMessage() + ")");
+        }
+        try (InputStream in = Files.newInputStream(file); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+            var readers = ImageIO.getImageReaders(iis);
+            if (!readers.hasNext()) {
+                throw new BadImageException("not an image Java can read (expected PNG, JPEG, BMP or GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(iis, true, true);
+                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+                if (pixels > MAX_SOURCE_PIXELS) {
+                    throw new BadImageException(reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels, more than the "
+                            + MAX_SOURCE_PIXELS / 1_000_000 + " megapixels accepted");
+                }
+                BufferedImage img = reader.read(0);
+                if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+                    throw new BadImageException("the image has no pixels");
+                }
+                return img;
+            } finally {
+                reader.dispose();
+            }
+        } catch (BadImageException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            // ImageIO's own words: truncated data, "Unsupported Image Type" for CMYK JPEGs its reader cannot convert, ...
+            String m = e.getMessage();
+            throw new BadImageException("cannot decode (" + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m) + ")");
+        }
+    }
+
+    /**
+     * The source image as {@code channels} planes of floats in [0, 1]. Grey images are read from their raster (Java's
+     * grey colour space is linear, so {@code getRGB} would apply a gamma curve to them); everything else through
+     * {@code getRGB}, which converts palettes and colour models to 8-bit sRGB and leaves alpha aside.
+     */
+    private float[] planes(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int n = w * h;
+        float[] out = new float[n * channels];
+        Raster raster = img.getRaster();
+        boolean grey = raster.getNumBands() <= 2 && !(img.getColorModel() instanceof IndexColorModel);
+        if (grey) {
+            int bits = img.getColorModel().getComponentSize(0);
+            float max = (float) ((1L << bits) - 1);
+            int[] row = new int[w];
+            for (int y = 0; y < h; y++) {
+                raster.getSamples(0, y, w, 1, 0, row);
+                for (int x = 0; x < w; x++) {
+                    float v = row[x] / max;
+                    for (int c = 0; c < channels; c++) {
+                        out[c * n + y * w + x] = v;
+                    }
+                }
+            }
+            return out;
+        }
+        int[] rgb = new int[w];
+        for (int y = 0; y < h; y++) {
+            img.getRGB(0, y, w, 1, rgb, 0, w);
+            for (int x = 0; x < w; x++) {
+                int p = rgb[x];
+                float r = ((p >> 16) & 0xFF) / 255f;
+                float g = ((p >> 8) & 0xFF) / 255f;
+                float b = (p & 0xFF) / 255f;
+                if (channels == 3) {
+                    out[y * w + x] = r;
+                    out[n + y * w + x] = g;
+                    out[2 * n + y * w + x] = b;
+                } else {
+                    out[y * w + x] = 0.2989f * r + 0.5870f * g + 0.1140f * b;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Resizes the planes of an {@code sh x sw} image into the target size by the configured method. */
+    void resizeInto(float[] src, int sh, int sw, float[] out, int offset) {
+        // The source window (crop) and the target window (pad) in their own pixel units.
+        double cropY = 0;
+        double cropX = 0;
+        double cropH = sh;
+        double cropW = sw;
+        int padTop = 0;
+        int padLeft = 0;
+        int innerH = height;
+        int innerW = width;
+        double target = (double) width / height;
+        double source = (double) sw / sh;
+        if ("crop".equals(resize)) {
+            if (source > target) {
+                cropW = sh * target;
+                cropX = (sw - cropW) / 2;
+            } else {
+                cropH = sw / target;
+                cropY = (sh - cropH) / 2;
+            }
+        } else if ("pad".equals(resize)) {
+            if (source > target) {
+                innerH = Math.max(1, (int) Math.round(width / source));
+                padTop = (height - innerH) / 2;
+            } else {
+                innerW = Math.max(1, (int) Math.round(height * source));
+                padLeft = (width - innerW) / 2;
+            }
+        }
+        int n = height * width;
+        int sn = sh * sw;
+        for (int c = 0; c < channels; c++) {
+            int plane = offset + c * n;
+            java.util.Arrays.fill(out, plane, plane + n, 0f);
+            for (int y = 0; y < innerH; y++) {
+                double sy = cropY + (y + 0.5) * cropH / innerH - 0.5;
+                int y0 = (int) Math.floor(sy);
+                double fy = sy - y0;
+                int ya = clamp(y0, sh);
+                int yb = clamp(y0 + 1, sh);
+                for (int x = 0; x < innerW; x++) {
+                    double sx = cropX + (x + 0.5) * cropW / innerW - 0.5;
+                    int x0 = (int) Math.floor(sx);
+                    double fx = sx - x0;
+                    int xa = clamp(x0, sw);
+                    int xb = clamp(x0 + 1, sw);
+                    int base = c * sn;
+                    double top = src[base + ya * sw + xa] * (1 - fx) + src[base + ya * sw + xb] * fx;
+                    double bottom = src[base + yb * sw + xa] * (1 - fx) + src[base + yb * sw + xb] * fx;
+                    out[plane + (y + padTop) * width + x + padLeft] = (float) (top * (1 - fy) + bottom * fy);
+                }
+            }
+        }
+    }
+
+    private static int clamp(int v, int size) {
+        return v < 0 ? 0 : v >= size ? size - 1 : v;
+    }
+}
