@@ -88,7 +88,15 @@ public final class KerasModelMapper {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .list();
         int index = 0;
+        java.util.List<io.deepnets.config.TensorShape> inputs = config.model().inputShapes();
         for (int i = 0; i < config.model().layers().size(); i++) {
+            if (i > 1 && config.model().layers().get(i - 1) instanceof LayerConfig.Flatten && config.model().layers().get(i) instanceof LayerConfig.BatchNormalization) {
+                // DL4J's batch norm takes image input as it comes (per channel); after a Keras Flatten it must see the
+                // flat vector (per feature), so the flattening is made explicit instead of left to the next dense layer.
+                io.deepnets.config.TensorShape img = inputs.get(i - 1);
+                list.inputPreProcessor(index, new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(img.height(), img.width(),
+                        img.channels()));
+            }
             org.deeplearning4j.nn.conf.layers.Layer mapped = layer(config.model().layers().get(i));
             if (mapped != null) {
                 // Keras trainable=False on the base, run as base(x, training=False): DL4J's FrozenLayer neither updates
@@ -97,10 +105,13 @@ public final class KerasModelMapper {
             }
         }
         ModelConfig model = config.model();
-        list.setInputType(model.inputShape().isImage()
+        boolean flatFirst = model.layers().size() > 1 && model.layers().get(0) instanceof LayerConfig.Flatten
+                && model.layers().get(1) instanceof LayerConfig.BatchNormalization;
+        list.setInputType(model.inputShape().isImage() && !flatFirst
                 // data rows arrive flat (C*H*W, channels-first), as the readers store them
                 ? InputType.convolutionalFlat(model.inputShape().height(), model.inputShape().width(), model.inputShape().channels())
-                : InputType.feedForward(model.inputShape().dims().get(0)));
+                // flat input, or Flatten then batch norm (which must see features, not channels)
+                : InputType.feedForward(model.inputShape().size()));
         list.backpropType(BackpropType.Standard);
         return list.build();
     }
@@ -161,7 +172,9 @@ public final class KerasModelMapper {
         if (layer instanceof LayerConfig.BatchNormalization b) {
             // Keras momentum m updates moving = m * moving + (1 - m) * batch, DL4J's decay has the same meaning; DL4J's
             // defaults (decay 0.9, eps 1e-5) are Keras's 0.99 and 1e-3 here. gamma = 1, beta = 0 as Keras starts them;
-            // lockGammaBeta(false): both are trained (Keras center=True, scale=True).
+            // lockGammaBeta(false): both are trained (Keras center=True, scale=True). One difference stays: DL4J moves
+            // the variance with the biased batch variance, TensorFlow's fused kernel with the Bessel-corrected one, a
+            // factor m / (m - 1) for m values per channel and batch (1.000015 for 64 images of 32x32 maps).
             return new BatchNormalization.Builder()
                     .decay(b.momentum())
                     .eps(b.epsilon())

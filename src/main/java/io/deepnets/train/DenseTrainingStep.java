@@ -115,6 +115,9 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
      */
     public static Optional<DenseTrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        if (TrainingStep.hasFrozenLayer(net)) {
+            return Optional.empty();         // it would update a frozen layer's weights
+        }
         if (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty()) {
             return Optional.empty();
         }

@@ -62,6 +62,9 @@ final class FusedRmsProp {
         if (!net.getLayerWiseConfigurations().getConf(0).isMiniBatch()) {
             return Optional.empty();
         }
+        if (TrainingStep.hasFrozenLayer(net)) {
+            return Optional.empty();             // a frozen layer's updater is DL4J's no-op, not this RMSprop
+        }
         RmsProp rms = null;
         for (Layer layer : net.getLayers()) {
             if (layer.numParams() == 0) {

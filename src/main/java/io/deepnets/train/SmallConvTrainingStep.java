@@ -105,6 +105,9 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     /** The step for {@code net}, or empty when it is outside this step's scope (see the class comment). */
     public static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        if (TrainingStep.hasFrozenLayer(net)) {
+            return Optional.empty();         // it would update a frozen layer's weights
+        }
         // Host memory only: the step reads and writes the parameter buffer from Java.
         if (!"CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
             return Optional.empty();

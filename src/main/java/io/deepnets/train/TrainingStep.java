@@ -40,6 +40,20 @@ public interface TrainingStep extends AutoCloseable {
                 .orElseGet(() -> dl4jFit(net, classes));
     }
 
+    /**
+     * Whether any layer is frozen (transfer learning). DL4J's frozen wrapper hands out the inner layer's
+     * configuration, so a step that only reads configurations would not see it; the custom steps decline such networks.
+     */
+    static boolean hasFrozenLayer(MultiLayerNetwork net) {
+        for (int i = 0; i < net.getnLayers(); i++) {
+            if (net.getLayer(i) instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                    || net.getLayerWiseConfigurations().getConf(i).getLayer() instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** DL4J's {@code MultiLayerNetwork.fit}, as it comes. */
     static TrainingStep dl4jFit(MultiLayerNetwork net, int classes) {
         return new Dl4jFitStep(net, classes);

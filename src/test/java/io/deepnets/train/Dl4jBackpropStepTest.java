@@ -38,9 +38,37 @@ class Dl4jBackpropStepTest {
             training: {batch_size: 20, epochs: 1}
             """;
 
+    /** The parameterless layers batch norm nets use around it: average pooling ('same'), an activation layer, global pooling. */
+    private static final String POOLING_CNN = """
+            name: pooling-cnn
+            data: {dataset: cifar10, validation_data: test}
+            model:
+              input_shape: [12, 12, 3]
+              layers:
+                - {type: conv2d, filters: 6, kernel_size: 3, padding: same}
+                - {type: activation, activation: relu}
+                - {type: average_pooling2d, pool_size: 2, padding: same}
+                - {type: conv2d, filters: 8, kernel_size: 3, activation: tanh}
+                - {type: global_average_pooling2d}
+                - {type: dense, units: 16, activation: relu}
+                - {type: dropout, rate: 0.5}
+                - {type: output, units: 10, activation: softmax}
+            optimizer: {name: rmsprop, learning_rate: 0.01, rho: 0.9, epsilon: 1.0e-7, decay: 0.05}
+            training: {batch_size: 20, epochs: 1}
+            """;
+
     @Test
     void cnnWithDropoutStepsLikeDl4jFit() {
-        ExperimentConfig config = ConfigLoader.parse(SMALL_CNN, List.of());
+        stepsLikeFit(SMALL_CNN);
+    }
+
+    @Test
+    void averageAndGlobalPoolingAndActivationLayersStepLikeDl4jFit() {
+        stepsLikeFit(POOLING_CNN);
+    }
+
+    private static void stepsLikeFit(String yaml) {
+        ExperimentConfig config = ConfigLoader.parse(yaml, List.of());
         MultiLayerNetwork reference = KerasModelMapper.build(config);
         MultiLayerNetwork fast = KerasModelMapper.build(config);
         ImageSet data = Benchmark.synthetic(config, 9);

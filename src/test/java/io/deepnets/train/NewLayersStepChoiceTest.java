@@ -1,0 +1,146 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.DataConfig;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.config.ModelConfig;
+import io.deepnets.config.TensorShape;
+import io.deepnets.data.ImageAugmenter;
+import io.deepnets.data.ImageSet;
+import io.deepnets.eval.EvalResult;
+import io.deepnets.eval.Evaluator;
+import io.deepnets.model.KerasModelMapper;
+import io.deepnets.runs.EpochResult;
+import java.util.List;
+import java.util.Random;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every custom step declines batch normalisation, frozen layers and the new pooling layers (DL4J's fit trains them),
+ * and augmentation changes only copies of training batches.
+ */
+class NewLayersStepChoiceTest {
+
+    static ExperimentConfig config(String optimizer, String... layers) {
+        return ConfigLoader.parse("name: t\nseed: 5\ndata: {dataset: mnist, validation_split: 0.2}\nmodel:\n  input_shape: [6, 6, 2]\n  layers:\n"
+                + String.join("\n", java.util.Arrays.stream(layers).map(l -> "    - " + l).toList())
+                + "\noptimizer: {name: " + optimizer + "}\ntraining: {batch_size: 8, epochs: 2}\n", List.of());
+    }
+
+    static String kind(ExperimentConfig c) {
+        MultiLayerNetwork net = KerasModelMapper.build(c);
+        try (TrainingStep step = TrainingStep.forNetwork(net, 8, 2)) {
+            return step.kind();
+        }
+    }
+
+    static final String CONV = "{type: conv2d, filters: 3, kernel_size: 3, activation: relu}";
+    static final String OUT = "{type: output, units: 2}";
+
+    @Test
+    void theFastStepsTrainTheOldLayersAndDeclineTheNewOnes() {
+        assertEquals(Dl4jBackpropStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, fused update");
+        assertEquals(SmallConvTrainingStep.KIND, kind(config("sgd", CONV, "{type: flatten}", OUT)), "control: small SGD conv net");
+        assertEquals(DenseTrainingStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
+        for (String opt : List.of("rmsprop", "sgd")) {
+            assertEquals(Dl4jFitStep.KIND, kind(config(opt, CONV, "{type: batch_normalization}", "{type: flatten}", OUT)), opt + " + batch norm");
+        }
+        // DL4J's own backprop computes these parameterless layers' gradients, so the fused RMSprop update stays exact
+        // (Dl4jBackpropStepTest checks it step by step); the hand-written SGD conv step does not know them.
+        String expectedRms = Dl4jBackpropStep.KIND;
+        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)));
+        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: global_average_pooling2d}", OUT)));
+        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), "sgd + average pooling");
+        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: global_average_pooling2d}", OUT)), "sgd + global average pooling");
+        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
+                "{type: flatten}", OUT)), "sgd + activation layer");
+        assertEquals(Dl4jFitStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: batch_normalization}", OUT)), "dense + batch norm");
+        for (String opt : List.of("rmsprop", "sgd")) {
+            ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
+            ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
+                    plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", 3, 1)), plain.optimizer(), plain.training());
+            assertEquals(Dl4jFitStep.KIND, kind(frozen), opt + " with a frozen layer");
+        }
+    }
+
+    static ImageSet images(int n, long seed) {
+        Random r = new Random(seed);
+        float[] f = new float[n * 72];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = i % 2;
+            for (int p = 0; p < 72; p++) {
+                f[i * 72 + p] = labels[i] == 0 ? r.nextFloat() * 0.5f : 0.5f + r.nextFloat() * 0.5f;
+            }
+        }
+        return new ImageSet(f, labels, n, 72);
+    }
+
+    @Test
+    void augmentationChangesCopiesOfTrainingBatchesOnlyAndIsSeeded() {
+        DataConfig.Augmentation aug = new DataConfig.Augmentation(true, 0.2, 0.2, 20, 0.1);
+        ExperimentConfig c = config("sgd", CONV, "{type: flatten}", OUT);
+        ImageSet train = images(24, 1);
+        ImageSet validation = images(8, 2);
+        float[] trainBefore = train.features().clone();
+        float[] validationBefore = validation.features().clone();
+        MultiLayerNetwork a = KerasModelMapper.build(c);
+        List<EpochResult> ha = new Trainer(a, train, validation, 2, c.training(), c.seed(), List.of())
+                .augmenting(new ImageAugmenter(aug, TensorShape.of(6, 6, 2), 9)).fit(1);
+        assertArrayEquals(trainBefore, train.features(), "the cached training images are never changed");
+        assertArrayEquals(validationBefore, validation.features(), "validation images are never changed");
+        EvalResult val = Evaluator.evaluate(a, validation, 2).plusPenalty(EvalResult.penalty(a));
+        assertEquals(val.loss(), ha.get(1).valLoss(), 1e-5, "val_loss is the plain validation set's");
+        MultiLayerNetwork b = KerasModelMapper.build(c);
+        List<EpochResult> hb = new Trainer(b, train, validation, 2, c.training(), c.seed(), List.of())
+                .augmenting(new ImageAugmenter(aug, TensorShape.of(6, 6, 2), 9)).fit(1);
+        assertEquals(ha.get(1).loss(), hb.get(1).loss(), 0, "same seed, same augmented batches, same training");
+        assertArrayEquals(a.params().data().asFloat(), b.params().data().asFloat());
+        MultiLayerNetwork plain = KerasModelMapper.build(c);
+        List<EpochResult> hp = new Trainer(plain, train, validation, 2, c.training(), c.seed(), List.of()).fit(1);
+        assertNotEquals(hp.get(0).loss(), ha.get(0).loss(), "augmented batches differ from the plain ones");
+    }
+
+    @Test
+    void augmenterDrawsDependOnSeedEpochAndStepAndFlipMirrors() {
+        ImageSet base = images(4, 3);
+        ImageAugmenter flipOnly = new ImageAugmenter(new DataConfig.Augmentation(true, 0, 0, 0, 0), TensorShape.of(6, 6, 2), 1);
+        ImageSet x = base.rows(io.deepnets.data.BatchAssembler.identity(4), 0, 4);
+        flipOnly.apply(x, 1, 0);
+        int flipped = 0;
+        for (int i = 0; i < 4; i++) {
+            boolean same = true;
+            boolean mirror = true;
+            for (int ch = 0; ch < 2; ch++) {
+                for (int r = 0; r < 6; r++) {
+                    for (int col = 0; col < 6; col++) {
+                        float got = x.features()[i * 72 + ch * 36 + r * 6 + col];
+                        same &= got == base.features()[i * 72 + ch * 36 + r * 6 + col];
+                        mirror &= got == base.features()[i * 72 + ch * 36 + r * 6 + 5 - col];
+                    }
+                }
+            }
+            assertFalse(!same && !mirror, "a flip only mirrors or leaves the image");
+            flipped += same ? 0 : 1;
+        }
+        ImageAugmenter all = new ImageAugmenter(new DataConfig.Augmentation(true, 0.1, 0.1, 15, 0.1), TensorShape.of(6, 6, 2), 1);
+        ImageSet e1 = base.rows(io.deepnets.data.BatchAssembler.identity(4), 0, 4);
+        ImageSet e1again = base.rows(io.deepnets.data.BatchAssembler.identity(4), 0, 4);
+        ImageSet e2 = base.rows(io.deepnets.data.BatchAssembler.identity(4), 0, 4);
+        all.apply(e1, 1, 0);
+        all.apply(e1again, 1, 0);
+        all.apply(e2, 2, 0);
+        assertArrayEquals(e1.features(), e1again.features());
+        assertFalse(java.util.Arrays.equals(e1.features(), e2.features()), "another epoch, other draws");
+        for (float v : e1.features()) {
+            assertFalse(v < 0 || v > 1, "bilinear with nearest fill stays in the pixel range");
+        }
+        assertEquals(4, flipped + (4 - flipped));
+    }
+}
