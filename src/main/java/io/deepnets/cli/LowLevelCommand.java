@@ -27,6 +27,13 @@ final class LowLevelCommand implements Callable<Integer> {
     @Option(names = "--filters", paramLabel = "FILE.json", description = "Other filters: a nested list (filter, rows, columns, channels).")
     Path filters;
 
+    @Option(names = "--backward", description = "Also the backward pass: the loss for --label and its gradient at every stage, by hand, "
+            + "checked against DL4J's backpropagation and finite differences.")
+    boolean backward;
+
+    @Option(names = "--label", defaultValue = "0", description = "Target class of the image for --backward (default ${DEFAULT-VALUE}).")
+    int label;
+
     @Mixin
     DebugOption debug;
 
@@ -42,7 +49,22 @@ final class LowLevelCommand implements Callable<Integer> {
                     + (filters == null ? "the assignment's filters" : filters.toString());
             throw new io.deepnets.BadInputException(source + ": " + e.getMessage());
         }
-        if (json) {
+        if (backward) {
+            if (label < 0 || label >= hand.softmax().length) {
+                throw new io.deepnets.BadInputException("--label: expected 0.." + (hand.softmax().length - 1) + " (the dense layer's "
+                        + hand.softmax().length + " outputs), got " + label);
+            }
+            io.deepnets.lowlevel.Gradients g = io.deepnets.lowlevel.HandBackward.run(hand, label);
+            var dl4j = io.deepnets.lowlevel.BackwardReport.differences(g, io.deepnets.lowlevel.Dl4jBackward.run(hand, label));
+            var fd = io.deepnets.lowlevel.FiniteDifferences.check(hand, g);
+            if (json) {
+                System.out.println(io.deepnets.lowlevel.BackwardReport.json(hand, g, dl4j, fd));
+            } else {
+                System.out.print(LowLevelReport.text(hand, seed, LowLevelReport.maxDifference(hand, Dl4jOps.run(x, f, seed))));
+                System.out.println();
+                System.out.print(io.deepnets.lowlevel.BackwardReport.text(hand, g, dl4j, fd));
+            }
+        } else if (json) {
             System.out.println(LowLevelReport.json(hand));
         } else {
             Stages dl4j = Dl4jOps.run(x, f, seed);

@@ -99,7 +99,42 @@ class LowLevelTest {
             Stages dl4j = Dl4jOps.run(x, f, 3);
             double d = LowLevelReport.maxDifference(hand, dl4j);
             assertTrue(d < 1e-6, java.util.Arrays.toString(sh) + ": difference " + d);
+            backwardAgrees(hand, sh[0] % 3, java.util.Arrays.toString(sh));
         }
+    }
+
+    /** The hand-derived gradients equal DL4J's backpropagation and central finite differences at every stage. */
+    static void backwardAgrees(Stages hand, int label, String what) {
+        Gradients g = HandBackward.run(hand, label);
+        Gradients dl4j = Dl4jBackward.run(hand, label);
+        BackwardReport.differences(g, dl4j).forEach((stage, d) -> assertTrue(d < 1e-9, what + ", " + stage + ": DL4J differs by " + d));
+        for (FiniteDifferences.Check c : FiniteDifferences.check(hand, g)) {
+            assertTrue(c.maxRelativeError() < 1e-4, what + ", " + c.stage() + ": finite differences differ by " + c.maxRelativeError());
+            assertTrue(c.kinks() < c.values(), what + ", " + c.stage() + ": every point on a kink");
+        }
+    }
+
+    @Test
+    void backwardOnTheAssignmentInputForEveryLabel() throws Exception {
+        Stages hand = HandOps.run(IMAGE, FILTERS, 42);
+        for (int label = 0; label < 3; label++) {
+            backwardAgrees(hand, label, "label " + label);
+        }
+        Gradients g = HandBackward.run(hand, 1);
+        assertEquals(-Math.log(hand.softmax()[1]), g.loss(), 1e-15);
+        assertEquals(0, g.dense()[0] + g.dense()[1] + g.dense()[2], 1e-12, "softmax - onehot sums to 0");
+        String text = stdout("lowlevel", "--backward", "--label", "1");
+        assertTrue(text.contains("Loss: cross-entropy -log(softmax[1])"), text);
+        assertTrue(text.contains("Cross-check 1: DL4J's own backpropagation") && text.contains("Cross-check 2: central finite differences"), text);
+        assertTrue(text.contains("4. Max pooling: each gradient goes to its window's arg-max"), text);
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                stdout("lowlevel", "--backward", "--label", "1", "--json"));
+        assertEquals(1, json.get("label").asInt());
+        assertEquals(g.loss(), json.get("loss").asDouble(), 1e-12);
+        assertEquals(2, json.get("gradients").get("pool").size(), "[row][column][channel], as the forward stages: 2 rows");
+        assertEquals(2, json.get("gradients").get("pool").get(0).get(0).size(), "two channels");
+        assertEquals(10, json.get("finite_differences").size());
+        assertEquals(2, Main.execute("lowlevel", "--backward", "--label", "3"), "only three classes");
     }
 
     static String stdout(String... args) {
