@@ -115,7 +115,7 @@ public final class FiniteDifferences {
             double right = (plus - base) / H;
             double left = (base - minus) / H;
             // The one-sided slopes disagree far beyond rounding: no derivative here.
-            if (Math.abs(right - left) > 1e-3 * Math.max(1, Math.abs(right) + Math.abs(left))) {
+            if (Math.abs(right - left) > 1e-4 * (Math.abs(right) + Math.abs(left)) + 1e-7) {
                 kinks++;
                 continue;
             }
