@@ -39,6 +39,15 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--show-input", paramLabel = "DIR", description = "Write the image the network actually saw (e.g. 28x28) for each input.")
     Path showInput;
 
+    @Option(names = "--digits", description = {"Each IMAGE is a page with several handwritten digits: find them (Otsu threshold, connected "
+            + "components), read them line by line, left to right, and print each line's digits with their probabilities.",
+            "With --json: [{file, lines: [[{label, probability, box: [x, y, w, h]}, ...], ...]}, ...] in reading order."})
+    boolean digits;
+
+    @Option(names = "--annotate", paramLabel = "OUT.png|DIR", description = "With --digits: write the page with numbered boxes and labels "
+            + "(a file for one page, a folder of <name>-annotated.png for several).")
+    Path annotate;
+
     @Mixin
     ForceOption forceOption;
 
@@ -47,6 +56,12 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (annotate != null && !digits) {
+            throw new io.deepnets.BadInputException("--annotate: only with --digits (it draws the digits found on a page)");
+        }
+        if (digits) {
+            return readPages();
+        }
         ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
         if (showInput != null) {
             OutputTargets.checkNothingInTheWay(showInput, "--show-input", Predictor.shownInputNames(images), forceOption.force);
@@ -76,5 +91,73 @@ final class PredictCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonOut));
         }
         return outcomes.stream().allMatch(Predictor.Outcome::ok) ? Main.OK : Main.BAD_INPUT;
+    }
+
+    /** The annotated picture's path for {@code page}: --annotate itself for one page, a file in it for several. */
+    private Path annotated(Path page) {
+        return images.size() == 1 && !java.nio.file.Files.isDirectory(annotate) ? annotate
+                : annotate.resolve(Predictor.shownInputName(page).replace("-input.png", "-annotated.png"));
+    }
+
+    private int readPages() throws Exception {
+        if (annotate != null) {
+            if (images.size() == 1 && !java.nio.file.Files.isDirectory(annotate)) {
+                OutputTargets.checkNothingInTheWay(annotate.toAbsolutePath().getParent(), "--annotate", List.of(annotate.getFileName().toString()),
+                        forceOption.force);
+            } else {
+                OutputTargets.checkNothingInTheWay(annotate, "--annotate", images.stream().map(p -> annotated(p).getFileName().toString()).toList(),
+                        forceOption.force);
+            }
+        }
+        io.deepnets.predict.DigitPageReader reader = new io.deepnets.predict.DigitPageReader(TrainedModel.load(model));
+        List<Map<String, Object>> jsonOut = new ArrayList<>();
+        boolean allOk = true;
+        for (Path file : images) {
+            java.awt.image.BufferedImage img;
+            try {
+                img = ImagePreprocessor.read(file);          // its messages name the file
+            } catch (io.deepnets.BadInputException e) {
+                System.err.println("error: " + e.getMessage());
+                allOk = false;
+                continue;
+            }
+            try {
+                io.deepnets.predict.DigitPageReader.Page page = reader.read(img);
+                if (json) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("file", file.toString());
+                    m.put("lines", page.lines().stream().map(line -> line.stream().map(d -> {
+                        Map<String, Object> dm = new LinkedHashMap<>();
+                        dm.put("label", d.label());
+                        dm.put("probability", d.probability());
+                        dm.put("box", List.of(d.x(), d.y(), d.width(), d.height()));
+                        return dm;
+                    }).toList()).toList());
+                    jsonOut.add(m);
+                } else {
+                    System.out.printf(Locale.ROOT, "%s: %d digit%s in %d line%s%n", file, page.count(), page.count() == 1 ? "" : "s", page.lines().size(),
+                            page.lines().size() == 1 ? "" : "s");
+                    for (int i = 0; i < page.lines().size(); i++) {
+                        System.out.printf(Locale.ROOT, "  line %d: %s   %s%n", i + 1, page.text().get(i), page.lines().get(i).stream()
+                                .map(d -> String.format(Locale.ROOT, "%.2f", d.probability())).collect(Collectors.joining(" ")));
+                    }
+                }
+                if (annotate != null) {
+                    Path out = annotated(file);
+                    io.deepnets.runs.AtomicFiles.write(out, o -> javax.imageio.ImageIO.write(
+                            io.deepnets.predict.DigitPageReader.annotate(img, page), "png", o));
+                    if (!json) {
+                        System.out.println("  annotated: " + out);
+                    }
+                }
+            } catch (io.deepnets.BadInputException e) {
+                System.err.println("error: " + file + ": " + e.getMessage());
+                allOk = false;
+            }
+        }
+        if (json) {
+            System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonOut));
+        }
+        return allOk ? Main.OK : Main.BAD_INPUT;
     }
 }
