@@ -1,6 +1,6 @@
 /**
  * One experiment run end to end: config, data, model, training, evaluation, the run folder and its report.
  *
- * <p>May not import: lowlevel, bench, suite, sweep, cli.
+ * <p>May not import: lowlevel, bench, suite, sweep, scratchrun, cli.
  */
 package io.deepnets.run;

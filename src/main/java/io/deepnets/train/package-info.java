@@ -9,6 +9,6 @@
  * {@link io.deepnets.train.FastBackpropRelu} stands in for DL4J's ReLU while a network trains. Tests check each
  * against DL4J's own {@code fit} step by step.
  *
- * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, cli.
+ * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, scratchrun, cli.
  */
 package io.deepnets.train;
