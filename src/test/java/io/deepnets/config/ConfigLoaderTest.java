@@ -227,4 +227,18 @@ class ConfigLoaderTest {
         assertEquals(1_199_882, ConfigLoader.load(CONFIGS.resolve("mnist-cnn-dropout.yaml"), List.of()).model().totalParams());
         assertEquals(443_882, ConfigLoader.load(CONFIGS.resolve("cifar10-cnn.yaml"), List.of()).model().totalParams());
     }
+
+    @org.junit.jupiter.api.Test
+    void photoFolderConfigsRoundTripThroughTheirResolvedYaml() {
+        for (String name : List.of("catsdogs-scratch", "cifar8-cnn")) {
+            ExperimentConfig c = ConfigLoader.load(java.nio.file.Path.of("configs", name + ".yaml"), List.of());
+            String yaml = ConfigLoader.toYaml(c);
+            assertEquals(yaml, ConfigLoader.toYaml(ConfigLoader.parse(yaml, List.of())), name);
+        }
+        ExperimentConfig c = ConfigLoader.load(java.nio.file.Path.of("configs", "catsdogs-scratch.yaml"), List.of());
+        assertEquals(new DataConfig.ImageFolder(32, 32, 3, "stretch", false, "auto"), c.data().folder());
+        assertEquals(new DataConfig.Augmentation(true, 0.1, 0.1, 15, 0.1), c.data().augment());
+        assertEquals(List.of("airplane", "automobile", "bird", "deer", "frog", "horse", "ship", "truck"),
+                ConfigLoader.load(java.nio.file.Path.of("configs", "cifar8-cnn.yaml"), List.of()).data().classes());
+    }
 }

@@ -147,6 +147,12 @@ class TransferLearningTest {
         float[] expected = new io.deepnets.data.ImageDecoder(32, 32, 3, "stretch").prepare(javax.imageio.ImageIO.read(photo.toFile()));
         assertArrayEquals(expected, model.prepare(javax.imageio.ImageIO.read(photo.toFile()), ImagePreprocessor.Invert.AUTO).pixels(),
                 "predict prepares a photo as the run's data section did (RGB, stretch), not MNIST-style");
+        Path maps = dir.resolve("maps");
+        assertEquals(0, io.deepnets.cli.Main.execute("activations", "--model", tl.runDir().toString(), "--image", photo.toString(), "--out",
+                maps.toString()));
+        try (var files = Files.list(maps)) {
+            assertTrue(files.filter(f -> f.toString().endsWith(".png")).count() >= 2, "feature maps of both (frozen) convolutions");
+        }
     }
 
     @Test
