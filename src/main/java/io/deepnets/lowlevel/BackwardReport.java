@@ -102,18 +102,7 @@ public final class BackwardReport {
     }
 
     private static void map(StringBuilder sb, String title, double[][][] x) {
-        sb.append(title).append(": shape (").append(x.length).append(", ").append(x[0].length).append(", ").append(x[0][0].length).append(")\n");
-        for (int k = 0; k < x[0][0].length; k++) {
-            sb.append("   channel ").append(k).append(":\n");
-            for (double[][] r : x) {
-                double[] vals = new double[r.length];
-                for (int c = 0; c < r.length; c++) {
-                    vals[c] = r[c][k];
-                }
-                sb.append("    ").append(row(vals)).append('\n');
-            }
-        }
-        sb.append('\n');
+        LowLevelReport.map(sb, title, x, BackwardReport::row);
     }
 
     private static String row(double[] values) {

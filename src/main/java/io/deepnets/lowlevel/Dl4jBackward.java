@@ -110,17 +110,7 @@ public final class Dl4jBackward {
                 .setInputType(InputType.convolutional(h, w, c, CNN2DFormat.NCHW)).build());
         bottom.init();
         bottom.initGradientsView();
-        INDArray weights = Nd4j.create(DataType.DOUBLE, f, c, kh, kw);
-        for (int o = 0; o < f; o++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    for (int k = 0; k < c; k++) {
-                        weights.putScalar(new long[] {o, k, i, j}, s.filters()[o][i][j][k]);
-                    }
-                }
-            }
-        }
-        bottom.getLayer(0).setParam("W", weights);
+        bottom.getLayer(0).setParam("W", Dl4jOps.filterWeights(s.filters()));
         bottom.getLayer(0).setParam("b", Nd4j.zeros(DataType.DOUBLE, 1, f));
         INDArray image = nchw(s.image());
         INDArray conv = bottom.getLayer(0).activate(image, true, ws).dup();

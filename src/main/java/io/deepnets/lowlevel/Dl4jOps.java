@@ -50,18 +50,7 @@ public final class Dl4jOps {
                 .build();
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
-        // DL4J's convolution weights are [out channels, in channels, kernel rows, kernel columns].
-        INDArray weights = Nd4j.create(DataType.DOUBLE, f, c, kh, kw);
-        for (int o = 0; o < f; o++) {
-            for (int i = 0; i < kh; i++) {
-                for (int j = 0; j < kw; j++) {
-                    for (int k = 0; k < c; k++) {
-                        weights.putScalar(new long[] {o, k, i, j}, filters[o][i][j][k]);
-                    }
-                }
-            }
-        }
-        net.getLayer(0).setParam("W", weights);
+        net.getLayer(0).setParam("W", filterWeights(filters));
         net.getLayer(0).setParam("b", Nd4j.zeros(DataType.DOUBLE, 1, f));
 
         INDArray input = Nd4j.create(DataType.DOUBLE, 1, c, h, w);
@@ -98,6 +87,25 @@ public final class Dl4jOps {
         INDArray softmax = new ActivationSoftmax().getActivation(dense.dup(), false);
         return new Stages(image, filters, hwc(conv), hwc(relu), hwc(pool), hwc(normalised), w8, dense.toDoubleVector(),
                 softmax.toDoubleVector());
+    }
+
+    /** The filters {@code [filter][row][column][channel]} as DL4J's convolution weights {@code [out, in, rows, columns]}. */
+    static INDArray filterWeights(double[][][][] filters) {
+        int f = filters.length;
+        int kh = filters[0].length;
+        int kw = filters[0][0].length;
+        int c = filters[0][0][0].length;
+        INDArray weights = Nd4j.create(DataType.DOUBLE, f, c, kh, kw);
+        for (int o = 0; o < f; o++) {
+            for (int i = 0; i < kh; i++) {
+                for (int j = 0; j < kw; j++) {
+                    for (int k = 0; k < c; k++) {
+                        weights.putScalar(new long[] {o, k, i, j}, filters[o][i][j][k]);
+                    }
+                }
+            }
+        }
+        return weights;
     }
 
     /** [1, C, H, W] to [row][column][channel]. */

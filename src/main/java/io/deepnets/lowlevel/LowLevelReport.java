@@ -75,6 +75,11 @@ public final class LowLevelReport {
     }
 
     private static void map(StringBuilder sb, String title, double[][][] x) {
+        map(sb, title, x, LowLevelReport::row);
+    }
+
+    /** One stage per channel, each row of the map formatted by {@code rowFormat}; shared with {@link BackwardReport}. */
+    static void map(StringBuilder sb, String title, double[][][] x, java.util.function.Function<double[], String> rowFormat) {
         sb.append(title).append(": shape (").append(x.length).append(", ").append(x[0].length).append(", ").append(x[0][0].length).append(")\n");
         for (int k = 0; k < x[0][0].length; k++) {
             sb.append("   channel ").append(k).append(":\n");
@@ -83,7 +88,7 @@ public final class LowLevelReport {
                 for (int c = 0; c < r.length; c++) {
                     vals[c] = r[c][k];
                 }
-                sb.append("    ").append(row(vals)).append('\n');
+                sb.append("    ").append(rowFormat.apply(vals)).append('\n');
             }
         }
         sb.append('\n');
