@@ -210,6 +210,10 @@ public final class ExperimentRunner {
         Map<String, Double> phases = new LinkedHashMap<>();
         phases.put("data_seconds", (System.nanoTime() - t0) / 1e9);
         MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
+        if (saved == null && config.model().transfer() != null) {
+            // Stopped before its first checkpoint: it starts again from the base network's weights, as the run did.
+            BaseWeights.copyInto(net, config.model());
+        }
         Callbacks callbacks = new Callbacks(config.training());
         if (saved != null) {
             callbacks.restore(saved.callbacks());
