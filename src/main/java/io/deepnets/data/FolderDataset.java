@@ -101,23 +101,36 @@ public final class FolderDataset {
         DataConfig.ImageFolder f = config.folder();
         ImageDecoder decoder = new ImageDecoder(f);
         List<String> skipped = new ArrayList<>();
-        train = readable(train, decoder, skipped);
-        test = readable(test, decoder, skipped);
-        if (train.isEmpty() || test.isEmpty()) {
-            throw new DataException("data.path " + root.toAbsolutePath() + ": no readable " + (train.isEmpty() ? "training" : "test") + " images");
-        }
         long bytes = 4L * decoder.featureSize() * (train.size() + test.size());
         boolean stream = "stream".equals(f.cache()) || ("auto".equals(f.cache()) && bytes > cacheLimitBytes());
         if ("memory".equals(f.cache()) && bytes > cacheLimitBytes()) {
             throw new DataException("data.cache: memory: the decoded images take " + mib(bytes) + ", more than the cache limit of "
                     + mib(cacheLimitBytes()) + " (a quarter of the heap); use cache: stream or auto, or a larger DEEPNETS_HEAP_MB");
         }
-        progress.printf(Locale.ROOT, "%s: %d training and %d test images in %d classes, %dx%dx%d (%s), %s%n", root, train.size(), test.size(),
-                classes.size(), f.height(), f.width(), f.channels(), f.resize(),
-                stream ? "streamed per batch (" + mib(bytes) + " decoded > cache limit " + mib(cacheLimitBytes()) + ")" : "decoded once into memory ("
-                        + mib(bytes) + ")");
-        ImageSet trainSet = stream ? streamed(train, decoder) : decodeAll(train, decoder);
-        ImageSet testSet = stream ? streamed(test, decoder) : decodeAll(test, decoder);
+        ImageSet trainSet;
+        ImageSet testSet;
+        if (stream) {
+            // Every file decoded once now, so that a bad one stops the run (or is skipped) before training starts.
+            train = readable(train, skipped);
+            test = readable(test, skipped);
+            trainSet = train.isEmpty() ? null : streamed(train, decoder);
+            testSet = test.isEmpty() ? null : streamed(test, decoder);
+        } else {
+            trainSet = decodeAll(train, decoder, skipped);
+            testSet = decodeAll(test, decoder, skipped);
+        }
+        if (trainSet == null || trainSet.count() == 0 || testSet == null || testSet.count() == 0) {
+            throw new DataException("data.path " + root.toAbsolutePath() + ": no readable " + (trainSet == null || trainSet.count() == 0
+                    ? "training" : "test") + " images");
+        }
+        if (!skipped.isEmpty()) {
+            progress.printf(Locale.ROOT, "skipped %d unreadable image%s (listed in the run folder's %s)%n", skipped.size(),
+                    skipped.size() == 1 ? "" : "s", LoadedDataset.SKIPPED_FILE);
+        }
+        progress.printf(Locale.ROOT, "%s: %d training and %d test images in %d classes, %dx%dx%d (%s), %s%n", root, trainSet.count(),
+                testSet.count(), classes.size(), f.height(), f.width(), f.channels(), f.resize(),
+                stream ? "streamed per batch (" + mib(bytes) + " decoded" + ("stream".equals(f.cache()) ? ", cache: stream" : " > cache limit "
+                        + mib(cacheLimitBytes())) + ")" : "decoded once into memory (" + mib(bytes) + ")");
         Map<String, String> sums = new LinkedHashMap<>();
         sums.put(root.toAbsolutePath().toString(), listingChecksum(root, train, test));
         String name = root.toAbsolutePath().getFileName() == null ? "folder" : root.toAbsolutePath().getFileName().toString();
@@ -199,35 +212,42 @@ public final class FolderDataset {
     }
 
     /** The entries whose files decode; a bad one fails the load or, with skip_bad_images, is listed and left out. */
-    private List<Entry> readable(List<Entry> entries, ImageDecoder decoder, List<String> skipped) {
+    private List<Entry> readable(List<Entry> entries, List<String> skipped) {
         List<Entry> ok = new ArrayList<>(entries.size());
         for (Entry e : entries) {
             try {
                 ImageDecoder.read(e.file());
                 ok.add(e);
             } catch (ImageDecoder.BadImageException ex) {
-                if (!config.folder().skipBadImages()) {
-                    throw new DataException(e.file() + ": " + ex.getMessage() + " (set data.skip_bad_images: true to skip such files)");
-                }
-                skipped.add(e.file() + ": " + ex.getMessage());
+                bad(e, ex, skipped);
             }
-        }
-        if (!skipped.isEmpty() && ok.size() < entries.size()) {
-            progress.printf(Locale.ROOT, "skipped %d unreadable image%s (listed in the run folder's %s)%n", entries.size() - ok.size(),
-                    entries.size() - ok.size() == 1 ? "" : "s", LoadedDataset.SKIPPED_FILE);
         }
         return ok;
     }
 
-    private static ImageSet decodeAll(List<Entry> entries, ImageDecoder decoder) {
+    private void bad(Entry e, ImageDecoder.BadImageException ex, List<String> skipped) {
+        if (!config.folder().skipBadImages()) {
+            throw new DataException(e.file() + ": " + ex.getMessage() + " (set data.skip_bad_images: true to skip such files)");
+        }
+        skipped.add(e.file() + ": " + ex.getMessage());
+    }
+
+    /** Every readable entry decoded once into one float array (bad ones fail the load or are skipped). */
+    private ImageSet decodeAll(List<Entry> entries, ImageDecoder decoder, List<String> skipped) {
         int size = decoder.featureSize();
         float[] features = new float[entries.size() * size];
         int[] labels = new int[entries.size()];
-        for (int i = 0; i < entries.size(); i++) {
-            decodeOrFail(decoder, entries.get(i).file(), features, i * size);
-            labels[i] = entries.get(i).label();
+        int n = 0;
+        for (Entry e : entries) {
+            try {
+                decoder.decode(e.file(), features, n * size);
+                labels[n++] = e.label();
+            } catch (ImageDecoder.BadImageException ex) {
+                bad(e, ex, skipped);
+            }
         }
-        return new ImageSet(features, labels, entries.size(), size);
+        return n == entries.size() ? new ImageSet(features, labels, n, size)
+                : new ImageSet(java.util.Arrays.copyOf(features, n * size), java.util.Arrays.copyOf(labels, n), n, size);
     }
 
     private static void decodeOrFail(ImageDecoder decoder, Path file, float[] out, int offset) {
