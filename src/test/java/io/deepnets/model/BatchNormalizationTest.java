@@ -104,7 +104,8 @@ class BatchNormalizationTest {
     @Test
     void parameterCountsEqualKerasWithMovingStatisticsNonTrainable() {
         ExperimentConfig cifar8 = ConfigLoader.load(Path.of("configs", "cifar8-cnn.yaml"), List.of());
-        // Keras model.summary() of the same layers: Total 111,688, Trainable 111,240, Non-trainable 448.
+        // Keras's counts for these layers (conv k*k*in*out + out; batch norm 4 per channel, the moving mean and variance
+        // non-trainable; dense in*out + out): Total 111,688, Trainable 111,240, Non-trainable 448.
         assertEquals(111_688, cifar8.model().totalParams());
         assertEquals(448, cifar8.model().nonTrainableParams());
         MultiLayerNetwork net = KerasModelMapper.build(cifar8);
