@@ -32,16 +32,24 @@ public record ModelSummary(String name, List<Row> rows, long totalParams, long n
     }
 
     public String render() {
-        String line = "_".repeat(65);
+        // Keras's column widths (28, 26, 10); the first grows to fit long names such as batch_normalization_1.
+        int first = 28;
+        for (Row r : rows) {
+            first = Math.max(first, r.layer().length() + r.type().length() + 4);
+        }
+        boolean anyFrozen = rows.stream().anyMatch(Row::frozen);
+        int width = first + 37 + (anyFrozen ? 7 : 0);
+        String line = "_".repeat(width);
+        String format = " %-" + first + "s%-26s%-10s%s%n";
         StringBuilder sb = new StringBuilder();
         sb.append("Model: \"").append(name).append("\"\n").append(line).append('\n');
-        sb.append(String.format(Locale.ROOT, " %-28s%-26s%-10s%n", "Layer (type)", "Output Shape", "Param #"));
-        sb.append("=".repeat(65)).append('\n');
+        sb.append(String.format(Locale.ROOT, format, "Layer (type)", "Output Shape", "Param #", anyFrozen ? "Trainable" : ""));
+        sb.append("=".repeat(width)).append('\n');
         for (int i = 0; i < rows.size(); i++) {
             Row r = rows.get(i);
-            sb.append(String.format(Locale.ROOT, " %-28s%-26s%-10s%s%n", r.layer() + " (" + r.type() + ")", r.outputShape().keras(),
-                    String.format(Locale.ROOT, "%,d", r.params()), r.frozen() ? "frozen" : ""));
-            sb.append(i == rows.size() - 1 ? "=".repeat(65) : "").append('\n');
+            sb.append(String.format(Locale.ROOT, format, r.layer() + " (" + r.type() + ")", r.outputShape().keras(),
+                    String.format(Locale.ROOT, "%,d", r.params()), anyFrozen ? (r.frozen() ? "frozen" : "yes") : ""));
+            sb.append(i == rows.size() - 1 ? "=".repeat(width) : "").append('\n');
         }
         sb.append(String.format(Locale.ROOT, "Total params: %,d%n", totalParams));
         sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", totalParams - nonTrainableParams));

@@ -112,7 +112,7 @@ class BatchNormalizationTest {
         assertEquals(111_688, net.numParams(), "DL4J holds the moving statistics in its parameter vector too");
         String summary = ModelSummary.of(cifar8, net.numParams()).render();
         assertTrue(summary.contains("batch_normalization_1 (BatchNormalization)"), summary);
-        assertTrue(summary.contains("global_average_pooling2d_1 (GlobalAveragePooling2D)(None, 128)") || summary.contains("(None, 128)"), summary);
+        assertTrue(summary.contains("global_average_pooling2d_1 (GlobalAveragePooling2D) (None, 128)"), "the name column grows to fit: " + summary);
         assertTrue(summary.contains("Trainable params: 111,240"), summary);
         assertTrue(summary.contains("Non-trainable params: 448"), summary);
         List<Long> perLayer = cifar8.model().layerParams();
