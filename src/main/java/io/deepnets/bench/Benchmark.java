@@ -58,7 +58,9 @@ public final class Benchmark {
         int classes = config.model().classes();
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
-        try (TrainingStep trainStep = dl4jFit ? TrainingStep.dl4jFit(net, classes) : TrainingStep.forNetwork(net, batch, classes)) {
+        TrainingStep.Choice choice = dl4jFit ? new TrainingStep.Choice(TrainingStep.dl4jFit(net, classes), java.util.Map.of())
+                : TrainingStep.choose(net, batch, classes);
+        try (TrainingStep trainStep = choice.step()) {
             int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
             int step = 0;
             for (; step < warmup; step++) {
@@ -90,7 +92,7 @@ public final class Benchmark {
             }
             double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
             return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
-                    inferSteps * (double) batch / inferSeconds, helpers(net), trainStep.kind());
+                    inferSteps * (double) batch / inferSeconds, helpers(net), trainStep.kind(), choice.declined());
         }
     }
 

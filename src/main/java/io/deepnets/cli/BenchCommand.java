@@ -105,6 +105,7 @@ final class BenchCommand implements Callable<Integer> {
             results.add(r);
             System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-28s %s%n", r.experiment(), r.data(), r.batchSize(),
                     r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.step(), r.helpers());
+            r.declined().forEach((kind, reason) -> System.out.printf(Locale.ROOT, "%20s   not %s: %s%n", "", kind, reason));
         }
         if (json != null) {
             Map<String, Object> out = new LinkedHashMap<>();

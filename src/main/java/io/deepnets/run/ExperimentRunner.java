@@ -357,6 +357,7 @@ public final class ExperimentRunner {
             } else if (callbacks.any()) {
                 callbackSummary.put("model_weights", "last");
             }
+            callbackSummary.put("training_step_declined", trainer.stepDeclines());
             return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases, callbackSummary);
         } finally {
             removeHook(onSignal);

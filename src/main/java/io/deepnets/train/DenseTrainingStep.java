@@ -1,5 +1,7 @@
 package io.deepnets.train;
 
+import static io.deepnets.train.TrainingStep.declined;
+
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
 import java.nio.FloatBuffer;
@@ -114,15 +116,20 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
      * parameter layout that is not DL4J's usual flattened {@code W, b} per layer).
      */
     public static Optional<DenseTrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
+        return forNetwork(net, maxBatch, reason -> { });
+    }
+
+    /** As {@link #forNetwork(MultiLayerNetwork, int)}, telling {@code why} the reason when it declines. */
+    static Optional<DenseTrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch, java.util.function.Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         if (TrainingStep.hasFrozenLayer(net)) {
-            return Optional.empty();         // it would update a frozen layer's weights
+            return declined(why, "a frozen layer (transfer learning)");         // it would update a frozen layer's weights
         }
         if (conf.getInputPreProcessors() != null && !conf.getInputPreProcessors().isEmpty()) {
-            return Optional.empty();
+            return declined(why, "image input or flatten (input preprocessors): dense networks only");
         }
         if (net.params() == null || net.params().dataType() != DataType.FLOAT) {
-            return Optional.empty();
+            return declined(why, "parameters are not float32");
         }
         List<DenseLayerShape> shapes = new ArrayList<>();
         long offset = 0;
@@ -131,24 +138,24 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
             org.deeplearning4j.nn.conf.layers.Layer c = all[i].conf().getLayer();
             boolean last = i == all.length - 1;
             if (!(c instanceof BaseLayer base) || (last ? !(c instanceof OutputLayer) : !(c instanceof DenseLayer))) {
-                return Optional.empty();
+                return declined(why, "layer " + i + " is " + c.getClass().getSimpleName() + ": dense layers and a softmax output only");
             }
             if (base.getIDropout() != null) {
-                return Optional.empty();
+                return declined(why, "layer " + i + " has dropout");
             }
             ActivationKind kind;
             if (last) {
                 OutputLayer out = (OutputLayer) c;
                 if (!(out.getActivationFn() instanceof ActivationSoftmax) || !(out.getLossFn() instanceof LossMCXENT loss)
                         || loss.getWeights() != null || !out.hasBias()) {
-                    return Optional.empty();
+                    return declined(why, "the output layer is not softmax with cross-entropy and bias");
                 }
                 kind = ActivationKind.IDENTITY;
             } else {
                 DenseLayer dense = (DenseLayer) c;
                 Optional<ActivationKind> k = ActivationKind.of(dense.getActivationFn());
                 if (k.isEmpty() || !dense.hasBias() || dense.hasLayerNorm()) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + ": activation " + dense.getActivationFn() + ", no bias or layer norm");
                 }
                 kind = k.get();
             }
@@ -156,20 +163,20 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
             int nIn = Math.toIntExact(ff.getNIn());
             int nOut = Math.toIntExact(ff.getNOut());
             if (i > 0 && shapes.get(i - 1).nOut() != nIn) {
-                return Optional.empty();
+                return declined(why, "layer " + i + " does not take the previous layer's outputs");
             }
             DenseLayerShape shape = new DenseLayerShape(nIn, nOut, kind, offset, offset + (long) nIn * nOut);
             offset += (long) nIn * nOut + nOut;
             if (!layoutMatches(net, i, shape)) {
-                return Optional.empty();
+                return declined(why, "layer " + i + ": parameters not in DL4J's flattened W, b layout");
             }
             shapes.add(shape);
         }
         if (shapes.isEmpty() || offset != net.params().length() || !FusedRmsProp.wholeArray(net.params())) {
-            return Optional.empty();
+            return declined(why, "the parameters are not one contiguous array of the layers' W and b");
         }
         INDArray gradient = Nd4j.create(DataType.FLOAT, net.params().shape(), 'c');
-        return FusedRmsProp.forNetwork(net, gradient)
+        return FusedRmsProp.forNetwork(net, gradient, why)
                 .map(update -> new DenseTrainingStep(net, List.copyOf(shapes), gradient, update, maxBatch));
     }
 

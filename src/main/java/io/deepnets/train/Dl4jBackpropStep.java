@@ -19,10 +19,15 @@ final class Dl4jBackpropStep extends Dl4jFitStep {
     }
 
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes) {
+        return forNetwork(net, classes, reason -> { });
+    }
+
+    /** As {@link #forNetwork(MultiLayerNetwork, int)}, telling {@code why} the reason when it declines. */
+    static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, java.util.function.Consumer<String> why) {
         if (net.getFlattenedGradients() == null) {
             net.initGradientsView();     // DL4J creates it on the first fit; the update needs it now
         }
-        return FusedRmsProp.forNetwork(net, net.getFlattenedGradients()).map(u -> new Dl4jBackpropStep(net, u, classes));
+        return FusedRmsProp.forNetwork(net, net.getFlattenedGradients(), why).map(u -> new Dl4jBackpropStep(net, u, classes));
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.deepnets.train;
 
+import static io.deepnets.train.TrainingStep.declined;
+
 import java.nio.FloatBuffer;
 import java.util.Optional;
 import org.bytedeco.javacpp.FloatPointer;
@@ -49,21 +51,20 @@ final class FusedRmsProp {
      * normalisation, weight noise or constraints (what DL4J would apply beside the update), in float arrays.
      */
     static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient) {
+        return forNetwork(net, gradient, reason -> { });
+    }
+
+    /** As {@link #forNetwork(MultiLayerNetwork, INDArray)}, telling {@code why} the reason when it declines. */
+    static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient, java.util.function.Consumer<String> why) {
         INDArray params = net.params();
         if (params == null || gradient == null || params.dataType() != DataType.FLOAT || gradient.dataType() != DataType.FLOAT
                 || net.getUpdater() == null || net.getUpdater().getStateViewArray() == null) {
-            return Optional.empty();
+            return declined(why, "no float32 parameters, gradient or updater state");
         }
-        INDArray state = net.getUpdater().getStateViewArray();
-        if (state.dataType() != DataType.FLOAT || state.length() != params.length() || gradient.length() != params.length()
-                || !wholeArray(params) || !wholeArray(gradient) || !wholeArray(state)) {
-            return Optional.empty();
-        }
-        if (!net.getLayerWiseConfigurations().getConf(0).isMiniBatch()) {
-            return Optional.empty();
-        }
+        // The layer checks first: their reasons name the cause (an Adadelta or batch-norm network also fails the
+        // state-size check below, which would say less).
         if (TrainingStep.hasFrozenLayer(net)) {
-            return Optional.empty();             // a frozen layer's updater is DL4J's no-op, not this RMSprop
+            return declined(why, "a frozen layer (transfer learning): its updater is DL4J's no-op");
         }
         RmsProp rms = null;
         for (Layer layer : net.getLayers()) {
@@ -72,21 +73,33 @@ final class FusedRmsProp {
             }
             // Batch normalisation's moving statistics are not gradient-updated parameters: DL4J's fit handles them.
             if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
-                return Optional.empty();
+                return declined(why, "batch normalisation (its moving statistics are not gradient-updated)");
             }
             if (!(layer.conf().getLayer() instanceof BaseLayer base) || !(base.getIUpdater() instanceof RmsProp r)
                     || !r.equals(base.getBiasUpdater()) || rms != null && !rms.equals(r)) {
-                return Optional.empty();
+                return declined(why, "the optimizer is not one RMSprop on every layer (" + (layer.conf().getLayer() instanceof BaseLayer b
+                        ? b.getIUpdater().getClass().getSimpleName() : layer.conf().getLayer().getClass().getSimpleName()) + ")");
             }
             boolean normalised = base.getGradientNormalization() != null && base.getGradientNormalization() != GradientNormalization.None;
             boolean constrained = base.getConstraints() != null && !base.getConstraints().isEmpty();
             if (normalised || constrained || base.getWeightNoise() != null || !base.getRegularization().isEmpty()
                     || !base.getRegularizationBias().isEmpty()) {
-                return Optional.empty();
+                return declined(why, "gradient normalisation, a constraint, weight noise or a regulariser (kernel_regularizer)");
             }
             rms = r;
         }
-        return rms == null ? Optional.empty() : Optional.of(new FusedRmsProp(net, rms, gradient));
+        if (rms == null) {
+            return declined(why, "no layer with parameters");
+        }
+        INDArray state = net.getUpdater().getStateViewArray();
+        if (state.dataType() != DataType.FLOAT || state.length() != params.length() || gradient.length() != params.length()
+                || !wholeArray(params) || !wholeArray(gradient) || !wholeArray(state)) {
+            return declined(why, "the updater state is not one array the size of the parameters");
+        }
+        if (!net.getLayerWiseConfigurations().getConf(0).isMiniBatch()) {
+            return declined(why, "minibatch(false)");
+        }
+        return Optional.of(new FusedRmsProp(net, rms, gradient));
     }
 
     /** Applies one step from the summed gradient of {@code batch} examples, then advances the iteration count. */

@@ -1,5 +1,7 @@
 package io.deepnets.train;
 
+import static io.deepnets.train.TrainingStep.declined;
+
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
 import java.nio.FloatBuffer;
@@ -104,21 +106,26 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
 
     /** The step for {@code net}, or empty when it is outside this step's scope (see the class comment). */
     public static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
+        return forNetwork(net, maxBatch, reason -> { });
+    }
+
+    /** As {@link #forNetwork(MultiLayerNetwork, int)}, telling {@code why} the reason when it declines. */
+    static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch, java.util.function.Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         if (TrainingStep.hasFrozenLayer(net)) {
-            return Optional.empty();         // it would update a frozen layer's weights
+            return declined(why, "a frozen layer (transfer learning)");         // it would update a frozen layer's weights
         }
         // Host memory only: the step reads and writes the parameter buffer from Java.
         if (!"CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
-            return Optional.empty();
+            return declined(why, "backend " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName() + ": the step reads host memory, CPU backend only");
         }
         if (net.params() == null || net.params().dataType() != DataType.FLOAT || !FusedRmsProp.wholeArray(net.params())
                 || net.numParams() > MAX_PARAMS || !conf.getConf(0).isMiniBatch()) {
-            return Optional.empty();
+            return declined(why, net.numParams() > MAX_PARAMS ? String.format(java.util.Locale.ROOT, "%,d parameters, more than %,d (DL4J's native kernels pay off there)", net.numParams(), MAX_PARAMS) : "parameters not float32 in one array, or minibatch(false)");
         }
         InputPreProcessor first = conf.getInputPreProcess(0);
         if (!(first instanceof FeedForwardToCnnPreProcessor in)) {
-            return Optional.empty();
+            return declined(why, "not an image network (conv nets only)");
         }
         int c = (int) in.getNumChannels();
         int h = (int) in.getInputHeight();
@@ -133,19 +140,19 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             InputPreProcessor pre = conf.getInputPreProcess(i);
             if (i > 0 && pre != null) {
                 if (!(pre instanceof CnnToFeedForwardPreProcessor) || flat) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + ": an input preprocessor other than one flatten");
                 }
                 flat = true;
             }
             if (lc.getIDropout() != null) {
-                return Optional.empty();
+                return declined(why, "layer " + i + " has dropout");
             }
             if (lc instanceof BaseLayer base) {
                 if (!(base.getIUpdater() instanceof Sgd s) || !s.equals(base.getBiasUpdater()) || (sgd != null && !sgd.equals(s))
                         || base.getGradientNormalization() != null && base.getGradientNormalization() != GradientNormalization.None
                         || base.getConstraints() != null && !base.getConstraints().isEmpty() || base.getWeightNoise() != null
                         || !base.getRegularizationBias().isEmpty()) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + ": not plain SGD with the network's rate (or gradient normalisation, constraints, weight noise, a bias regulariser)");
                 }
                 sgd = s;
             }
@@ -156,15 +163,15 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                     if (r instanceof L2Regularization l) {
                         l2 += l.getL2().valueAt(0, 0);
                         if (!(l.getL2() instanceof org.nd4j.linalg.schedule.FixedSchedule)) {
-                            return Optional.empty();
+                            return declined(why, "layer " + i + ": a scheduled L2");
                         }
                     } else if (r instanceof L1Regularization l) {
                         l1 += l.getL1().valueAt(0, 0);
                         if (!(l.getL1() instanceof org.nd4j.linalg.schedule.FixedSchedule)) {
-                            return Optional.empty();
+                            return declined(why, "layer " + i + ": a scheduled L1");
                         }
                     } else {
-                        return Optional.empty();
+                        return declined(why, "layer " + i + ": a regulariser other than L1/L2");
                     }
                 }
             }
@@ -174,7 +181,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 if (kind.isEmpty() || !cl.hasBias() || cl.getConvolutionMode() != ConvolutionMode.Truncate || cl.getPadding()[0] != 0
                         || cl.getPadding()[1] != 0 || cl.getDilation()[0] != 1 || cl.getDilation()[1] != 1 || cl.getCnn2dDataFormat() != CNN2DFormat.NCHW
                         || cl.getNIn() != c) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + ": convolution with 'same' padding, dilation, no bias or activation " + cl.getActivationFn());
                 }
                 int kH = cl.getKernelSize()[0];
                 int kW = cl.getKernelSize()[1];
@@ -192,7 +199,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             } else if (lc instanceof SubsamplingLayer sl && lc.getClass() == SubsamplingLayer.class && !flat) {
                 if (sl.getPoolingType() != PoolingType.MAX || sl.getConvolutionMode() != ConvolutionMode.Truncate || sl.getPadding()[0] != 0
                         || sl.getPadding()[1] != 0 || sl.getDilation()[0] != 1 || sl.getDilation()[1] != 1 || sl.getCnn2dDataFormat() != CNN2DFormat.NCHW) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + ": pooling other than max with 'valid' padding");
                 }
                 int kH = sl.getKernelSize()[0];
                 int kW = sl.getKernelSize()[1];
@@ -211,23 +218,23 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                     OutputLayer out = (OutputLayer) lc;
                     if (!(out.getActivationFn() instanceof ActivationSoftmax) || !(out.getLossFn() instanceof LossMCXENT loss)
                             || loss.getWeights() != null || !out.hasBias()) {
-                        return Optional.empty();
+                        return declined(why, "the output layer is not softmax with cross-entropy and bias");
                     }
                     kind = ActivationKind.IDENTITY;
                 } else {
                     if (!(lc instanceof DenseLayer d) || !d.hasBias() || d.hasLayerNorm()) {
-                        return Optional.empty();
+                        return declined(why, "layer " + i + ": dense without bias or with layer norm");
                     }
                     Optional<ActivationKind> k = ActivationKind.of(d.getActivationFn());
                     if (k.isEmpty()) {
-                        return Optional.empty();
+                        return declined(why, "layer " + i + ": activation " + lc);
                     }
                     kind = k.get();
                 }
                 int nIn = (int) ff.getNIn();
                 int nOut = (int) ff.getNOut();
                 if (nIn != c * h * w) {
-                    return Optional.empty();
+                    return declined(why, "layer " + i + " does not take the previous layer's outputs");
                 }
                 // Dense parameters: W [nIn, nOut] in 'f' order, then the bias.
                 stage = new Stage(last ? "output" : "dense", nIn, 1, 1, nOut, 1, 1, 0, 0, 0, 0, kind, offset, offset + nIn * nOut, l2, l1);
@@ -236,15 +243,15 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 h = 1;
                 w = 1;
             } else {
-                return Optional.empty();
+                return declined(why, "layer " + i + " is " + lc.getClass().getSimpleName() + " (conv, max pooling, dense and output only)");
             }
             if (lc instanceof BaseLayer && !layoutMatches(net, i, stage)) {
-                return Optional.empty();
+                return declined(why, "layer " + i + ": parameters not in DL4J's flattened layout");
             }
             stages.add(stage);
         }
         if (stages.isEmpty() || !stages.get(stages.size() - 1).type().equals("output") || offset != net.numParams() || sgd == null) {
-            return Optional.empty();
+            return declined(why, "no output layer last, or parameters not contiguous");
         }
         return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), sgd, maxBatch));
     }

@@ -30,6 +30,7 @@ public final class Trainer {
     private final Callbacks callbacks;
     private INDArray bestParams;
     private String stepKind;
+    private java.util.Map<String, String> stepDeclines = java.util.Map.of();
     private ImageAugmenter augmenter;
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
@@ -69,6 +70,11 @@ public final class Trainer {
         return bestParams;
     }
 
+    /** Why each step faster than {@link #stepKind()} declined the network, by kind (for metrics.json). */
+    public java.util.Map<String, String> stepDeclines() {
+        return stepDeclines;
+    }
+
     /** The {@link TrainingStep#kind()} that trained the network in the last {@link #fit} (for metrics.json). */
     public String stepKind() {
         return stepKind;
@@ -83,9 +89,11 @@ public final class Trainer {
     public List<EpochResult> fit(int firstEpoch) {
         List<EpochResult> results = new ArrayList<>();
         try (ActivationSwap swap = ActivationSwap.install(net)) {
-            TrainingStep step = TrainingStep.forNetwork(net, schedule.batchSize(), classes);
+            TrainingStep.Choice choice = TrainingStep.choose(net, schedule.batchSize(), classes);
+            TrainingStep step = choice.step();
             try {
                 stepKind = step.kind();
+                stepDeclines = choice.declined();
                 for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
                     EpochResult result = epoch(epoch, step);
                     results.add(result);

@@ -34,10 +34,41 @@ public interface TrainingStep extends AutoCloseable {
      * {@link FusedRmsProp} update for RMSprop networks; else DL4J's own {@code fit}.
      */
     static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {
-        return DenseTrainingStep.forNetwork(net, maxBatch).<TrainingStep>map(s -> s)
-                .or(() -> SmallConvTrainingStep.forNetwork(net, maxBatch))
-                .or(() -> Dl4jBackpropStep.forNetwork(net, classes))
-                .orElseGet(() -> dl4jFit(net, classes));
+        return choose(net, maxBatch, classes).step();
+    }
+
+    /** The step chosen for a network, and why each faster one declined it (by {@link #kind()}, in the order tried). */
+    record Choice(TrainingStep step, java.util.Map<String, String> declined) {
+        public Choice {
+            declined = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(declined));
+        }
+    }
+
+    /** As {@link #forNetwork}, with the reasons the faster steps gave for declining. */
+    static Choice choose(MultiLayerNetwork net, int maxBatch, int classes) {
+        java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
+        String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+        if (!"CpuBackend".equals(backend)) {
+            // Every custom step reads and writes the parameter buffers in host memory (Java arrays, OpenBLAS).
+            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, Dl4jBackpropStep.KIND)) {
+                declined.put(kind, "backend " + backend + ": host-memory steps run on the CPU backend only");
+            }
+            return new Choice(dl4jFit(net, classes), declined);
+        }
+        java.util.Optional<? extends TrainingStep> step = DenseTrainingStep.forNetwork(net, maxBatch, r -> declined.put(DenseTrainingStep.KIND, r));
+        if (step.isEmpty()) {
+            step = SmallConvTrainingStep.forNetwork(net, maxBatch, r -> declined.put(SmallConvTrainingStep.KIND, r));
+        }
+        if (step.isEmpty()) {
+            step = Dl4jBackpropStep.forNetwork(net, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
+        }
+        return new Choice(step.isPresent() ? step.get() : dl4jFit(net, classes), declined);
+    }
+
+    /** Tells {@code why} the reason a step declines a network, and declines it. */
+    static <T> java.util.Optional<T> declined(java.util.function.Consumer<String> why, String reason) {
+        why.accept(reason);
+        return java.util.Optional.empty();
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.DataConfig;
@@ -67,6 +68,31 @@ class NewLayersStepChoiceTest {
                     plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", 3, 1)), plain.optimizer(), plain.training());
             assertEquals(Dl4jFitStep.KIND, kind(frozen), opt + " with a frozen layer");
         }
+    }
+
+    static java.util.Map<String, String> declines(ExperimentConfig c) {
+        MultiLayerNetwork net = KerasModelMapper.build(c);
+        TrainingStep.Choice choice = TrainingStep.choose(net, 8, 2);
+        choice.step().close();
+        return choice.declined();
+    }
+
+    @Test
+    void eachDeclineSaysWhy() {
+        java.util.Map<String, String> bn = declines(config("rmsprop", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
+        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(bn.keySet()), "in the order tried");
+        assertEquals("batch normalisation (its moving statistics are not gradient-updated)", bn.get(Dl4jBackpropStep.KIND));
+        assertEquals("image input or flatten (input preprocessors): dense networks only", bn.get(DenseTrainingStep.KIND));
+        java.util.Map<String, String> sgdBn = declines(config("sgd", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
+        assertEquals("layer 1 is BatchNormalization (conv, max pooling, dense and output only)", sgdBn.get(SmallConvTrainingStep.KIND));
+        ExperimentConfig plain = config("rmsprop", CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
+        ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
+                plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", 3, 1)), plain.optimizer(), plain.training());
+        java.util.Map<String, String> f = declines(frozen);
+        assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
+        assertEquals("a frozen layer (transfer learning): its updater is DL4J's no-op", f.get(Dl4jBackpropStep.KIND));
+        assertTrue(declines(config("rmsprop", CONV, "{type: flatten}", OUT)).keySet().equals(java.util.Set.of(DenseTrainingStep.KIND,
+                SmallConvTrainingStep.KIND)), "the chosen step has no reason; the faster ones do");
     }
 
     static ImageSet images(int n, long seed) {
