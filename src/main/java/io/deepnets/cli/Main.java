@@ -27,13 +27,14 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, sweep, resume, lowlevel, bench, predict, activations)");
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required (run, summary, report, suite, sweep, resume, lowlevel, scratch, bench, predict, activations)");
     }
 
     public static void main(String[] args) {
         boolean debug = java.util.Arrays.asList(args).contains("--debug");
         if (debug) {
             System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+            System.setProperty("org.slf4j.simpleLogger.log.org.nd4j.imports.converters.ImportClassMapping", "info");
         }
         System.exit(execute(args));
     }
