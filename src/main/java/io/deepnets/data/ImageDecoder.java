@@ -61,37 +61,83 @@ public final class ImageDecoder {
         return out;
     }
 
-    /** The unreadable-file reason, one line. */
+    /** What is wrong with a file that is not a usable image; each caller words it its own way. */
+    public enum Problem {
+        /** A file of 0 bytes. */
+        EMPTY_FILE,
+        /** No ImageIO reader recognises the file. */
+        NOT_AN_IMAGE,
+        /** Its header claims more pixels than the caller accepts (nothing decoded). */
+        TOO_LARGE,
+        /** It decodes to nothing. */
+        NO_PIXELS,
+        /** It cannot be read or decoded (truncated, corrupt, an unsupported colour model such as CMYK JPEG). */
+        UNDECODABLE
+    }
+
+    /** The unreadable-file reason, one line; {@link #width()} and {@link #height()} are the header's for TOO_LARGE. */
     public static final class BadImageException extends Exception {
-        public BadImageException(String message) {
+        private final Problem problem;
+        private final int width;
+        private final int height;
+
+        BadImageException(Problem problem, String message) {
+            this(problem, message, 0, 0);
+        }
+
+        BadImageException(Problem problem, String message, int width, int height) {
             super(message);
+            this.problem = problem;
+            this.width = width;
+            this.height = height;
+        }
+
+        public Problem problem() {
+            return problem;
+        }
+
+        public int width() {
+            return width;
+        }
+
+        public int height() {
+            return height;
         }
     }
 
     static BufferedImage read(Path file) throws BadImageException {
+        return read(file, MAX_SOURCE_PIXELS);
+    }
+
+    /**
+     * Decodes {@code file} with ImageIO, its header's size checked against {@code maxPixels} before any pixel is
+     * decoded, so that a file claiming 100,000 x 100,000 pixels is refused instead of filling the heap.
+     */
+    public static BufferedImage read(Path file, long maxPixels) throws BadImageException {
         try {
             if (Files.size(file) == 0) {
-                throw new BadImageException("the file is empty");
+                throw new BadImageException(Problem.EMPTY_FILE, "the file is empty");
             }
         } catch (IOException e) {
-            throw new BadImageException("cannot read (" + e.getMessage() + ")");
+            throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + e.getMessage() + ")");
         }
         try (InputStream in = Files.newInputStream(file); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
-            var readers = ImageIO.getImageReaders(iis);
+            var readers = iis == null ? java.util.Collections.<ImageReader>emptyIterator() : ImageIO.getImageReaders(iis);
             if (!readers.hasNext()) {
-                throw new BadImageException("not an image Java can read (expected PNG, JPEG, BMP or GIF)");
+                throw new BadImageException(Problem.NOT_AN_IMAGE, "not an image Java can read (expected PNG, JPEG, BMP or GIF)");
             }
             ImageReader reader = readers.next();
             try {
                 reader.setInput(iis, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_SOURCE_PIXELS) {
-                    throw new BadImageException(reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels, more than the "
-                            + MAX_SOURCE_PIXELS / 1_000_000 + " megapixels accepted");
+                int w = reader.getWidth(0);
+                int h = reader.getHeight(0);
+                if ((long) w * h > maxPixels) {
+                    throw new BadImageException(Problem.TOO_LARGE, w + "x" + h + " pixels, more than the " + maxPixels / 1_000_000
+                            + " megapixels accepted", w, h);
                 }
                 BufferedImage img = reader.read(0);
                 if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
-                    throw new BadImageException("the image has no pixels");
+                    throw new BadImageException(Problem.NO_PIXELS, "the image has no pixels");
                 }
                 return img;
             } finally {
@@ -102,8 +148,29 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             // ImageIO's own words: truncated data, "Unsupported Image Type" for CMYK JPEGs its reader cannot convert, ...
             String m = e.getMessage();
-            throw new BadImageException("cannot decode (" + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m) + ")");
+            throw new BadImageException(Problem.UNDECODABLE, "cannot decode (" + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m) + ")");
         }
+    }
+
+    /** Channels-first floats in [0, 1] at {@code offset} as a picture: grey for one channel, RGB from three planes. */
+    public static BufferedImage picture(float[] pixels, int offset, io.deepnets.config.TensorShape shape) {
+        int h = shape.height();
+        int w = shape.width();
+        int n = h * w;
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int r = toByte(pixels[offset + y * w + x]);
+                int g = shape.channels() >= 3 ? toByte(pixels[offset + n + y * w + x]) : r;
+                int b = shape.channels() >= 3 ? toByte(pixels[offset + 2 * n + y * w + x]) : r;
+                img.setRGB(x, y, (r << 16) | (g << 8) | b);
+            }
+        }
+        return img;
+    }
+
+    private static int toByte(float v) {
+        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 
     /**

@@ -2,14 +2,13 @@ package io.deepnets.predict;
 
 import io.deepnets.BadInputException;
 import io.deepnets.config.TensorShape;
+import io.deepnets.data.ImageDecoder;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * Turns an image file into what a model takes: grey or RGB, the model's size with the aspect ratio kept
@@ -54,32 +53,16 @@ public final class ImagePreprocessor {
         if (!Files.isRegularFile(file)) {
             throw new BadInputException(file + ": not a regular file; expected an image (PNG, JPG, BMP, GIF)");
         }
-        try (javax.imageio.stream.ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            java.util.Iterator<javax.imageio.ImageReader> readers = in == null ? java.util.Collections.emptyIterator() : ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) {
-                throw new BadInputException(file + ": not an image this program can read (PNG, JPG, BMP, GIF)");
-            }
-            javax.imageio.ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new BadInputException(file + ": " + reader.getWidth(0) + "x" + reader.getHeight(0) + " pixels is too large (at most "
-                            + String.format(java.util.Locale.ROOT, "%,d", MAX_PIXELS) + " pixels); scale the image down");
-                }
-                BufferedImage img = reader.read(0);
-                if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
-                    throw new BadInputException(file + ": the image is empty");
-                }
-                return img;
-            } finally {
-                reader.dispose();
-            }
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof BadInputException b) {
-                throw b;
-            }
-            throw new BadInputException(file + ": unreadable image (truncated, corrupt, or a kind ImageIO cannot decode)");
+        try {
+            return ImageDecoder.read(file, MAX_PIXELS);
+        } catch (ImageDecoder.BadImageException e) {
+            throw new BadInputException(file + ": " + switch (e.problem()) {
+                case EMPTY_FILE, NOT_AN_IMAGE -> "not an image this program can read (PNG, JPG, BMP, GIF)";
+                case TOO_LARGE -> e.width() + "x" + e.height() + " pixels is too large (at most "
+                        + String.format(java.util.Locale.ROOT, "%,d", MAX_PIXELS) + " pixels); scale the image down";
+                case NO_PIXELS -> "the image is empty";
+                case UNDECODABLE -> "unreadable image (truncated, corrupt, or a kind ImageIO cannot decode)";
+            });
         }
     }
 
@@ -205,27 +188,6 @@ public final class ImagePreprocessor {
             }
         }
         return new Prepared(pixels, seen, false);
-    }
-
-    /** Channels-first floats in [0, 1] as a picture (grey or RGB), what the network is shown. */
-    public static BufferedImage picture(float[] pixels, TensorShape shape) {
-        int h = shape.height();
-        int w = shape.width();
-        int n = h * w;
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int r = toByte(pixels[y * w + x]);
-                int g = shape.channels() >= 3 ? toByte(pixels[n + y * w + x]) : r;
-                int b = shape.channels() >= 3 ? toByte(pixels[2 * n + y * w + x]) : r;
-                img.setRGB(x, y, (r << 16) | (g << 8) | b);
-            }
-        }
-        return img;
-    }
-
-    private static int toByte(float v) {
-        return Math.max(0, Math.min(255, Math.round(v * 255f)));
     }
 
     /** High-quality downscaling: halve repeatedly with bilinear filtering, then one last bilinear step. */

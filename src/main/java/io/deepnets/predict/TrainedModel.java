@@ -84,7 +84,7 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
     public ImagePreprocessor.Prepared prepare(java.awt.image.BufferedImage img, ImagePreprocessor.Invert invert) {
         if (config != null && config.data().folder() != null) {
             float[] pixels = new io.deepnets.data.ImageDecoder(config.data().folder()).prepare(img);
-            return new ImagePreprocessor.Prepared(pixels, ImagePreprocessor.picture(pixels, inputShape), false);
+            return new ImagePreprocessor.Prepared(pixels, io.deepnets.data.ImageDecoder.picture(pixels, 0, inputShape), false);
         }
         return ImagePreprocessor.prepare(img, inputShape, invert);
     }

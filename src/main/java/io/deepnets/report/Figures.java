@@ -1,6 +1,7 @@
 package io.deepnets.report;
 
 import io.deepnets.config.TensorShape;
+import io.deepnets.data.ImageDecoder;
 import io.deepnets.data.ImageSet;
 import io.deepnets.runs.AtomicFiles;
 import java.awt.Color;
@@ -138,32 +139,7 @@ public final class Figures {
 
     /** One sample as an image: grey for one channel, RGB from the channels-first planes for three. */
     public static BufferedImage toImage(ImageSet set, int index, TensorShape shape) {
-        int h = shape.height();
-        int w = shape.width();
-        int c = shape.channels();
-        float[] f = set.isStreamed() ? set.row(index) : set.features();
-        int base = set.isStreamed() ? 0 : index * set.featureSize();
-        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int rgb;
-                if (c >= 3) {
-                    int r = byteOf(f[base + y * w + x]);
-                    int gg = byteOf(f[base + h * w + y * w + x]);
-                    int b = byteOf(f[base + 2 * h * w + y * w + x]);
-                    rgb = (r << 16) | (gg << 8) | b;
-                } else {
-                    int v = byteOf(f[base + y * w + x]);
-                    rgb = (v << 16) | (v << 8) | v;
-                }
-                img.setRGB(x, y, rgb);
-            }
-        }
-        return img;
-    }
-
-    private static int byteOf(float v) {
-        return Math.max(0, Math.min(255, Math.round(v * 255f)));
+        return set.isStreamed() ? ImageDecoder.picture(set.row(index), 0, shape) : ImageDecoder.picture(set.features(), index * set.featureSize(), shape);
     }
 
     static Graphics2D graphics(BufferedImage img) {
