@@ -96,7 +96,7 @@ final class PredictCommand implements Callable<Integer> {
     /** The annotated picture's path for {@code page}: --annotate itself for one page, a file in it for several. */
     private Path annotated(Path page) {
         return images.size() == 1 && !java.nio.file.Files.isDirectory(annotate) ? annotate
-                : annotate.resolve(Predictor.shownInputName(page).replace("-input.png", "-annotated.png"));
+                : annotate.resolve(Predictor.derivedName(page, "-annotated.png"));
     }
 
     private int readPages() throws Exception {

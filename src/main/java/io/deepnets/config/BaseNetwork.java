@@ -43,6 +43,22 @@ public final class BaseNetwork {
                 + " holds no finished run (a folder with " + MODEL + ", " + CONFIG + " and " + COMPLETE + "); run the base experiment first"));
     }
 
+    /** SHA-256 of the base network's file, hex: what its provenance names and what is checked before its weights are used. */
+    public static String sha256(Path file) {
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[1 << 16];
+            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+            return java.util.HexFormat.of().formatHex(digest.digest());
+        } catch (IOException e) {
+            throw new ConfigException("model.base", file + ": cannot read (" + e.getMessage() + ")");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
     private static Optional<Path> newestRun(Path experiment) {
         try (Stream<Path> runs = Files.list(experiment)) {
             return runs.filter(r -> Files.isRegularFile(r.resolve(MODEL)) && Files.isRegularFile(r.resolve(CONFIG))

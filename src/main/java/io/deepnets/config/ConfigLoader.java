@@ -122,8 +122,8 @@ public final class ConfigLoader {
         ModelConfig.Transfer transfer = null;
         if (s.has("transfer")) {
             YamlSection t = s.section("transfer");
-            transfer = located(t, () -> new ModelConfig.Transfer(t.requireString("base"), t.requireInt("base_layers"), t.requireInt("frozen")),
-                    List.of("base", "base_layers", "frozen"));
+            transfer = located(t, () -> new ModelConfig.Transfer(t.requireString("base"), t.requireString("base_sha256"), t.requireInt("base_layers"),
+                    t.requireInt("frozen")), List.of("base", "base_sha256", "base_layers", "frozen"));
         }
         s.rejectUnknown(MODEL_KEYS);
         return new ModelConfig(input, layers, transfer);
@@ -179,10 +179,10 @@ public final class ConfigLoader {
         }
         List<LayerConfig> all = new ArrayList<>(baseLayers);
         all.addAll(head);
-        ModelConfig resolvedBase = new ModelConfig(base.model().inputShape(), base.model().layers());
-        int frozen = freezeCount(s, resolvedBase.layerNames(), baseLayers.size());
+        int frozen = freezeCount(s, base.model().layerNames(), baseLayers.size());
         s.rejectUnknown(MODEL_KEYS);
-        return new ModelConfig(base.model().inputShape(), all, new ModelConfig.Transfer(zip.toString(), baseLayers.size(), frozen));
+        return new ModelConfig(base.model().inputShape(), all, new ModelConfig.Transfer(zip.toString(), BaseNetwork.sha256(zip), baseLayers.size(),
+                frozen));
     }
 
     private static int freezeCount(YamlSection s, List<String> names, int baseLayers) {

@@ -22,13 +22,19 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, Tran
      * Keras's recommended {@code base(x, training=False)}), and the layers after them are new.
      *
      * @param base the base network's model.zip, absolute
+     * @param baseSha256 that file's SHA-256 when the config was resolved: the weights the run starts from, for its
+     *     provenance, checked again when they are copied
      * @param baseLayers how many of {@code layers} come from the base
      * @param frozen how many leading layers are frozen, at most {@code baseLayers}
      */
-    public record Transfer(String base, int baseLayers, int frozen) {
+    public record Transfer(String base, String baseSha256, int baseLayers, int frozen) {
         public Transfer {
             if (base == null || base.isBlank()) {
                 throw new ConfigException("model.transfer.base", "is required (the base network's model.zip)");
+            }
+            if (baseSha256 == null || !baseSha256.matches("[0-9a-f]{64}")) {
+                throw new ConfigException("model.transfer.base_sha256", "expected the SHA-256 of the base model.zip (64 hex digits), got '"
+                        + baseSha256 + "'");
             }
             if (baseLayers < 1) {
                 throw new ConfigException("model.transfer.base_layers", "expected a positive integer, got " + baseLayers);
@@ -39,7 +45,7 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, Tran
         }
 
         Map<String, Object> toMap() {
-            return ConfigMaps.of("base", base, "base_layers", baseLayers, "frozen", frozen);
+            return ConfigMaps.of("base", base, "base_sha256", baseSha256, "base_layers", baseLayers, "frozen", frozen);
         }
     }
 

@@ -113,15 +113,14 @@ public final class FolderDataset {
             // Every file decoded once now, so that a bad one stops the run (or is skipped) before training starts.
             train = readable(train, skipped);
             test = readable(test, skipped);
-            trainSet = train.isEmpty() ? null : streamed(train, decoder);
-            testSet = test.isEmpty() ? null : streamed(test, decoder);
+            trainSet = streamed(train, decoder);
+            testSet = streamed(test, decoder);
         } else {
             trainSet = decodeAll(train, decoder, skipped);
             testSet = decodeAll(test, decoder, skipped);
         }
-        if (trainSet == null || trainSet.count() == 0 || testSet == null || testSet.count() == 0) {
-            throw new DataException("data.path " + root.toAbsolutePath() + ": no readable " + (trainSet == null || trainSet.count() == 0
-                    ? "training" : "test") + " images");
+        if (trainSet.count() == 0 || testSet.count() == 0) {
+            throw new DataException("data.path " + root.toAbsolutePath() + ": no readable " + (trainSet.count() == 0 ? "training" : "test") + " images");
         }
         if (!skipped.isEmpty()) {
             progress.printf(Locale.ROOT, "skipped %d unreadable image%s (listed in the run folder's %s)%n", skipped.size(),

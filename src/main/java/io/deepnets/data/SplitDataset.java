@@ -11,13 +11,18 @@ import java.util.Map;
  * @param validationSource a human-readable description of where validation data came from
  * @param testIndices for a dataset split by {@code test_split}: the positions (in the dataset's file order) of the
  *     test samples, in test-set order; null when the dataset has its own test set
+ * @param skipped the files the load left out as unreadable ({@code skip_bad_images}), each with its reason
  */
 public record SplitDataset(String name, List<String> classNames, TensorShape shape, ImageSet train, ImageSet validation,
-        ImageSet test, String validationSource, Map<String, String> checksums, int[] testIndices) {
+        ImageSet test, String validationSource, Map<String, String> checksums, int[] testIndices, List<String> skipped) {
+
+    public SplitDataset {
+        skipped = List.copyOf(skipped);
+    }
 
     public SplitDataset(String name, List<String> classNames, TensorShape shape, ImageSet train, ImageSet validation, ImageSet test,
             String validationSource, Map<String, String> checksums) {
-        this(name, classNames, shape, train, validation, test, validationSource, checksums, null);
+        this(name, classNames, shape, train, validation, test, validationSource, checksums, null, List.of());
     }
 
     /** Applies {@code test_split} (if any), the config's subsets, then the Keras split. */
@@ -31,7 +36,7 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
         }
         SplitDataset plain = split(data, config);
         return testIndices == null ? plain : new SplitDataset(plain.name(), plain.classNames(), plain.shape(), plain.train(),
-                plain.validation(), plain.test(), plain.validationSource(), plain.checksums(), testIndices);
+                plain.validation(), plain.test(), plain.validationSource(), plain.checksums(), testIndices, plain.skipped());
     }
 
     private static SplitDataset split(LoadedDataset data, io.deepnets.config.DataConfig config) {
@@ -45,7 +50,7 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
         }
         if (config.validationOnTest()) {
             return new SplitDataset(data.name(), data.classNames(), data.shape(), train, test, test,
-                    "the test set (" + test.count() + " samples)", data.checksums());
+                    "the test set (" + test.count() + " samples)", data.checksums(), null, data.skipped());
         }
         int at = KerasSplit.splitIndex(train.count(), config.validationSplit());
         if (at < 1 || at >= train.count()) {
@@ -55,6 +60,6 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
         }
         return new SplitDataset(data.name(), data.classNames(), data.shape(), train.slice(0, at), train.slice(at, train.count()),
                 test, "training samples " + at + ".." + (train.count() - 1) + " (the last " + config.validationSplit() + ")",
-                data.checksums());
+                data.checksums(), null, data.skipped());
     }
 }

@@ -104,9 +104,9 @@ public final class FiniteDifferences {
     private static Check compare(String name, double[] values, double[] analytic, Getter get, Setter set, Loss loss) {
         double worst = 0;
         int kinks = 0;
+        double base = loss.at();                 // every value is put back after its two steps: the loss at v stays this
         for (int k = 0; k < values.length; k++) {
             double keep = get.get(k);
-            double base = loss.at();
             set.set(k, keep + H);
             double plus = loss.at();
             set.set(k, keep - H);

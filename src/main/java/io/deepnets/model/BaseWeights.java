@@ -1,14 +1,9 @@
 package io.deepnets.model;
 
+import io.deepnets.config.BaseNetwork;
 import io.deepnets.config.ModelConfig;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -23,8 +18,8 @@ public final class BaseWeights {
     private BaseWeights() {
     }
 
-    /** What was copied, for the run's provenance. */
-    public record Copied(String base, String sha256, int layers, long params) {
+    /** What was copied, for the console. */
+    public record Copied(String base, int layers, long params) {
     }
 
     /**
@@ -34,7 +29,10 @@ public final class BaseWeights {
     public static Copied copyInto(MultiLayerNetwork net, ModelConfig model) {
         ModelConfig.Transfer t = model.transfer();
         Path zip = Path.of(t.base());
-        String sha = sha256(zip);
+        if (!BaseNetwork.sha256(zip).equals(t.baseSha256())) {
+            throw new io.deepnets.BadInputException("model.base: " + zip + " has changed since this config was resolved (SHA-256 "
+                    + t.baseSha256() + "); its weights are not the ones the run records");
+        }
         MultiLayerNetwork base;
         try {
             base = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
@@ -62,18 +60,7 @@ public final class BaseWeights {
                 copied += n;
             }
         }
-        return new Copied(zip.toString(), sha, t.baseLayers(), copied);
+        return new Copied(zip.toString(), t.baseLayers(), copied);
     }
 
-    /** SHA-256 of the base network's file, hex. */
-    public static String sha256(Path file) {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
-        } catch (IOException e) {
-            throw new io.deepnets.BadInputException("model.base: cannot read " + file + " (" + e.getMessage() + ")");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }

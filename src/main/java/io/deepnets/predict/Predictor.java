@@ -34,8 +34,13 @@ public final class Predictor {
 
     /** The file {@code --show-input} writes for {@code image}: {@code <stem>-input.png}. */
     public static String shownInputName(Path image) {
+        return derivedName(image, "-input.png");
+    }
+
+    /** A file named after {@code image}: its name without the extension, then {@code suffix}. */
+    public static String derivedName(Path image, String suffix) {
         Path name = image.getFileName();
-        return (name == null ? "image" : name.toString()).replaceAll("\\.[^.]*$", "") + "-input.png";
+        return (name == null ? "image" : name.toString()).replaceAll("\\.[^.]*$", "") + suffix;
     }
 
     /** Every file {@code --show-input} would write for {@code images}. */

@@ -65,8 +65,6 @@ public final class ExperimentRunner {
     private final DataSources sources;
     private final List<TrainingObserver> extraObservers;
     private final RunRequest.Options options;
-    /** The files the last data load left out as unreadable (skip_bad_images), for the run folder. */
-    private List<String> skippedImages = List.of();
 
     public ExperimentRunner(PrintStream out, PrintStream err, boolean terminal, Map<String, String> env, DataSources sources) {
         this(out, err, terminal, env, sources, List.of(), RunRequest.Options.SINGLE_RUN);
@@ -148,8 +146,8 @@ public final class ExperimentRunner {
                 AtomicFiles.writeString(runDir.resolve(RunFolder.TEST_INDICES), sb.toString());
             }
             HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), List.of());
-            if (!skippedImages.isEmpty()) {
-                AtomicFiles.writeString(runDir.resolve(LoadedDataset.SKIPPED_FILE), String.join("\n", skippedImages) + "\n");
+            if (!data.skipped().isEmpty()) {
+                AtomicFiles.writeString(runDir.resolve(LoadedDataset.SKIPPED_FILE), String.join("\n", data.skipped()) + "\n");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
@@ -278,7 +276,6 @@ public final class ExperimentRunner {
     private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
         LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
         checkFits(configFile, config, loaded);
-        skippedImages = loaded.skipped();
         printClassCounts(loaded);
         return SplitDataset.of(loaded, config.data());
     }
@@ -520,7 +517,7 @@ public final class ExperimentRunner {
             Map<String, Object> b = new LinkedHashMap<>();
             b.put("run", base.getParent().toString());
             b.put("model", base.toString());
-            b.put("model_sha256", BaseWeights.sha256(base));
+            b.put("model_sha256", config.model().transfer().baseSha256());
             b.put("base_layers", config.model().transfer().baseLayers());
             b.put("frozen_layers", config.model().transfer().frozen());
             provenance.put("base_network", b);

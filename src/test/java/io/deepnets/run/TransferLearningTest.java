@@ -128,7 +128,7 @@ class TransferLearningTest {
         assertEquals("dl4j-fit", m.get("training_step").asText());
         JsonNode b = m.get("provenance").get("base_network");
         assertEquals(base.runDir().resolve(RunFolder.MODEL).toAbsolutePath().toString(), b.get("model").asText());
-        assertEquals(io.deepnets.model.BaseWeights.sha256(base.runDir().resolve(RunFolder.MODEL)), b.get("model_sha256").asText());
+        assertEquals(io.deepnets.config.BaseNetwork.sha256(base.runDir().resolve(RunFolder.MODEL)), b.get("model_sha256").asText());
         assertEquals(6, b.get("frozen_layers").asInt());
         String summary = Files.readString(tl.runDir().resolve(RunFolder.SUMMARY));
         assertTrue(summary.contains("frozen"), summary);
@@ -169,6 +169,21 @@ class TransferLearningTest {
         assertTrue(e.getMessage().contains("the base network") && e.getMessage().contains("32, 32, 3") && e.getMessage().contains("24, 24, 3"),
                 e.getMessage());
         assertFalse(Files.exists(dir.resolve("other")), "nothing is created for a refused run");
+    }
+
+    @Test
+    void aBaseChangedAfterItsConfigWasResolvedIsRefused() throws Exception {
+        Path copy = dir.resolve("changed-base");
+        io.deepnets.testing.TrainedRuns.copyTree(base.runDir(), copy);
+        var resolved = io.deepnets.config.ConfigLoader.load(transferConfig("""
+                  base: %s
+                  freeze: 2
+                  layers: [{type: output, units: 2}]
+                """.formatted(copy), null), List.of());
+        Path saved = Files.writeString(dir.resolve("resolved.yaml"), io.deepnets.config.ConfigLoader.toYaml(resolved));
+        Files.write(copy.resolve(RunFolder.MODEL), new byte[] {0}, java.nio.file.StandardOpenOption.APPEND);
+        BadInputException e = assertThrows(BadInputException.class, () -> runner().run(new RunRequest(saved, List.of(), data, dir.resolve("changed"))));
+        assertTrue(e.getMessage().contains("has changed since this config was resolved"), e.getMessage());
     }
 
     @Test

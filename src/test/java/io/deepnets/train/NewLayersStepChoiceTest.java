@@ -65,7 +65,7 @@ class NewLayersStepChoiceTest {
         for (String opt : List.of("rmsprop", "sgd")) {
             ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
             ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
-                    plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", 3, 1)), plain.optimizer(), plain.training());
+                    plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
             assertEquals(Dl4jFitStep.KIND, kind(frozen), opt + " with a frozen layer");
         }
     }
@@ -87,7 +87,7 @@ class NewLayersStepChoiceTest {
         assertEquals("layer 1 is BatchNormalization (conv, max pooling, dense and output only)", sgdBn.get(SmallConvTrainingStep.KIND));
         ExperimentConfig plain = config("rmsprop", CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
         ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
-                plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", 3, 1)), plain.optimizer(), plain.training());
+                plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
         java.util.Map<String, String> f = declines(frozen);
         assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
         assertEquals("a frozen layer (transfer learning): its updater is DL4J's no-op", f.get(Dl4jBackpropStep.KIND));
