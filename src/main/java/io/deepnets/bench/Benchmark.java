@@ -6,6 +6,7 @@ import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.train.ActivationSwap;
+import io.deepnets.train.LayerProfiler;
 import io.deepnets.train.TrainingStep;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -93,6 +94,18 @@ public final class Benchmark {
             double inferSeconds = (System.nanoTime() - inferStart) / 1e9;
             return new BenchResult(config.name(), dataLabel, batch, steps, steps * (double) batch / trainSeconds, trainSeconds * 1000 / steps,
                     inferSteps * (double) batch / inferSeconds, helpers(net), trainStep.kind(), choice.declined());
+        }
+    }
+
+    /**
+     * Where a step's time goes, per layer and direction ({@link LayerProfiler}), on {@code data}, with the same
+     * fast ReLU as training.
+     */
+    public static LayerProfiler.Profile profile(ExperimentConfig config, ImageSet data, int steps) {
+        MultiLayerNetwork net = KerasModelMapper.build(config);
+        try (ActivationSwap ignored = ActivationSwap.install(net)) {
+            int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
+            return LayerProfiler.run(net, data, order, config.training().batchSize(), config.model().classes(), 5, steps);
         }
     }
 

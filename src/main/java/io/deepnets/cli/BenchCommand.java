@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.deepnets.bench.BenchResult;
 import io.deepnets.bench.Benchmark;
+import io.deepnets.train.LayerProfiler;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.DataSources;
@@ -52,6 +53,13 @@ final class BenchCommand implements Callable<Integer> {
             + "(dense networks), to compare the two.")
     boolean dl4jFit;
 
+    @Option(names = "--profile", description = "Instead of throughput: milliseconds per step for each layer's forward and backward call and "
+            + "for the update, on the chosen data, beside a whole step (`scripts/torch_profile.py` prints the PyTorch peer's).")
+    boolean profile;
+
+    @Option(names = "--profile-steps", defaultValue = "30", description = "Steps timed by --profile after 5 warm-up steps (default ${DEFAULT-VALUE}).")
+    int profileSteps;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results and the set-up as JSON.")
     Path json;
 
@@ -81,42 +89,74 @@ final class BenchCommand implements Callable<Integer> {
             MemoryBudget.check(p.toString(), c);
             experiments.add(c);
         }
+        if (profileSteps < 1 || profileSteps > 100_000) {
+            throw new io.deepnets.BadInputException("--profile-steps: expected a whole number from 1 to 100000, got " + profileSteps);
+        }
         Map<String, Object> setup = NativeRuntime.describe();
         System.out.println("set-up: " + setup);
+        if (profile) {
+            List<Object> profiles = new ArrayList<>();
+            for (ExperimentConfig c : experiments) {
+                LayerProfiler.Profile p = Benchmark.profile(c, data(c), profileSteps);
+                printProfile(c.name(), source.real ? "real" : "synthetic", p);
+                profiles.add(Map.of("experiment", c.name(), "profile", p));
+            }
+            writeJson(setup, profiles);
+            return Main.OK;
+        }
         System.out.printf(Locale.ROOT, "%-20s %-9s %5s %12s %10s %14s  %-28s %s%n", "experiment", "data", "batch", "train smp/s", "ms/step",
                 "infer smp/s", "step", "helpers");
         List<BenchResult> results = new ArrayList<>();
         for (ExperimentConfig c : experiments) {
-            ImageSet data;
-            String label;
-            if (source.real) {
-                data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
-                        System.err), c.data()).train();
-                if (data.isStreamed()) {
-                    // A photo folder too large to cache: the benchmark takes its first 4,096 images, decoded once.
-                    data = data.rows(io.deepnets.data.BatchAssembler.identity(data.count()), 0, Math.min(data.count(), 4096));
-                }
-                label = "real";
-            } else {
-                data = Benchmark.synthetic(c, c.seed());
-                label = "synthetic";
-            }
-            BenchResult r = Benchmark.run(c, data, label, seconds, dl4jFit);
+            BenchResult r = Benchmark.run(c, data(c), source.real ? "real" : "synthetic", seconds, dl4jFit);
             results.add(r);
             System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-28s %s%n", r.experiment(), r.data(), r.batchSize(),
                     r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.step(), r.helpers());
             r.declined().forEach((kind, reason) -> System.out.printf(Locale.ROOT, "%20s   not %s: %s%n", "", kind, reason));
         }
-        if (json != null) {
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("setup", setup);
-            out.put("cpu", io.deepnets.runs.Provenance.cpuModel());
-            out.put("seconds", seconds);
-            out.put("results", results);
-            String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);
-            AtomicFiles.writeString(json, text);
-            System.out.println("written: " + json);
-        }
+        writeJson(setup, results);
         return Main.OK;
+    }
+
+    private void writeJson(Map<String, Object> setup, List<?> results) throws java.io.IOException {
+        if (json == null) {
+            return;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("setup", setup);
+        out.put("cpu", io.deepnets.runs.Provenance.cpuModel());
+        out.put(profile ? "profile_steps" : "seconds", profile ? profileSteps : seconds);
+        out.put("results", results);
+        String text = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(out);
+        AtomicFiles.writeString(json, text);
+        System.out.println("written: " + json);
+    }
+
+    /** The real training part (a photo folder too large to cache: its first 4,096 images, decoded once), or synthetic data. */
+    private ImageSet data(ExperimentConfig c) {
+        if (!source.real) {
+            return Benchmark.synthetic(c, c.seed());
+        }
+        ImageSet data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
+                System.err), c.data()).train();
+        return data.isStreamed() ? data.rows(io.deepnets.data.BatchAssembler.identity(data.count()), 0, Math.min(data.count(), 4096)) : data;
+    }
+
+    private static void printProfile(String name, String data, LayerProfiler.Profile p) {
+        System.out.printf(Locale.ROOT, "%n%s (%s data, batch %d, %d steps, step %s)%n", name, data, p.batch(), p.steps(), p.step());
+        System.out.printf(Locale.ROOT, "%-3s %-24s %-18s %-20s %10s %18s%n", "#", "layer", "type", "output", "forward ms",
+                "backward ms (in+w)");
+        double f = 0;
+        double b = 0;
+        for (LayerProfiler.LayerTime t : p.layers()) {
+            System.out.printf(Locale.ROOT, "%-3d %-24s %-18s %-20s %10.2f %18.2f%n", t.index(), t.name(), t.type(), t.shape(), t.forwardMs(),
+                    t.backwardMs());
+            f += t.forwardMs();
+            b += t.backwardMs();
+        }
+        System.out.printf(Locale.ROOT, "%-68s %10.2f %18.2f%n", "all layers", f, b);
+        System.out.printf(Locale.ROOT, "update (end of backward pass to end of step): %.2f ms; other (batch, pre-processors, workspaces): %.2f ms%n",
+                p.updateMs(), p.otherMs());
+        System.out.printf(Locale.ROOT, "whole step through %s: %.2f ms%n", p.step(), p.stepMs());
     }
 }

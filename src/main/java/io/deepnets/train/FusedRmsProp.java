@@ -13,6 +13,7 @@ import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;
+import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 
 /**
@@ -26,7 +27,7 @@ import org.nd4j.linalg.learning.config.RmsProp;
  * each a full pass over the parameters through libnd4j's generic elementwise code: ~0.5-1 ms per 200k
  * parameters here, against ~0.1 ms for this loop.
  */
-final class FusedRmsProp {
+final class FusedRmsProp implements FusedUpdate {
     private final MultiLayerNetwork net;
     private final RmsProp config;
     private final FloatBuffer params;
@@ -56,6 +57,17 @@ final class FusedRmsProp {
 
     /** As {@link #forNetwork(MultiLayerNetwork, INDArray)}, telling {@code why} the reason when it declines. */
     static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient, java.util.function.Consumer<String> why) {
+        return uniformUpdater(net, gradient, RmsProp.class, 1, why).map(rms -> new FusedRmsProp(net, rms, gradient));
+    }
+
+    /**
+     * The one updater configuration of type {@code type} that every parameter of {@code net} trains with, without
+     * regularisation, gradient normalisation, weight noise or constraints (what DL4J would apply beside the update),
+     * float32, with the updater state {@code stateFactor} times the parameters in one array (DL4J's single updater
+     * block, its state laid out as the updater's arrays one after the other); else empty, with the reason.
+     */
+    static <U extends IUpdater> Optional<U> uniformUpdater(MultiLayerNetwork net, INDArray gradient, Class<U> type, int stateFactor,
+            java.util.function.Consumer<String> why) {
         INDArray params = net.params();
         if (params == null || gradient == null || params.dataType() != DataType.FLOAT || gradient.dataType() != DataType.FLOAT
                 || net.getUpdater() == null || net.getUpdater().getStateViewArray() == null) {
@@ -66,7 +78,7 @@ final class FusedRmsProp {
         if (TrainingStep.hasFrozenLayer(net)) {
             return declined(why, "a frozen layer (transfer learning): its updater is DL4J's no-op");
         }
-        RmsProp rms = null;
+        U found = null;
         for (Layer layer : net.getLayers()) {
             if (layer.numParams() == 0) {
                 continue;
@@ -75,9 +87,9 @@ final class FusedRmsProp {
             if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
                 return declined(why, "batch normalisation (its moving statistics are not gradient-updated)");
             }
-            if (!(layer.conf().getLayer() instanceof BaseLayer base) || !(base.getIUpdater() instanceof RmsProp r)
-                    || !r.equals(base.getBiasUpdater()) || rms != null && !rms.equals(r)) {
-                return declined(why, "the optimizer is not one RMSprop on every layer (" + (layer.conf().getLayer() instanceof BaseLayer b
+            if (!(layer.conf().getLayer() instanceof BaseLayer base) || !type.isInstance(base.getIUpdater())
+                    || !base.getIUpdater().equals(base.getBiasUpdater()) || found != null && !found.equals(base.getIUpdater())) {
+                return declined(why, "the optimizer is not one " + type.getSimpleName() + " on every layer (" + (layer.conf().getLayer() instanceof BaseLayer b
                         ? b.getIUpdater().getClass().getSimpleName() : layer.conf().getLayer().getClass().getSimpleName()) + ")");
             }
             boolean normalised = base.getGradientNormalization() != null && base.getGradientNormalization() != GradientNormalization.None;
@@ -86,24 +98,26 @@ final class FusedRmsProp {
                     || !base.getRegularizationBias().isEmpty()) {
                 return declined(why, "gradient normalisation, a constraint, weight noise or a regulariser (kernel_regularizer)");
             }
-            rms = r;
+            found = type.cast(base.getIUpdater());
         }
-        if (rms == null) {
+        if (found == null) {
             return declined(why, "no layer with parameters");
         }
         INDArray state = net.getUpdater().getStateViewArray();
-        if (state.dataType() != DataType.FLOAT || state.length() != params.length() || gradient.length() != params.length()
-                || !wholeArray(params) || !wholeArray(gradient) || !wholeArray(state)) {
-            return declined(why, "the updater state is not one array the size of the parameters");
+        boolean oneBlock = !(net.getUpdater() instanceof org.deeplearning4j.nn.updater.BaseMultiLayerUpdater<?> u) || u.getUpdaterBlocks().size() == 1;
+        if (state.dataType() != DataType.FLOAT || state.length() != stateFactor * params.length() || gradient.length() != params.length()
+                || !oneBlock || !wholeArray(params) || !wholeArray(gradient) || !wholeArray(state)) {
+            return declined(why, "the updater state is not one array " + stateFactor + " times the size of the parameters");
         }
         if (!net.getLayerWiseConfigurations().getConf(0).isMiniBatch()) {
             return declined(why, "minibatch(false)");
         }
-        return Optional.of(new FusedRmsProp(net, rms, gradient));
+        return Optional.of(found);
     }
 
     /** Applies one step from the summed gradient of {@code batch} examples, then advances the iteration count. */
-    void apply(int batch) {
+    @Override
+    public void apply(int batch) {
         float lr = (float) config.getLearningRate(BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net));
         float rho = (float) config.getRmsDecay();
         float eps = (float) config.getEpsilon();

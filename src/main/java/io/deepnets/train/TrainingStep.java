@@ -30,7 +30,8 @@ public interface TrainingStep extends AutoCloseable {
 
     /**
      * {@link DenseTrainingStep} for dense-only RMSprop networks; {@link SmallConvTrainingStep} for small SGD conv nets
-     * (with L1/L2); else DL4J's forward and backward pass with the
+     * (with L1/L2); {@link ConvOpsTrainingStep} for image networks of convolution, max pooling, dropout and dense layers
+     * trained with RMSprop or AdaDelta; else DL4J's forward and backward pass with the
      * {@link FusedRmsProp} update for RMSprop networks; else DL4J's own {@code fit}.
      */
     static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {
@@ -50,7 +51,7 @@ public interface TrainingStep extends AutoCloseable {
         String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
         if (!"CpuBackend".equals(backend)) {
             // Every custom step reads and writes the parameter buffers in host memory (Java arrays, OpenBLAS).
-            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, Dl4jBackpropStep.KIND)) {
+            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND)) {
                 declined.put(kind, "backend " + backend + ": host-memory steps run on the CPU backend only");
             }
             return new Choice(dl4jFit(net, classes), declined);
@@ -58,6 +59,9 @@ public interface TrainingStep extends AutoCloseable {
         java.util.Optional<? extends TrainingStep> step = DenseTrainingStep.forNetwork(net, maxBatch, r -> declined.put(DenseTrainingStep.KIND, r));
         if (step.isEmpty()) {
             step = SmallConvTrainingStep.forNetwork(net, maxBatch, r -> declined.put(SmallConvTrainingStep.KIND, r));
+        }
+        if (step.isEmpty()) {
+            step = ConvOpsTrainingStep.forNetwork(net, classes, r -> declined.put(ConvOpsTrainingStep.KIND, r));
         }
         if (step.isEmpty()) {
             step = Dl4jBackpropStep.forNetwork(net, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));

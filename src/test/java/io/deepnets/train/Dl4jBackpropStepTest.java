@@ -74,7 +74,8 @@ class Dl4jBackpropStepTest {
         ImageSet data = Benchmark.synthetic(config, 9);
         BatchAssembler batches = new BatchAssembler(data, 10);
         int[] order = EpochShuffler.order(data.count(), 4, 1, true);
-        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = TrainingStep.forNetwork(fast, 20, 10);
+        // Dl4jBackpropStep itself, though the image nets of plain layers now get the libnd4j-ops step first.
+        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = Dl4jBackpropStep.forNetwork(fast, 10).orElseThrow();
                 TrainingStep stock = TrainingStep.dl4jFit(reference, 10)) {
             assertEquals(Dl4jBackpropStep.KIND, step.kind());
             for (int s = 0; s < 15; s++) {
@@ -96,12 +97,13 @@ class Dl4jBackpropStepTest {
         assertTrue(reference.getListeners().isEmpty() && fast.getListeners().isEmpty(), "closing the steps detaches their listeners");
     }
 
-    /** The MNIST CNNs train with Adadelta (as in the assignment), which only DL4J's own updater implements here. */
+    /** The conv nets of the assignment, Adadelta and RMSprop, train through the libnd4j ops; others through DL4J. */
     @Test
     void eachNetworkGetsTheFastestExactStep() {
         String[][] expected = {
                 {"mnist-linear", DenseTrainingStep.KIND}, {"mnist-relu", DenseTrainingStep.KIND},
-                {"mnist-cnn", Dl4jFitStep.KIND}, {"mnist-cnn-dropout", Dl4jFitStep.KIND}, {"cifar10-cnn", Dl4jBackpropStep.KIND}};
+                {"mnist-cnn", ConvOpsTrainingStep.KIND}, {"mnist-cnn-dropout", ConvOpsTrainingStep.KIND},
+                {"cifar10-cnn", ConvOpsTrainingStep.KIND}};
         for (String[] e : expected) {
             ExperimentConfig config = ConfigLoader.load(Path.of("configs", e[0] + ".yaml"), List.of());
             try (TrainingStep step = TrainingStep.forNetwork(KerasModelMapper.build(config), config.training().batchSize(), 10)) {

@@ -46,7 +46,8 @@ class NewLayersStepChoiceTest {
 
     @Test
     void theFastStepsTrainTheOldLayersAndDeclineTheNewOnes() {
-        assertEquals(Dl4jBackpropStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, fused update");
+        assertEquals(ConvOpsTrainingStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, libnd4j ops");
+        assertEquals(ConvOpsTrainingStep.KIND, kind(config("adadelta", CONV, "{type: flatten}", OUT)), "control: AdaDelta conv net, libnd4j ops");
         assertEquals(SmallConvTrainingStep.KIND, kind(config("sgd", CONV, "{type: flatten}", OUT)), "control: small SGD conv net");
         assertEquals(DenseTrainingStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
         for (String opt : List.of("rmsprop", "sgd")) {
@@ -80,7 +81,9 @@ class NewLayersStepChoiceTest {
     @Test
     void eachDeclineSaysWhy() {
         java.util.Map<String, String> bn = declines(config("rmsprop", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
-        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(bn.keySet()), "in the order tried");
+        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(bn.keySet()),
+                "in the order tried");
+        assertEquals("batch normalisation (its moving statistics are not gradient-updated)", bn.get(ConvOpsTrainingStep.KIND));
         assertEquals("batch normalisation (its moving statistics are not gradient-updated)", bn.get(Dl4jBackpropStep.KIND));
         assertEquals("image input or flatten (input preprocessors): dense networks only", bn.get(DenseTrainingStep.KIND));
         java.util.Map<String, String> sgdBn = declines(config("sgd", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
@@ -91,8 +94,47 @@ class NewLayersStepChoiceTest {
         java.util.Map<String, String> f = declines(frozen);
         assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
         assertEquals("a frozen layer (transfer learning): its updater is DL4J's no-op", f.get(Dl4jBackpropStep.KIND));
+        assertEquals("a frozen layer (transfer learning)", f.get(ConvOpsTrainingStep.KIND));
         assertTrue(declines(config("rmsprop", CONV, "{type: flatten}", OUT)).keySet().equals(java.util.Set.of(DenseTrainingStep.KIND,
                 SmallConvTrainingStep.KIND)), "the chosen step has no reason; the faster ones do");
+    }
+
+    /** Each thing the libnd4j-ops step does not compute makes it decline, with its own reason. */
+    @Test
+    void theConvOpsStepSaysWhyItDeclines() {
+        java.util.Map<String, String[]> cases = new java.util.LinkedHashMap<>();
+        cases.put("adam", new String[] {"the optimizer is not one RMSprop or AdaDelta on every layer (Adam)", CONV, "{type: flatten}", OUT});
+        cases.put("avg", new String[] {"layer 1: pooling other than NCHW max pooling", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT});
+        cases.put("tanh", new String[] {"layer 0: a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear",
+                "{type: conv2d, filters: 3, kernel_size: 3, activation: tanh}", "{type: flatten}", OUT});
+        cases.put("stride-pool", new String[] {"layer 1: pooling other than NCHW max pooling with 'valid' padding", CONV,
+                "{type: max_pool2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
+        cases.put("sigmoid-dense", new String[] {"layer 2: a dense layer other than biased ReLU or linear", CONV, "{type: flatten}",
+                "{type: dense, units: 4, activation: sigmoid}", OUT});
+        cases.put("global", new String[] {"layer 1: GlobalPoolingLayer", CONV, "{type: global_average_pooling2d}", OUT});
+        cases.put("sigmoid-out", new String[] {"the output layer is not softmax with unweighted cross-entropy", CONV, "{type: flatten}",
+                "{type: output, units: 2, activation: sigmoid}"});
+        cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}", "{type: dense, units: 4}", OUT});
+        for (var e : cases.entrySet()) {
+            String[] c = e.getValue();
+            String opt = e.getKey().equals("adam") ? "adam" : "rmsprop";
+            String reason = declines(config(opt, java.util.Arrays.copyOfRange(c, 1, c.length))).get(ConvOpsTrainingStep.KIND);
+            assertTrue(reason != null && reason.startsWith(c[0]), e.getKey() + ": " + reason);
+        }
+        ExperimentConfig regularised = ConfigLoader.parse("""
+                name: l2
+                data: {dataset: mnist}
+                model:
+                  input_shape: [6, 6, 2]
+                  layers:
+                    - {type: conv2d, filters: 3, kernel_size: 3, activation: relu, kernel_regularizer: {l2: 0.01}}
+                    - {type: flatten}
+                    - {type: output, units: 2}
+                optimizer: {name: rmsprop}
+                training: {batch_size: 8, epochs: 1}
+                """, List.of());
+        assertEquals("gradient normalisation, a constraint, weight noise or a regulariser (kernel_regularizer)",
+                declines(regularised).get(ConvOpsTrainingStep.KIND));
     }
 
     static ImageSet images(int n, long seed) {

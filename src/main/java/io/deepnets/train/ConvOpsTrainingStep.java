@@ -1,0 +1,499 @@
+package io.deepnets.train;
+
+import static io.deepnets.train.TrainingStep.declined;
+
+import io.deepnets.data.BatchAssembler;
+import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
+import org.deeplearning4j.nn.params.DefaultParamInitializer;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.solvers.BaseOptimizer;
+import org.nd4j.linalg.activations.impl.ActivationSoftmax;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
+import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
+
+/**
+ * The training step of the image networks (convolution, max pooling, dropout, dense, softmax output) through
+ * libnd4j's own custom ops called directly, on arrays allocated once per batch size: {@code conv2d} and
+ * {@code conv2d_bp} (oneDNN inside, as DL4J's helper calls them), {@code maxpool2d}/{@code maxpool2d_bp}, ReLU and
+ * its mask in place, one GEMM per dense product, DL4J's own {@link Dropout} object for the masks (the same random
+ * numbers in the same order as DL4J's {@code fit}), softmax and the cross-entropy on the host, then the
+ * {@link FusedRmsProp} or {@link FusedAdaDelta} update.
+ *
+ * <p>Why: DL4J's layers wrap each op in workspace scopes, a copy of the pre-activation for the cache, a fresh
+ * input-gradient array, permutes and validation; measured with {@code bench --profile}, the MNIST CNN's second
+ * convolution took ~35 ms forward and ~75 ms backward through its layer against ~13 and ~30-39 ms for the same two
+ * ops called alone. The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
+ * {@code ConvOpsTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit}
+ * (helpers off, so against DL4J's built-in im2col convolution).
+ */
+final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
+    static final String KIND = "deepnets-conv-ops";
+
+    private final MultiLayerNetwork net;
+    private final List<Stage> stages;
+    private final FusedUpdate update;
+    private final int classes;
+    private final int[] inputShape;
+    private final LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
+    private BatchAssembler batches;
+    private ImageSet assembled;
+
+    private ConvOpsTrainingStep(MultiLayerNetwork net, List<Stage> stages, FusedUpdate update, int classes, int[] inputShape) {
+        this.net = net;
+        this.stages = stages;
+        this.update = update;
+        this.classes = classes;
+        this.inputShape = inputShape;
+    }
+
+    /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
+    static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        if (TrainingStep.hasFrozenLayer(net)) {
+            return declined(why, "a frozen layer (transfer learning)");
+        }
+        if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
+            return declined(why, "not an image network (conv nets only)");
+        }
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView();
+        }
+        StringBuilder updateWhy = new StringBuilder();
+        Optional<FusedUpdate> update = FusedUpdate.forNetwork(net, net.getFlattenedGradients(), r -> updateWhy.append(r));
+        if (update.isEmpty()) {
+            return declined(why, updateWhy.toString());
+        }
+        long[] shape = {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
+        List<Stage> stages = new ArrayList<>();
+        boolean flat = false;
+        Layer[] layers = net.getLayers();
+        for (int i = 0; i < layers.length; i++) {
+            org.deeplearning4j.nn.conf.layers.Layer lc = layers[i].conf().getLayer();
+            InputPreProcessor pre = conf.getInputPreProcess(i);
+            if (i > 0 && pre != null) {
+                if (!(pre instanceof CnnToFeedForwardPreProcessor f) || flat || f.getFormat() != CNN2DFormat.NCHW) {
+                    return declined(why, "layer " + i + ": an input pre-processor other than one NCHW flatten");
+                }
+                flat = true;
+            }
+            boolean last = i == layers.length - 1;
+            if (lc instanceof DropoutLayer d && lc.getClass() == DropoutLayer.class) {
+                if (!(d.getIDropout() instanceof Dropout dropout) || d.getIDropout().getClass() != Dropout.class) {
+                    return declined(why, "layer " + i + ": dropout other than plain (inverted) dropout");
+                }
+                stages.add(new DropoutStage(dropout));
+                continue;
+            }
+            if (lc.getIDropout() != null) {
+                return declined(why, "layer " + i + ": dropout on a layer's input (only dropout layers are supported)");
+            }
+            if (lc instanceof ConvolutionLayer c && lc.getClass() == ConvolutionLayer.class && !flat) {
+                Optional<ActivationKind> kind = ActivationKind.of(c.getActivationFn());
+                boolean valid = c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict;
+                if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !c.hasBias()
+                        || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
+                        || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
+                    return declined(why, "layer " + i + ": a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear");
+                }
+                ConvStage s = new ConvStage(layers[i], c, shape, kind.get() == ActivationKind.RELU);
+                stages.add(s);
+                shape = s.outShape;
+            } else if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
+                boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
+                if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
+                        || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
+                    return declined(why, "layer " + i + ": pooling other than NCHW max pooling with 'valid' padding");
+                }
+                MaxPoolStage s = new MaxPoolStage(p, shape);
+                stages.add(s);
+                shape = s.outShape;
+            } else if (flat && (lc.getClass() == DenseLayer.class || lc.getClass() == OutputLayer.class)) {
+                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+                long nIn = shape[0] * (shape.length == 3 ? shape[1] * shape[2] : 1);
+                if (ff.getNIn() != nIn) {
+                    return declined(why, "layer " + i + ": input size " + ff.getNIn() + " where " + nIn + " arrive");
+                }
+                if (last) {
+                    OutputLayer o = (OutputLayer) lc;
+                    if (!(o.getActivationFn() instanceof ActivationSoftmax) || o.getLossFn() == null || o.getLossFn().getClass() != LossMCXENT.class
+                            || ((LossMCXENT) o.getLossFn()).getWeights() != null || !o.hasBias()) {
+                        return declined(why, "the output layer is not softmax with unweighted cross-entropy");
+                    }
+                    stages.add(new DenseStage(layers[i], nIn, ff.getNOut(), false, true));
+                } else {
+                    Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
+                    if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !((DenseLayer) lc).hasBias()
+                            || ((DenseLayer) lc).hasLayerNorm()) {
+                        return declined(why, "layer " + i + ": a dense layer other than biased ReLU or linear");
+                    }
+                    stages.add(new DenseStage(layers[i], nIn, ff.getNOut(), kind.get() == ActivationKind.RELU, false));
+                }
+                shape = new long[] {ff.getNOut()};
+            } else {
+                return declined(why, "layer " + i + ": " + lc.getClass().getSimpleName() + (flat ? " after flatten" : "") + " is not computed by this step");
+            }
+            if (last != (lc instanceof OutputLayer)) {
+                return declined(why, "the last layer is not the output layer");
+            }
+        }
+        int[] input = {(int) in.getNumChannels(), (int) in.getInputHeight(), (int) in.getInputWidth()};
+        return Optional.of(new ConvOpsTrainingStep(net, stages, update.get(), classes, input));
+    }
+
+    @Override
+    public Outcome fit(ImageSet set, int[] order, int from, int to) {
+        if (assembled != set) {
+            batches = new BatchAssembler(set, classes);
+            assembled = set;
+        }
+        int m = to - from;
+        INDArray x = batches.features(order, from, to).reshape('c', m, inputShape[0], inputShape[1], inputShape[2]);
+        int iteration = BaseOptimizer.getIterationCount(net);
+        int epoch = BaseOptimizer.getEpochCount(net);
+        for (Stage s : stages) {
+            x = s.forward(x, true, iteration, epoch, noWorkspaces);
+        }
+        int[] labels = batches.labelIndices(order, from, to);
+        DenseStage out = (DenseStage) stages.get(stages.size() - 1);
+        Outcome outcome = out.softmaxLossAndDelta(labels);
+        INDArray eps = null;
+        for (int i = stages.size() - 1; i >= 0; i--) {
+            eps = stages.get(i).backward(eps, i > 0, iteration, epoch);
+        }
+        update.apply(m);
+        return outcome;
+    }
+
+    @Override
+    public float[] probabilities(ImageSet set, int from, int to) {
+        int size = set.featureSize();
+        float[] result = new float[(to - from) * classes];
+        int maxBatch = 256;
+        for (int start = from; start < to; start += maxBatch) {
+            int m = Math.min(maxBatch, to - start);
+            float[] rows = new float[m * size];
+            System.arraycopy(set.features(), start * size, rows, 0, m * size);
+            INDArray x = Nd4j.create(rows, new long[] {m, inputShape[0], inputShape[1], inputShape[2]}, 'c');
+            for (Stage s : stages) {
+                x = s.forward(x, false, 0, 0, noWorkspaces);
+            }
+            float[] p = ((DenseStage) stages.get(stages.size() - 1)).softmax(m);
+            System.arraycopy(p, 0, result, (start - from) * classes, m * classes);
+        }
+        return result;
+    }
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public BatchPredictor predictor() {
+        return this;
+    }
+
+    @Override
+    public void close() {
+    }
+
+    /** One layer's forward and backward computation on arrays kept per batch size. */
+    private abstract static class Stage {
+        /** Forward from {@code in} (training: dropout on, the input kept for the backward pass). */
+        abstract INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr);
+
+        /** Backward from the gradient at the output; returns the gradient at the input when {@code needInput}. */
+        abstract INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch);
+    }
+
+    /** The arrays of one stage for one batch size, made on first use. */
+    private static final class Slots {
+        private final Map<Long, INDArray[]> byBatch = new HashMap<>();
+
+        INDArray[] get(long batch, java.util.function.LongFunction<INDArray[]> make) {
+            return byBatch.computeIfAbsent(batch, make::apply);
+        }
+    }
+
+    private static long[] withBatch(long batch, long[] shape) {
+        long[] s = new long[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
+    }
+
+    /** ReLU in place, and its backward pass: DL4J's derivative (0 at 0) from the output, whose sign is the input's. */
+    private static void relu(INDArray z) {
+        Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
+    }
+
+    private static void reluBackward(INDArray eps, INDArray output, INDArray mask) {
+        Nd4j.getExecutioner().exec(new Step(output, mask, 0.0));
+        eps.muli(mask);
+    }
+
+    /** Convolution with bias and ReLU/linear: libnd4j's {@code conv2d} and {@code conv2d_bp}, weights in DL4J's [out, in, kH, kW]. */
+    private static final class ConvStage extends Stage {
+        final long[] outShape;
+        private final long[] inShape;
+        private final INDArray weights;
+        private final INDArray bias;
+        private final INDArray weightGrad;
+        private final INDArray biasGrad;
+        private final boolean relu;
+        private final int[] args;
+        private final Slots slots = new Slots();
+        private final Slots gradSlots = new Slots();
+        private INDArray input;
+        private INDArray[] slot;
+
+        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, boolean relu) {
+            this.inShape = inShape;
+            this.relu = relu;
+            Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
+            this.bias = layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
+            this.weightGrad = grads.get(ConvolutionParamInitializer.WEIGHT_KEY);
+            this.biasGrad = grads.get(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
+            int kH = c.getKernelSize()[0];
+            int kW = c.getKernelSize()[1];
+            int sH = c.getStride()[0];
+            int sW = c.getStride()[1];
+            boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
+            long oH = same ? (inShape[1] + sH - 1) / sH : (inShape[1] - kH) / sH + 1;
+            long oW = same ? (inShape[2] + sW - 1) / sW : (inShape[2] - kW) / sW + 1;
+            this.outShape = new long[] {c.getNOut(), oH, oW};
+            // conv2d's integer arguments: kernel, stride, padding, dilation, 'same', NCHW (0), weights [oC, iC, kH, kW] (1).
+            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, same ? 1 : 0, 0, 1};
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+            long m = in.size(0);
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
+            input = in;
+            INDArray out = slot[0];
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in, weights, bias).addOutputs(out).addIntegerArguments(args).build());
+            if (relu) {
+                relu(out);
+            }
+            return out;
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+            if (relu) {
+                reluBackward(eps, slot[0], slot[0]);
+            }
+            // conv2d_bp always computes the input gradient; the first layer's lands in a scratch array.
+            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weights, bias, eps).addOutputs(gradIn, weightGrad, biasGrad)
+                    .addIntegerArguments(args).build());
+            return gradIn;
+        }
+    }
+
+    /** Max pooling: libnd4j's {@code maxpool2d} and {@code maxpool2d_bp}, as DL4J's subsampling layer calls them. */
+    private static final class MaxPoolStage extends Stage {
+        final long[] outShape;
+        private final long[] inShape;
+        private final int[] args;
+        private final Slots slots = new Slots();
+        private final Slots gradSlots = new Slots();
+        private INDArray input;
+        private INDArray[] slot;
+
+        MaxPoolStage(SubsamplingLayer p, long[] inShape) {
+            this.inShape = inShape;
+            int kH = p.getKernelSize()[0];
+            int kW = p.getKernelSize()[1];
+            int sH = p.getStride()[0];
+            int sW = p.getStride()[1];
+            this.outShape = new long[] {inShape[0], (inShape[1] - kH) / sH + 1, (inShape[2] - kW) / sW + 1};
+            // kernel, stride, padding, dilation, 'same' (0), extra parameter (0), NCHW (0)
+            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, 0, 0, 0};
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+            long m = in.size(0);
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
+            input = in;
+            Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(in).addOutputs(slot[0]).addIntegerArguments(args).build());
+            return slot[0];
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.create(DataType.FLOAT, withBatch(b, inShape))})[0];
+            Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, eps).addOutputs(gradIn).addIntegerArguments(args).build());
+            return gradIn;
+        }
+    }
+
+    /** A dropout layer: DL4J's own {@link Dropout} object makes the mask, from the same random stream as in its {@code fit}. */
+    private static final class DropoutStage extends Stage {
+        private final Dropout dropout;
+        private final Slots slots = new Slots();
+        private INDArray[] slot;
+
+        DropoutStage(Dropout dropout) {
+            this.dropout = dropout;
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+            if (!training) {
+                return in;
+            }
+            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, in.shape())});
+            return dropout.applyDropout(in, slot[0], iteration, epoch, mgr);
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+            return dropout.backprop(eps, eps, iteration, epoch);
+        }
+    }
+
+    /**
+     * A dense layer ({@code x W + b}, W in DL4J's [nIn, nOut] 'f' order) with ReLU or no activation, or the softmax
+     * output layer, whose loss gradient {@code softmax - onehot} is set by {@link #softmaxLossAndDelta}. A 4-d input
+     * (after flatten) is read as [batch, c*h*w] in 'c' order, as DL4J's {@code CnnToFeedForwardPreProcessor} does.
+     */
+    private static final class DenseStage extends Stage {
+        private final INDArray weights;
+        private final INDArray bias;
+        private final INDArray weightGrad;
+        private final INDArray biasGrad;
+        private final long nIn;
+        private final long nOut;
+        private final boolean relu;
+        private final boolean output;
+        private final Slots slots = new Slots();
+        private INDArray input;
+        private long[] inputShape;
+        private INDArray[] slot;
+
+        DenseStage(Layer layer, long nIn, long nOut, boolean relu, boolean output) {
+            Map<String, INDArray> grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            this.weights = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
+            this.bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
+            this.weightGrad = grads.get(DefaultParamInitializer.WEIGHT_KEY);
+            this.biasGrad = grads.get(DefaultParamInitializer.BIAS_KEY);
+            this.nIn = nIn;
+            this.nOut = nOut;
+            this.relu = relu;
+            this.output = output;
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+            long m = in.size(0);
+            inputShape = in.shape();
+            input = in.rank() == 2 ? in : in.reshape('c', m, nIn);
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.create(DataType.FLOAT, b, nIn),
+                    Nd4j.createUninitialized(DataType.FLOAT, b, nOut)});
+            INDArray z = slot[0];
+            Nd4j.gemm(input, weights, z, false, false, 1.0, 0.0);
+            z.addiRowVector(bias);
+            if (relu) {
+                relu(z);
+            }
+            return z;
+        }
+
+        /** Softmax of the last forward pass's output, row by row (max subtracted, as libnd4j's softmax). */
+        float[] softmax(int m) {
+            float[] p = slot[0].reshape(m * nOut).toFloatVector();
+            int k = (int) nOut;
+            for (int r = 0; r < m; r++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    max = Math.max(max, p[r * k + j]);
+                }
+                float sum = 0;
+                for (int j = 0; j < k; j++) {
+                    float e = (float) Math.exp(p[r * k + j] - max);
+                    p[r * k + j] = e;
+                    sum += e;
+                }
+                for (int j = 0; j < k; j++) {
+                    p[r * k + j] /= sum;
+                }
+            }
+            return p;
+        }
+
+        /**
+         * The batch-mean cross-entropy of the last forward pass as DL4J's {@code LossMCXENT} scores it (probabilities
+         * clipped at 1e-10 before the log), the argmax hits, and {@code softmax - onehot} as this layer's output gradient.
+         */
+        Outcome softmaxLossAndDelta(int[] labels) {
+            int m = labels.length;
+            int k = (int) nOut;
+            float[] p = softmax(m);
+            double loss = 0;
+            int correct = 0;
+            for (int r = 0; r < m; r++) {
+                int argmax = 0;
+                for (int j = 1; j < k; j++) {
+                    if (p[r * k + j] > p[r * k + argmax]) {
+                        argmax = j;
+                    }
+                }
+                if (argmax == labels[r]) {
+                    correct++;
+                }
+                loss -= Math.log(Math.min(Math.max(p[r * k + labels[r]], 1e-10), 1.0 - 1e-10));
+                p[r * k + labels[r]] -= 1f;
+            }
+            slot[2].assign(Nd4j.create(p, new long[] {m, k}, 'c'));
+            return new Outcome(loss / m, correct);
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+            INDArray delta = output ? slot[2] : eps;
+            if (relu) {
+                reluBackward(delta, slot[0], slot[0]);
+            }
+            Nd4j.gemm(input, delta, weightGrad, true, false, 1.0, 0.0);
+            biasGrad.assign(delta.sum(0).reshape(biasGrad.shape()));
+            if (!needInput) {
+                return null;
+            }
+            INDArray gradIn = slot[1];
+            Nd4j.gemm(delta, weights, gradIn, false, true, 1.0, 0.0);
+            return inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);
+        }
+    }
+}
