@@ -121,7 +121,7 @@ class NewLayersStepChoiceTest {
         }
         ExperimentConfig regularised = ConfigLoader.parse("""
                 name: l2
-                data: {dataset: mnist}
+                data: {dataset: mnist, validation_split: 0.2}
                 model:
                   input_shape: [6, 6, 2]
                   layers:
