@@ -65,6 +65,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
     private BatchAssembler batches;
     private ImageSet assembled;
+    /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
+    long[][] timings;
+    /** The output shape of each layer in the last profiled step. */
+    String[] shapes;
 
     private ConvOpsTrainingStep(MultiLayerNetwork net, List<Stage> stages, FusedUpdate update, int classes, int[] inputShape) {
         this.net = net;
@@ -178,18 +182,41 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         INDArray x = batches.features(order, from, to).reshape('c', m, inputShape[0], inputShape[1], inputShape[2]);
         int iteration = BaseOptimizer.getIterationCount(net);
         int epoch = BaseOptimizer.getEpochCount(net);
-        for (Stage s : stages) {
-            x = s.forward(x, true, iteration, epoch, noWorkspaces);
+        long[][] t = timings;
+        int n = stages.size();
+        for (int i = 0; i < n; i++) {
+            long t0 = t == null ? 0 : System.nanoTime();
+            x = stages.get(i).forward(x, true, iteration, epoch, noWorkspaces);
+            if (t != null) {
+                t[0][i] += System.nanoTime() - t0;
+                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(x.shape());
+            }
         }
-        int[] labels = batches.labelIndices(order, from, to);
-        DenseStage out = (DenseStage) stages.get(stages.size() - 1);
-        Outcome outcome = out.softmaxLossAndDelta(labels);
+        long t0 = t == null ? 0 : System.nanoTime();
+        Outcome outcome = ((DenseStage) stages.get(n - 1)).softmaxLossAndDelta(batches.labelIndices(order, from, to));
+        if (t != null) {
+            t[0][n - 1] += System.nanoTime() - t0;
+        }
         INDArray eps = null;
-        for (int i = stages.size() - 1; i >= 0; i--) {
+        for (int i = n - 1; i >= 0; i--) {
+            t0 = t == null ? 0 : System.nanoTime();
             eps = stages.get(i).backward(eps, i > 0, iteration, epoch);
+            if (t != null) {
+                t[1][i] += System.nanoTime() - t0;
+            }
         }
+        t0 = t == null ? 0 : System.nanoTime();
         update.apply(m);
+        if (t != null) {
+            t[2][0] += System.nanoTime() - t0;
+        }
         return outcome;
+    }
+
+    /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
+    void startTimings() {
+        timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
+        shapes = new String[stages.size()];
     }
 
     @Override

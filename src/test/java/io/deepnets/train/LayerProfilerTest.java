@@ -1,0 +1,60 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.bench.Benchmark;
+import io.deepnets.config.ExperimentConfig;
+import io.deepnets.data.EpochShuffler;
+import io.deepnets.data.ImageSet;
+import io.deepnets.model.KerasModelMapper;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** The profile times the real step: the network trains exactly as without it, and every layer is accounted for. */
+class LayerProfilerTest {
+
+    @Test
+    void profilingTheOpsStepTrainsLikeTheStepAlone() {
+        profilesWithoutChangingTraining(NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV,
+                "{type: max_pool2d, pool_size: 2}", "{type: dropout, rate: 0.3}", "{type: flatten}", "{type: dense, units: 6, activation: relu}",
+                NewLayersStepChoiceTest.OUT), ConvOpsTrainingStep.KIND);
+    }
+
+    @Test
+    void profilingDl4jLayersTrainsLikeTheStepAlone() {
+        profilesWithoutChangingTraining(NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV,
+                "{type: average_pooling2d, pool_size: 2}", "{type: dropout, rate: 0.3}", "{type: flatten}", NewLayersStepChoiceTest.OUT),
+                Dl4jBackpropStep.KIND);
+    }
+
+    private static void profilesWithoutChangingTraining(ExperimentConfig config, String kind) {
+        ImageSet data = Benchmark.synthetic(config, 3);
+        int[] order = EpochShuffler.order(data.count(), 1, 1, true);
+        int batch = config.training().batchSize();
+        MultiLayerNetwork profiled = KerasModelMapper.build(config);
+        MultiLayerNetwork plain = KerasModelMapper.build(config);
+        Nd4j.getRandom().setSeed(7);
+        LayerProfiler.Profile p;
+        try (ActivationSwap swap = ActivationSwap.install(profiled)) {
+            p = LayerProfiler.run(profiled, data, order, batch, 2, 2, 4);
+        }
+        Nd4j.getRandom().setSeed(7);
+        try (ActivationSwap swap = ActivationSwap.install(plain); TrainingStep step = TrainingStep.forNetwork(plain, batch, 2)) {
+            for (int s = 0; s < 6; s++) {
+                int from = s % (data.count() / batch) * batch;
+                step.fit(data, order, from, from + batch);
+            }
+        }
+        assertEquals(kind, p.step());
+        assertArrayEquals(plain.params().toFloatVector(), profiled.params().toFloatVector(), "the same parameters after the same steps");
+        assertEquals(plain.getnLayers(), p.layers().size());
+        assertTrue(p.layers().stream().allMatch(l -> l.forwardMs() > 0 && l.backwardMs() > 0), "every layer timed both ways: " + p.layers());
+        assertTrue(p.updateMs() > 0 && p.stepMs() > 0);
+        double parts = p.layers().stream().mapToDouble(l -> l.forwardMs() + l.backwardMs()).sum() + p.updateMs();
+        assertTrue(parts <= p.stepMs() * 1.01, "the parts fit in the step: " + parts + " of " + p.stepMs());
+        assertTrue(profiled.getLayer(0) instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer, "the real layers are back");
+    }
+}
