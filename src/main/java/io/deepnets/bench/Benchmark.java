@@ -47,20 +47,25 @@ public final class Benchmark {
      * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where {@link DenseTrainingStep} applies
      */
     public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit) {
+        return run(config, data, dataLabel, seconds, dl4jFit, java.util.Set.of());
+    }
+
+    /** As {@link #run(ExperimentConfig, ImageSet, String, double, boolean)} without the training steps named in {@code without}. */
+    public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit, java.util.Set<String> without) {
         MultiLayerNetwork net = KerasModelMapper.build(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {
-            return run(config, net, data, dataLabel, seconds, dl4jFit);
+            return run(config, net, data, dataLabel, seconds, dl4jFit, without);
         }
     }
 
     private static BenchResult run(ExperimentConfig config, MultiLayerNetwork net, ImageSet data, String dataLabel, double seconds,
-            boolean dl4jFit) {
+            boolean dl4jFit, java.util.Set<String> without) {
         int batch = config.training().batchSize();
         int classes = config.model().classes();
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
         TrainingStep.Choice choice = dl4jFit ? new TrainingStep.Choice(TrainingStep.dl4jFit(net, classes), java.util.Map.of())
-                : TrainingStep.choose(net, batch, classes);
+                : TrainingStep.choose(net, batch, classes, without);
         try (TrainingStep trainStep = choice.step()) {
             int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
             int step = 0;
@@ -101,11 +106,11 @@ public final class Benchmark {
      * Where a step's time goes, per layer and direction ({@link LayerProfiler}), on {@code data}, with the same
      * fast ReLU as training.
      */
-    public static LayerProfiler.Profile profile(ExperimentConfig config, ImageSet data, int steps) {
+    public static LayerProfiler.Profile profile(ExperimentConfig config, ImageSet data, int steps, java.util.Set<String> without) {
         MultiLayerNetwork net = KerasModelMapper.build(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {
             int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
-            return LayerProfiler.run(net, data, order, config.training().batchSize(), config.model().classes(), 5, steps);
+            return LayerProfiler.run(net, data, order, config.training().batchSize(), config.model().classes(), 5, steps, without);
         }
     }
 

@@ -60,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-steps", defaultValue = "30", description = "Steps timed by --profile after 5 warm-up steps (default ${DEFAULT-VALUE}).")
     int profileSteps;
 
+    @Option(names = "--without", paramLabel = "STEP", split = ",", description = "Leave out these training steps (e.g. deepnets-conv-ops), "
+            + "to measure a network the way it trained before them; repeatable or comma-separated.")
+    List<String> without = new ArrayList<>();
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the results and the set-up as JSON.")
     Path json;
 
@@ -92,12 +96,18 @@ final class BenchCommand implements Callable<Integer> {
         if (profileSteps < 1 || profileSteps > 100_000) {
             throw new io.deepnets.BadInputException("--profile-steps: expected a whole number from 1 to 100000, got " + profileSteps);
         }
+        for (String kind : without) {
+            if (!io.deepnets.train.TrainingStep.KINDS.contains(kind)) {
+                throw new io.deepnets.BadInputException("--without: expected one of " + String.join(", ", io.deepnets.train.TrainingStep.KINDS) + ", got '" + kind + "'");
+            }
+        }
+        java.util.Set<String> leftOut = java.util.Set.copyOf(without);
         Map<String, Object> setup = NativeRuntime.describe();
         System.out.println("set-up: " + setup);
         if (profile) {
             List<Object> profiles = new ArrayList<>();
             for (ExperimentConfig c : experiments) {
-                LayerProfiler.Profile p = Benchmark.profile(c, data(c), profileSteps);
+                LayerProfiler.Profile p = Benchmark.profile(c, data(c), profileSteps, leftOut);
                 printProfile(c.name(), source.real ? "real" : "synthetic", p);
                 profiles.add(Map.of("experiment", c.name(), "profile", p));
             }
@@ -108,7 +118,7 @@ final class BenchCommand implements Callable<Integer> {
                 "infer smp/s", "step", "helpers");
         List<BenchResult> results = new ArrayList<>();
         for (ExperimentConfig c : experiments) {
-            BenchResult r = Benchmark.run(c, data(c), source.real ? "real" : "synthetic", seconds, dl4jFit);
+            BenchResult r = Benchmark.run(c, data(c), source.real ? "real" : "synthetic", seconds, dl4jFit, leftOut);
             results.add(r);
             System.out.printf(Locale.ROOT, "%-20s %-9s %5d %12.0f %10.1f %14.0f  %-28s %s%n", r.experiment(), r.data(), r.batchSize(),
                     r.trainSamplesPerSecond(), r.trainMsPerStep(), r.inferenceSamplesPerSecond(), r.step(), r.helpers());

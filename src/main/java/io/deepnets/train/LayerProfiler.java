@@ -50,6 +50,12 @@ public final class LayerProfiler {
 
     /** Profiles {@code steps} steps (after {@code warmup}) on batches of {@code data} in {@code order}. */
     public static Profile run(MultiLayerNetwork net, ImageSet data, int[] order, int batch, int classes, int warmup, int steps) {
+        return run(net, data, order, batch, classes, warmup, steps, java.util.Set.of());
+    }
+
+    /** As {@link #run(MultiLayerNetwork, ImageSet, int[], int, int, int, int)} without the steps named in {@code without}. */
+    public static Profile run(MultiLayerNetwork net, ImageSet data, int[] order, int batch, int classes, int warmup, int steps,
+            java.util.Set<String> without) {
         int n = net.getnLayers();
         Layer[] original = net.getLayers().clone();
         TimedLayer[] timed = new TimedLayer[n];
@@ -60,7 +66,7 @@ public final class LayerProfiler {
         int perEpoch = Math.max(1, data.count() / batch);
         // The step (and DL4J's solver and updater) are made before the layers are wrapped: they hold the real layers.
         net.getUpdater();
-        try (TrainingStep step = TrainingStep.choose(net, batch, classes).step()) {
+        try (TrainingStep step = TrainingStep.choose(net, batch, classes, without).step()) {
             // The libnd4j-ops step never calls DL4J's layers: it times its own stages (one per layer).
             ConvOpsTrainingStep ops = step instanceof ConvOpsTrainingStep c ? c : null;
             if (ops == null) {

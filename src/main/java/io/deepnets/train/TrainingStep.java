@@ -18,7 +18,10 @@ public interface TrainingStep extends AutoCloseable {
     /** Trains on rows {@code order[from..to)} of {@code set}: forward pass, loss, backward pass, update. */
     Outcome fit(ImageSet set, int[] order, int from, int to);
 
-    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code dl4j-backprop+fused-rmsprop} or {@code dl4j-fit}. */
+    /** The kinds of the custom steps, fastest first: what {@code bench --without} accepts. */
+    java.util.List<String> KINDS = java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND);
+
+    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code deepnets-conv-ops}, {@code dl4j-backprop+fused-rmsprop} or {@code dl4j-fit}. */
     String kind();
 
     /** Class probabilities by the network as it stands, the way validation and the benchmark's inference run it. */
@@ -47,6 +50,14 @@ public interface TrainingStep extends AutoCloseable {
 
     /** As {@link #forNetwork}, with the reasons the faster steps gave for declining. */
     static Choice choose(MultiLayerNetwork net, int maxBatch, int classes) {
+        return choose(net, maxBatch, classes, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #choose(MultiLayerNetwork, int, int)} without the steps named in {@code without} (by {@link #kind()}),
+     * for side-by-side measurements ({@code bench --without}).
+     */
+    static Choice choose(MultiLayerNetwork net, int maxBatch, int classes, java.util.Set<String> without) {
         java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
         String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
         if (!"CpuBackend".equals(backend)) {
@@ -56,14 +67,20 @@ public interface TrainingStep extends AutoCloseable {
             }
             return new Choice(dl4jFit(net, classes), declined);
         }
-        java.util.Optional<? extends TrainingStep> step = DenseTrainingStep.forNetwork(net, maxBatch, r -> declined.put(DenseTrainingStep.KIND, r));
-        if (step.isEmpty()) {
+        for (String kind : without) {
+            declined.put(kind, "left out (--without)");
+        }
+        java.util.Optional<? extends TrainingStep> step = java.util.Optional.empty();
+        if (!without.contains(DenseTrainingStep.KIND)) {
+            step = DenseTrainingStep.forNetwork(net, maxBatch, r -> declined.put(DenseTrainingStep.KIND, r));
+        }
+        if (step.isEmpty() && !without.contains(SmallConvTrainingStep.KIND)) {
             step = SmallConvTrainingStep.forNetwork(net, maxBatch, r -> declined.put(SmallConvTrainingStep.KIND, r));
         }
-        if (step.isEmpty()) {
+        if (step.isEmpty() && !without.contains(ConvOpsTrainingStep.KIND)) {
             step = ConvOpsTrainingStep.forNetwork(net, classes, r -> declined.put(ConvOpsTrainingStep.KIND, r));
         }
-        if (step.isEmpty()) {
+        if (step.isEmpty() && !without.contains(Dl4jBackpropStep.KIND)) {
             step = Dl4jBackpropStep.forNetwork(net, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
         }
         return new Choice(step.isPresent() ? step.get() : dl4jFit(net, classes), declined);
