@@ -80,11 +80,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
-        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         if (TrainingStep.hasFrozenLayer(net)) {
             return declined(why, "a frozen layer (transfer learning)");
         }
-        if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
+        if (!(net.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor)) {
             return declined(why, "not an image network (conv nets only)");
         }
         if (net.getFlattenedGradients() == null) {
@@ -94,6 +93,28 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         Optional<FusedUpdate> update = FusedUpdate.forNetwork(net, net.getFlattenedGradients(), r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
+        }
+        return build(net, update.get(), classes, why).map(s -> s);
+    }
+
+    /**
+     * The forward pass of this step as a predictor for {@code net} (validation, test evaluation), or empty for a
+     * network it does not compute; the optimizer does not matter here.
+     */
+    static Optional<BatchPredictor> inferenceFor(MultiLayerNetwork net, int classes) {
+        if (TrainingStep.hasFrozenLayer(net) || net.params() == null || net.params().dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+            return Optional.empty();
+        }
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView();     // the stages hold the gradient views too; inference never writes them
+        }
+        return build(net, null, classes, r -> { }).map(s -> s);
+    }
+
+    private static Optional<ConvOpsTrainingStep> build(MultiLayerNetwork net, FusedUpdate update, int classes, Consumer<String> why) {
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
+            return declined(why, "not an image network (conv nets only)");
         }
         long[] shape = {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
         List<Stage> stages = new ArrayList<>();
@@ -169,7 +190,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
         int[] input = {(int) in.getNumChannels(), (int) in.getInputHeight(), (int) in.getInputWidth()};
-        return Optional.of(new ConvOpsTrainingStep(net, stages, update.get(), classes, input));
+        return Optional.of(new ConvOpsTrainingStep(net, stages, update, classes, input));
     }
 
     @Override

@@ -106,6 +106,21 @@ public interface TrainingStep extends AutoCloseable {
         return false;
     }
 
+    /**
+     * Class probabilities for {@code net} by the fastest exact forward pass: {@link ConvOpsTrainingStep}'s for the conv
+     * nets it computes (on the CPU backend), else DL4J's {@code output()}. For test evaluation after training, as
+     * validation runs during it.
+     */
+    static BatchPredictor inference(MultiLayerNetwork net, int classes) {
+        if ("CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
+            java.util.Optional<BatchPredictor> ops = ConvOpsTrainingStep.inferenceFor(net, classes);
+            if (ops.isPresent()) {
+                return ops.get();
+            }
+        }
+        return io.deepnets.eval.Evaluator.dl4jOutput(net, classes);
+    }
+
     /** DL4J's {@code MultiLayerNetwork.fit}, as it comes. */
     static TrainingStep dl4jFit(MultiLayerNetwork net, int classes) {
         return new Dl4jFitStep(net, classes);

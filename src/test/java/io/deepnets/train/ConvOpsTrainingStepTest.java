@@ -129,4 +129,22 @@ class ConvOpsTrainingStepTest {
             }
         }
     }
+
+    /** Test evaluation runs the step's forward pass for the nets it computes, DL4J's output() for the others. */
+    @org.junit.jupiter.api.Test
+    void inferenceTakesTheOpsForwardPassWhereItApplies() {
+        ExperimentConfig cifar = ConfigLoader.load(Path.of("configs", "cifar10-cnn.yaml"), List.of());
+        MultiLayerNetwork net = KerasModelMapper.build(cifar);
+        io.deepnets.eval.BatchPredictor p = TrainingStep.inference(net, 10);
+        assertTrue(p instanceof ConvOpsTrainingStep, "the CIFAR-10 net: " + p);
+        ImageSet data = Benchmark.synthetic(cifar, 2);
+        float[] fast = p.probabilities(data, 0, 40);
+        float[] dl4j = io.deepnets.eval.Evaluator.dl4jOutput(net, 10).probabilities(data, 0, 40);
+        for (int i = 0; i < dl4j.length; i++) {
+            assertEquals(dl4j[i], fast[i], 1e-5, "probability " + i);
+        }
+        ExperimentConfig avg = NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV, "{type: average_pooling2d}", "{type: flatten}",
+                NewLayersStepChoiceTest.OUT);
+        assertTrue(!(TrainingStep.inference(KerasModelMapper.build(avg), 2) instanceof ConvOpsTrainingStep), "average pooling: DL4J's output()");
+    }
 }
