@@ -36,8 +36,6 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
 import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
 import org.nd4j.linalg.api.ops.impl.scalar.Step;
-import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
-import org.nd4j.linalg.api.ops.random.impl.DropOutInverted;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
@@ -202,7 +200,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             assembled = set;
         }
         int m = to - from;
-        INDArray x = nhwc(batches.features(order, from, to), m);
+        INDArray x = batches.features(order, from, to).reshape('c', m, inputShape[0], inputShape[1], inputShape[2]);
         int iteration = BaseOptimizer.getIterationCount(net);
         int epoch = BaseOptimizer.getEpochCount(net);
         long[][] t = timings;
@@ -236,17 +234,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return outcome;
     }
 
-    /**
-     * A batch of feature rows (channel, row, column order, as DL4J's {@code FeedForwardToCnnPreProcessor} reads them)
-     * as [batch, height, width, channels]: the layout the step's images keep from layer to layer, because libnd4j's
-     * oneDNN convolution runs 1.4-2.9x faster forward on it than on NCHW here (the same op, timed alone on the
-     * assignment's shapes), and its backward pass no slower and steadier.
-     */
-    private INDArray nhwc(INDArray rows, int m) {
-        INDArray nchw = rows.reshape('c', m, inputShape[0], inputShape[1], inputShape[2]);
-        return inputShape[0] == 1 ? nchw.reshape('c', m, inputShape[1], inputShape[2], 1) : nchw.permute(0, 2, 3, 1).dup('c');
-    }
-
     /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
     void startTimings() {
         timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
@@ -262,7 +249,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             int m = Math.min(maxBatch, to - start);
             float[] rows = new float[m * size];
             System.arraycopy(set.features(), start * size, rows, 0, m * size);
-            INDArray x = nhwc(Nd4j.create(rows, new long[] {m, (long) inputShape[0] * inputShape[1] * inputShape[2]}, 'c'), m);
+            INDArray x = Nd4j.create(rows, new long[] {m, inputShape[0], inputShape[1], inputShape[2]}, 'c');
             for (Stage s : stages) {
                 x = s.forward(x, false, 0, 0, noWorkspaces);
             }
@@ -304,9 +291,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
     }
 
-    /** [batch, height, width, channels] for a per-sample shape given as [channels, height, width]. */
-    private static long[] nhwcShape(long batch, long[] chw) {
-        return new long[] {batch, chw[1], chw[2], chw[0]};
+    private static long[] withBatch(long batch, long[] shape) {
+        long[] s = new long[shape.length + 1];
+        s[0] = batch;
+        System.arraycopy(shape, 0, s, 1, shape.length);
+        return s;
     }
 
     /** ReLU in place, and its backward pass: DL4J's derivative (0 at 0) from the output, whose sign is the input's. */
@@ -350,14 +339,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             long oH = same ? (inShape[1] + sH - 1) / sH : (inShape[1] - kH) / sH + 1;
             long oW = same ? (inShape[2] + sW - 1) / sW : (inShape[2] - kW) / sW + 1;
             this.outShape = new long[] {c.getNOut(), oH, oW};
-            // conv2d's integer arguments: kernel, stride, padding, dilation, 'same', NHWC (1), weights [oC, iC, kH, kW] (1).
-            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, same ? 1 : 0, 1, 1};
+            // conv2d's integer arguments: kernel, stride, padding, dilation, 'same', NCHW (0), weights [oC, iC, kH, kW] (1).
+            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, same ? 1 : 0, 0, 1};
         }
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
             long m = in.size(0);
-            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, nhwcShape(b, outShape))});
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             input = in;
             INDArray out = slot[0];
             Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in, weights, bias).addOutputs(out).addIntegerArguments(args).build());
@@ -373,7 +362,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 reluBackward(eps, slot[0], slot[0]);
             }
             // conv2d_bp always computes the input gradient; the first layer's lands in a scratch array.
-            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, nhwcShape(b, inShape))})[0];
+            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
             Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weights, bias, eps).addOutputs(gradIn, weightGrad, biasGrad)
                     .addIntegerArguments(args).build());
             return gradIn;
@@ -397,14 +386,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             int sH = p.getStride()[0];
             int sW = p.getStride()[1];
             this.outShape = new long[] {inShape[0], (inShape[1] - kH) / sH + 1, (inShape[2] - kW) / sW + 1};
-            // kernel, stride, padding, dilation, 'same' (0), extra parameter (0), NHWC (1)
-            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, 0, 0, 1};
+            // kernel, stride, padding, dilation, 'same' (0), extra parameter (0), NCHW (0)
+            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, 0, 0, 0};
         }
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
             long m = in.size(0);
-            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, nhwcShape(b, outShape))});
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             input = in;
             Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(in).addOutputs(slot[0]).addIntegerArguments(args).build());
             return slot[0];
@@ -412,24 +401,17 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.create(DataType.FLOAT, nhwcShape(b, inShape))})[0];
+            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.create(DataType.FLOAT, withBatch(b, inShape))})[0];
             Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, eps).addOutputs(gradIn).addIntegerArguments(args).build());
             return gradIn;
         }
     }
 
-    /**
-     * A dropout layer, with DL4J's {@link Dropout} arithmetic and random numbers: a mask of ones the shape of DL4J's
-     * activation ([batch, channels, height, width] in 'c' order for images, so element for element the same random
-     * numbers as in DL4J's {@code fit}), {@code DropOutInverted} on it (0 or 1/p), then the activation times the mask,
-     * read through a [batch, height, width, channels] view of it for the step's layout; backward, the gradient times
-     * the same mask.
-     */
+    /** A dropout layer: DL4J's own {@link Dropout} object makes the mask, from the same random stream as in its {@code fit}. */
     private static final class DropoutStage extends Stage {
         private final Dropout dropout;
         private final Slots slots = new Slots();
         private INDArray[] slot;
-        private INDArray mask;
 
         DropoutStage(Dropout dropout) {
             this.dropout = dropout;
@@ -440,21 +422,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             if (!training) {
                 return in;
             }
-            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, in.shape()),
-                    in.rank() == 4 ? Nd4j.createUninitialized(DataType.FLOAT, in.size(0), in.size(3), in.size(1), in.size(2))
-                            : Nd4j.createUninitialized(DataType.FLOAT, in.shape())});
-            double p = dropout.getPSchedule() != null ? dropout.getPSchedule().valueAt(iteration, epoch) : dropout.getP();
-            INDArray dl4jShaped = slot[1].assign(1.0);
-            Nd4j.getExecutioner().exec(new DropOutInverted(dl4jShaped, dl4jShaped, p));
-            mask = in.rank() == 4 ? dl4jShaped.permute(0, 2, 3, 1) : dl4jShaped;
-            Nd4j.getExecutioner().exec(new MulOp(in, mask, slot[0]));
-            return slot[0];
+            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, in.shape())});
+            return dropout.applyDropout(in, slot[0], iteration, epoch, mgr);
         }
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            Nd4j.getExecutioner().exec(new MulOp(eps, mask, eps));
-            return eps;
+            return dropout.backprop(eps, eps, iteration, epoch);
         }
     }
 
@@ -493,8 +467,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
             long m = in.size(0);
             inputShape = in.shape();
-            // DL4J flattens [batch, channels, height, width] in 'c' order; the step's images are NHWC.
-            input = in.rank() == 2 ? in : in.permute(0, 3, 1, 2).dup('c').reshape('c', m, nIn);
+            input = in.rank() == 2 ? in : in.reshape('c', m, nIn);
             slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.create(DataType.FLOAT, b, nIn),
                     Nd4j.createUninitialized(DataType.FLOAT, b, nOut)});
             INDArray z = slot[0];
@@ -568,8 +541,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             INDArray gradIn = slot[1];
             Nd4j.gemm(delta, weights, gradIn, false, true, 1.0, 0.0);
-            return inputShape.length == 2 ? gradIn
-                    : gradIn.reshape('c', inputShape[0], inputShape[3], inputShape[1], inputShape[2]).permute(0, 2, 3, 1).dup('c');
+            return inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);
         }
     }
 }
