@@ -479,26 +479,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return z;
         }
 
-        /** Softmax of the last forward pass's output, row by row (max subtracted, as libnd4j's softmax). */
+        /** Softmax of the last forward pass's output, row by row (each row's maximum subtracted first). */
         float[] softmax(int m) {
-            float[] p = slot[0].reshape(m * nOut).toFloatVector();
-            int k = (int) nOut;
-            for (int r = 0; r < m; r++) {
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < k; j++) {
-                    max = Math.max(max, p[r * k + j]);
-                }
-                float sum = 0;
-                for (int j = 0; j < k; j++) {
-                    float e = (float) Math.exp(p[r * k + j] - max);
-                    p[r * k + j] = e;
-                    sum += e;
-                }
-                for (int j = 0; j < k; j++) {
-                    p[r * k + j] /= sum;
-                }
-            }
-            return p;
+            return io.deepnets.scratch.SoftmaxCrossEntropy.softmax(slot[0].reshape(m * nOut).toFloatVector(), m, (int) nOut);
         }
 
         /**
