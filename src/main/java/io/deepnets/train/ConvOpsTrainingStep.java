@@ -479,9 +479,27 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return z;
         }
 
-        /** Softmax of the last forward pass's output, row by row (each row's maximum subtracted first). */
+        /** Softmax of the last forward pass's output, row by row (max subtracted, summed in float as libnd4j's softmax:
+         * scratch's double-sum softmax moved the helpers-on comparison beyond float rounding). */
         float[] softmax(int m) {
-            return io.deepnets.scratch.SoftmaxCrossEntropy.softmax(slot[0].reshape(m * nOut).toFloatVector(), m, (int) nOut);
+            float[] p = slot[0].reshape(m * nOut).toFloatVector();
+            int k = (int) nOut;
+            for (int r = 0; r < m; r++) {
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    max = Math.max(max, p[r * k + j]);
+                }
+                float sum = 0;
+                for (int j = 0; j < k; j++) {
+                    float e = (float) Math.exp(p[r * k + j] - max);
+                    p[r * k + j] = e;
+                    sum += e;
+                }
+                for (int j = 0; j < k; j++) {
+                    p[r * k + j] /= sum;
+                }
+            }
+            return p;
         }
 
         /**
