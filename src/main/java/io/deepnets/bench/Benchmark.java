@@ -44,13 +44,9 @@ public final class Benchmark {
     /**
      * Trains and then runs inference for about {@code seconds} (a third of it for inference) each.
      *
+     * @param without training steps left out ({@code bench --without}), by kind
      * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where {@link DenseTrainingStep} applies
      */
-    public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit) {
-        return run(config, data, dataLabel, seconds, dl4jFit, java.util.Set.of());
-    }
-
-    /** As {@link #run(ExperimentConfig, ImageSet, String, double, boolean)} without the training steps named in {@code without}. */
     public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit, java.util.Set<String> without) {
         MultiLayerNetwork net = KerasModelMapper.build(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {

@@ -26,7 +26,6 @@ final class FusedAdaDelta implements FusedUpdate {
     private final FloatBuffer params;
     private final FloatBuffer gradient;
     private final FloatBuffer state;
-    private final int length;
     private final float[] chunkG = new float[CHUNK];
     private final float[] chunkMsg = new float[CHUNK];
     private final float[] chunkMsdx = new float[CHUNK];
@@ -39,7 +38,6 @@ final class FusedAdaDelta implements FusedUpdate {
         this.params = FusedRmsProp.floats(net.params()).asBuffer();
         this.gradient = FusedRmsProp.floats(gradient).asBuffer();
         this.state = FusedRmsProp.floats(net.getUpdater().getStateViewArray()).asBuffer();
-        this.length = gradient.length() > Integer.MAX_VALUE ? -1 : (int) gradient.length();
     }
 
     /** The update for {@code net}, or empty unless every parameter trains with one AdaDelta and nothing beside it. */
@@ -55,6 +53,7 @@ final class FusedAdaDelta implements FusedUpdate {
         float[] msg = chunkMsg;
         float[] msdx = chunkMsdx;
         float[] p = chunkP;
+        int length = gradient.capacity();
         // Chunks copied to heap arrays: the JIT vectorises the loop there, not over direct buffers.
         for (int from = 0; from < length; from += CHUNK) {
             int n = Math.min(CHUNK, length - from);

@@ -47,15 +47,9 @@ final class FusedRmsProp implements FusedUpdate {
     }
 
     /**
-     * The update for {@code net} with {@code gradient} laid out as its flattened parameters, or empty unless every
-     * parameter trains with one and the same RMSprop configuration, without regularisation, gradient
-     * normalisation, weight noise or constraints (what DL4J would apply beside the update), in float arrays.
+     * The update for {@code net} with {@code gradient} laid out as its flattened parameters, or empty (with the reason
+     * told to {@code why}) unless every parameter trains with one RMSprop configuration ({@link #uniformUpdater}).
      */
-    static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient) {
-        return forNetwork(net, gradient, reason -> { });
-    }
-
-    /** As {@link #forNetwork(MultiLayerNetwork, INDArray)}, telling {@code why} the reason when it declines. */
     static Optional<FusedRmsProp> forNetwork(MultiLayerNetwork net, INDArray gradient, java.util.function.Consumer<String> why) {
         return uniformUpdater(net, gradient, RmsProp.class, 1, why).map(rms -> new FusedRmsProp(net, rms, gradient));
     }
