@@ -116,6 +116,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
             return declined(why, "not an image network (conv nets only)");
         }
+        Optional<String> noOneDnn = OneDnnConvolution.unavailable();
+        if (noOneDnn.isPresent()) {
+            return declined(why, noOneDnn.get());
+        }
         long[] shape = {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
         List<Stage> stages = new ArrayList<>();
         boolean flat = false;
@@ -148,7 +152,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                         || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
                     return declined(why, "layer " + i + ": a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear");
                 }
-                ConvStage s = new ConvStage(layers[i], c, shape, kind.get() == ActivationKind.RELU);
+                ConvStage s = new ConvStage(layers[i], c, shape, kind.get() == ActivationKind.RELU, stages.isEmpty());
                 stages.add(s);
                 shape = s.outShape;
             } else if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
@@ -271,6 +275,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     @Override
     public void close() {
+        stages.forEach(Stage::close);
     }
 
     /** One layer's forward and backward computation on arrays kept per batch size. */
@@ -280,6 +285,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         /** Backward from the gradient at the output; returns the gradient at the input when {@code needInput}. */
         abstract INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch);
+
+        /** Frees native resources the stage holds beyond ND4J's arrays. */
+        void close() {
+        }
     }
 
     /** The arrays of one stage for one batch size, made on first use. */
@@ -308,7 +317,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         eps.muli(mask);
     }
 
-    /** Convolution with bias and ReLU/linear: libnd4j's {@code conv2d} and {@code conv2d_bp}, weights in DL4J's [out, in, kH, kW]. */
+    /**
+     * Convolution with bias and ReLU/linear through {@link OneDnnConvolution} (oneDNN's primitives, made once per
+     * batch size), weights in DL4J's [out, in, kH, kW]; the first layer computes no input gradient.
+     */
     private static final class ConvStage extends Stage {
         final long[] outShape;
         private final long[] inShape;
@@ -317,13 +329,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray weightGrad;
         private final INDArray biasGrad;
         private final boolean relu;
-        private final int[] args;
+        private final OneDnnConvolution convolution;
         private final Slots slots = new Slots();
         private final Slots gradSlots = new Slots();
         private INDArray input;
         private INDArray[] slot;
 
-        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, boolean relu) {
+        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, boolean relu, boolean first) {
             this.inShape = inShape;
             this.relu = relu;
             Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
@@ -331,16 +343,16 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.bias = layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
             this.weightGrad = grads.get(ConvolutionParamInitializer.WEIGHT_KEY);
             this.biasGrad = grads.get(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
-            int kH = c.getKernelSize()[0];
-            int kW = c.getKernelSize()[1];
-            int sH = c.getStride()[0];
-            int sW = c.getStride()[1];
+            int[] kernel = c.getKernelSize();
+            int[] stride = c.getStride();
             boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
-            long oH = same ? (inShape[1] + sH - 1) / sH : (inShape[1] - kH) / sH + 1;
-            long oW = same ? (inShape[2] + sW - 1) / sW : (inShape[2] - kW) / sW + 1;
+            long oH = same ? (inShape[1] + stride[0] - 1) / stride[0] : (inShape[1] - kernel[0]) / stride[0] + 1;
+            long oW = same ? (inShape[2] + stride[1] - 1) / stride[1] : (inShape[2] - kernel[1]) / stride[1] + 1;
             this.outShape = new long[] {c.getNOut(), oH, oW};
-            // conv2d's integer arguments: kernel, stride, padding, dilation, 'same', NCHW (0), weights [oC, iC, kH, kW] (1).
-            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, same ? 1 : 0, 0, 1};
+            // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
+            int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
+                    : new int[] {0, 0};
+            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, !first);
         }
 
         @Override
@@ -349,7 +361,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             input = in;
             INDArray out = slot[0];
-            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(in, weights, bias).addOutputs(out).addIntegerArguments(args).build());
+            convolution.forward(in, weights, bias, out, training);
             if (relu) {
                 relu(out);
             }
@@ -361,11 +373,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             if (relu) {
                 reluBackward(eps, slot[0], slot[0]);
             }
-            // conv2d_bp always computes the input gradient; the first layer's lands in a scratch array.
-            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
-            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(input, weights, bias, eps).addOutputs(gradIn, weightGrad, biasGrad)
-                    .addIntegerArguments(args).build());
+            INDArray gradIn = needInput ? gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0] : null;
+            convolution.backward(input, weights, eps, weightGrad, biasGrad, gradIn);
             return gradIn;
+        }
+
+        @Override
+        void close() {
+            convolution.close();
         }
     }
 
