@@ -116,7 +116,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
             return declined(why, "not an image network (conv nets only)");
         }
-        Optional<String> noOneDnn = OneDnnConvolution.unavailable();
+        Optional<String> noOneDnn = OneDnnPrimitives.unavailable();
         if (noOneDnn.isPresent()) {
             return declined(why, noOneDnn.get());
         }
@@ -328,7 +328,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray bias;
         private final INDArray weightGrad;
         private final INDArray biasGrad;
-        private final boolean relu;
         private final OneDnnConvolution convolution;
         private final Slots slots = new Slots();
         private final Slots gradSlots = new Slots();
@@ -337,7 +336,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, boolean relu, boolean first) {
             this.inShape = inShape;
-            this.relu = relu;
             Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
             this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
             this.bias = layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
@@ -352,7 +350,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
                     : new int[] {0, 0};
-            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, !first);
+            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, relu, !first);
         }
 
         @Override
@@ -360,21 +358,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             long m = in.size(0);
             slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             input = in;
-            INDArray out = slot[0];
-            convolution.forward(in, weights, bias, out, training);
-            if (relu) {
-                relu(out);
-            }
-            return out;
+            convolution.forward(in, weights, bias, slot[0], training);
+            return slot[0];
         }
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            if (relu) {
-                reluBackward(eps, slot[0], slot[0]);
-            }
             INDArray gradIn = needInput ? gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0] : null;
-            convolution.backward(input, weights, eps, weightGrad, biasGrad, gradIn);
+            convolution.backward(input, weights, slot[0], eps, weightGrad, biasGrad, gradIn);
             return gradIn;
         }
 
@@ -384,41 +375,40 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
     }
 
-    /** Max pooling: libnd4j's {@code maxpool2d} and {@code maxpool2d_bp}, as DL4J's subsampling layer calls them. */
+    /** Max pooling through {@link OneDnnMaxPooling}: the backward pass reads where the forward pass found each maximum. */
     private static final class MaxPoolStage extends Stage {
         final long[] outShape;
         private final long[] inShape;
-        private final int[] args;
+        private final OneDnnMaxPooling pooling;
         private final Slots slots = new Slots();
         private final Slots gradSlots = new Slots();
-        private INDArray input;
         private INDArray[] slot;
 
         MaxPoolStage(SubsamplingLayer p, long[] inShape) {
             this.inShape = inShape;
-            int kH = p.getKernelSize()[0];
-            int kW = p.getKernelSize()[1];
-            int sH = p.getStride()[0];
-            int sW = p.getStride()[1];
-            this.outShape = new long[] {inShape[0], (inShape[1] - kH) / sH + 1, (inShape[2] - kW) / sW + 1};
-            // kernel, stride, padding, dilation, 'same' (0), extra parameter (0), NCHW (0)
-            this.args = new int[] {kH, kW, sH, sW, 0, 0, 1, 1, 0, 0, 0};
+            int[] kernel = p.getKernelSize();
+            int[] stride = p.getStride();
+            this.outShape = new long[] {inShape[0], (inShape[1] - kernel[0]) / stride[0] + 1, (inShape[2] - kernel[1]) / stride[1] + 1};
+            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride);
         }
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
-            long m = in.size(0);
-            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
-            input = in;
-            Nd4j.exec(DynamicCustomOp.builder("maxpool2d").addInputs(in).addOutputs(slot[0]).addIntegerArguments(args).build());
+            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
+            pooling.forward(in, slot[0], training);
             return slot[0];
         }
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            INDArray gradIn = gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.create(DataType.FLOAT, withBatch(b, inShape))})[0];
-            Nd4j.exec(DynamicCustomOp.builder("maxpool2d_bp").addInputs(input, eps).addOutputs(gradIn).addIntegerArguments(args).build());
+            INDArray gradIn = gradSlots.get(eps.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
+            pooling.backward(eps, gradIn);
             return gradIn;
+        }
+
+        @Override
+        void close() {
+            pooling.close();
         }
     }
 

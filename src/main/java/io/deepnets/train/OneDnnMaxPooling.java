@@ -1,0 +1,109 @@
+package io.deepnets.train;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_pooling_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Max pooling (NCHW, no padding) through oneDNN's pooling primitives, made once per batch size: the training forward
+ * pass records where each window's maximum was (oneDNN's workspace), and the backward pass routes each gradient
+ * there instead of searching the window again, as libnd4j's {@code maxpool2d_bp} does.
+ *
+ * <p>The arithmetic is DL4J's: the window's maximum forward, its gradient to one position of that maximum backward.
+ * Where a window holds the maximum twice, DL4J and oneDNN could pick different positions; after a ReLU that is a
+ * window of zeros, whose gradient the ReLU's backward discards anyway ({@code ConvOpsTrainingStepTest} compares the
+ * step with DL4J's {@code fit}).
+ */
+final class OneDnnMaxPooling implements AutoCloseable {
+    private final long[] inShape;
+    private final long[] outShape;
+    private final long[] kernel;
+    private final long[] strides;
+    private final Map<Long, Plan> plans = new HashMap<>();
+
+    /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
+    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
+        this.inShape = inShape.clone();
+        this.outShape = outShape.clone();
+        this.kernel = new long[] {kernel[0], kernel[1]};
+        this.strides = new long[] {stride[0], stride[1]};
+    }
+
+    /** {@code out} = the maximum of each window of {@code in}; in training, where it was is kept for {@link #backward}. */
+    void forward(INDArray in, INDArray out, boolean training) {
+        Plan p = plans.computeIfAbsent(in.size(0), Plan::new);
+        OneDnnPrimitives.setHandle(p.src, in);
+        OneDnnPrimitives.setHandle(p.dst, out);
+        p.run(training ? p.forwardTraining : p.forwardInference);
+    }
+
+    /** {@code gradIn} = each output gradient at its window's maximum, 0 elsewhere (after a training forward pass). */
+    void backward(INDArray eps, INDArray gradIn) {
+        Plan p = plans.computeIfAbsent(gradIn.size(0), Plan::new);
+        OneDnnPrimitives.setHandle(p.diffDst, eps);
+        OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
+        p.run(p.backward);
+    }
+
+    @Override
+    public void close() {
+        plans.values().forEach(Plan::close);
+        plans.clear();
+    }
+
+    /** The primitives for one batch size. */
+    private final class Plan extends OneDnnPrimitives {
+        final dnnl_memory src;
+        final dnnl_memory dst;
+        final dnnl_memory diffDst;
+        final dnnl_memory diffSrc;
+        final Call forwardTraining;
+        final Call forwardInference;
+        final Call backward;
+
+        Plan(long batch) {
+            long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
+            long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
+            long[] noPadding = {0, 0};
+            dnnl_memory_desc_t srcPlain = desc(srcDims, dnnl_nchw);
+            dnnl_memory_desc_t dstPlain = desc(dstDims, dnnl_nchw);
+            src = memory(srcPlain);
+            dst = memory(dstPlain);
+            diffDst = memory(dstPlain);
+            diffSrc = memory(srcPlain);
+            dnnl_pooling_desc_t fd = new dnnl_pooling_desc_t();
+            check(dnnl_pooling_forward_desc_init(fd, dnnl_forward_training, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
+                    "pooling descriptor");
+            dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
+            dnnl_memory workspace = ownedMemory(query(forwardPd, dnnl_query_workspace_md));
+            forwardTraining = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE},
+                    new Arg[] {Arg.plain(src), Arg.plain(dst), Arg.plain(workspace)});
+            dnnl_pooling_desc_t id = new dnnl_pooling_desc_t();
+            check(dnnl_pooling_forward_desc_init(id, dnnl_forward_inference, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
+                    "pooling descriptor");
+            forwardInference = call(primitiveDesc(id, null, null), new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
+            dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
+            check(dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
+                    "pooling backward descriptor");
+            backward = call(primitiveDesc(bd, null, forwardPd), new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC},
+                    new Arg[] {Arg.plain(diffDst), Arg.plain(workspace), Arg.plain(diffSrc)});
+        }
+    }
+}

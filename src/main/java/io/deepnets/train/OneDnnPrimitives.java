@@ -1,0 +1,247 @@
+package io.deepnets.train;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_wait;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_engine;
+import org.bytedeco.dnnl.dnnl_exec_arg_t;
+import org.bytedeco.dnnl.dnnl_memory;
+import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_primitive;
+import org.bytedeco.dnnl.dnnl_primitive_attr;
+import org.bytedeco.dnnl.dnnl_primitive_desc;
+import org.bytedeco.dnnl.dnnl_stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * A set of oneDNN primitives made once for one layer and one batch size, with the memory objects and reorders they
+ * run on, through the C API of JavaCPP's {@code dnnl} presets. Subclasses describe one layer's computation
+ * ({@link OneDnnConvolution}, {@link OneDnnMaxPooling}); this class owns the engine and stream of the JVM, the
+ * bookkeeping of native objects, and the one rule about layouts.
+ *
+ * <p>Layouts: the arrays the training step passes in and out are ND4J's plain 'c'-order arrays (NCHW activations,
+ * DL4J's OIHW weights). A primitive described with "any" picks its own, usually blocked, layout; {@link #arg} then
+ * gives it a buffer of that layout and a reorder (a primitive too, made once) into or out of the plain array.
+ * Memory objects are created without data and pointed at the caller's arrays before each run, so the same
+ * primitives serve every batch of that size. Not thread-safe: one training step owns each instance.
+ */
+abstract class OneDnnPrimitives implements AutoCloseable {
+    private static final Runtime RUNTIME = new Runtime();
+
+    private final List<dnnl_primitive_desc> descriptors = new ArrayList<>();
+    private final List<dnnl_primitive> primitives = new ArrayList<>();
+    private final List<dnnl_memory> memories = new ArrayList<>();
+    private final List<dnnl_primitive_attr> attributes = new ArrayList<>();
+    /** The blocked buffers, as ND4J arrays so that ND4J's memory accounting sees them. */
+    private final List<INDArray> buffers = new ArrayList<>();
+
+    /** Why oneDNN cannot run here (its native library did not load), or empty when it can. */
+    static Optional<String> unavailable() {
+        return Optional.ofNullable(RUNTIME.problem);
+    }
+
+    static void check(int status, String what) {
+        if (status != 0) {
+            throw new IllegalStateException("oneDNN " + what + " failed with status " + status);
+        }
+    }
+
+    /** A primitive with its arguments, and the reorders that run before it (inputs) and after it (outputs). */
+    record Call(List<Call> before, dnnl_primitive primitive, dnnl_exec_arg_t args, int count, List<Call> after) {
+    }
+
+    /** An argument of a primitive: the memory it reads or writes, and the reorders that fill or empty it. */
+    record Arg(dnnl_memory memory, List<Call> before, List<Call> after) {
+        static Arg plain(dnnl_memory user) {
+            return new Arg(user, List.of(), List.of());
+        }
+    }
+
+    /** Runs a call: its input reorders, the primitive, its output reorders; returns when the results are written. */
+    final void run(Call c) {
+        for (Call r : c.before) {
+            run(r);
+        }
+        check(dnnl_primitive_execute(c.primitive, RUNTIME.stream, c.count, c.args), "execute");
+        check(dnnl_stream_wait(RUNTIME.stream), "stream wait");
+        for (Call r : c.after) {
+            run(r);
+        }
+    }
+
+    /** Points a memory object at an ND4J array's first element (its offset included). */
+    static void setHandle(dnnl_memory m, INDArray a) {
+        if (a.dataType() != DataType.FLOAT || !denseInCOrder(a)) {
+            throw new IllegalStateException("oneDNN: expected a dense float array in 'c' order, got " + a.shapeInfoToString());
+        }
+        check(dnnl_memory_set_data_handle(m, new Address(a.data().address() + a.offset() * Float.BYTES)), "data handle");
+    }
+
+    /** Whether the elements lie one after another in 'c' order (a size-1 dimension's stride does not matter). */
+    private static boolean denseInCOrder(INDArray a) {
+        long expected = 1;
+        for (int i = a.rank() - 1; i >= 0; i--) {
+            if (a.size(i) != 1 && a.stride(i) != expected) {
+                return false;
+            }
+            expected *= a.size(i);
+        }
+        return true;
+    }
+
+    /** A plain float memory descriptor. */
+    static dnnl_memory_desc_t desc(long[] dims, int tag) {
+        dnnl_memory_desc_t d = new dnnl_memory_desc_t();
+        check(dnnl_memory_desc_init_by_tag(d, dims.length, dims, dnnl_f32, tag), "memory descriptor");
+        return d;
+    }
+
+    static boolean same(dnnl_memory_desc_t a, dnnl_memory_desc_t b) {
+        return dnnl_memory_desc_equal(a, b) != 0;
+    }
+
+    /** A memory object without data; {@link #setHandle} points it at an array before each use. */
+    final dnnl_memory memory(dnnl_memory_desc_t d) {
+        dnnl_memory m = new dnnl_memory();
+        check(dnnl_memory_create(m, d, RUNTIME.engine, new Address(0)), "memory");
+        memories.add(m);
+        return m;
+    }
+
+    /** A memory object over a buffer of its own (blocked layouts, pooling's workspace). */
+    final dnnl_memory ownedMemory(dnnl_memory_desc_t d) {
+        INDArray buffer = Nd4j.createUninitialized(DataType.FLOAT, Math.max(1, (dnnl_memory_desc_get_size(d) + Float.BYTES - 1) / Float.BYTES));
+        buffers.add(buffer);
+        dnnl_memory m = memory(d);
+        check(dnnl_memory_set_data_handle(m, new Address(buffer.data().address())), "data handle");
+        return m;
+    }
+
+    final dnnl_primitive_desc primitiveDesc(Pointer opDesc, dnnl_primitive_attr attr, dnnl_primitive_desc hint) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_primitive_desc_create(pd, new const_dnnl_op_desc_t(opDesc), attr, RUNTIME.engine, hint), "primitive descriptor");
+        descriptors.add(pd);
+        return pd;
+    }
+
+    /** Keeps an attribute object until {@link #close}. */
+    final dnnl_primitive_attr keep(dnnl_primitive_attr attr) {
+        attributes.add(attr);
+        return attr;
+    }
+
+    static dnnl_memory_desc_t query(dnnl_primitive_desc pd, int what) {
+        return dnnl_primitive_desc_query_md(pd, what, 0);
+    }
+
+    /** The implementation oneDNN chose, e.g. {@code jit:avx512_common}. */
+    static String implementation(dnnl_primitive_desc pd) {
+        PointerPointer<BytePointer> name = new PointerPointer<>(1);
+        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), "query");
+        return name.get(BytePointer.class, 0).getString();
+    }
+
+    /** The user's plain memory when the primitive takes that layout, else a buffer of its layout and a reorder. */
+    final Arg arg(dnnl_memory user, dnnl_memory_desc_t plain, dnnl_memory_desc_t wanted, boolean input) {
+        if (same(plain, wanted)) {
+            return Arg.plain(user);
+        }
+        dnnl_memory own = ownedMemory(wanted);
+        return input ? new Arg(own, List.of(reorder(plain, wanted, user, own)), List.of())
+                : new Arg(own, List.of(), List.of(reorder(wanted, plain, own, user)));
+    }
+
+    private Call reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, dnnl_memory fromMemory, dnnl_memory toMemory) {
+        dnnl_primitive_desc pd = new dnnl_primitive_desc();
+        check(dnnl_reorder_primitive_desc_create(pd, from, RUNTIME.engine, to, RUNTIME.engine, null), "reorder descriptor");
+        descriptors.add(pd);
+        return call(pd, new int[] {DNNL_ARG_FROM, DNNL_ARG_TO}, new Arg[] {Arg.plain(fromMemory), Arg.plain(toMemory)});
+    }
+
+    /** The primitive of {@code pd} with its arguments ({@code kinds[i]} is the DNNL_ARG_ of {@code args[i]}). */
+    final Call call(dnnl_primitive_desc pd, int[] kinds, Arg[] args) {
+        dnnl_primitive primitive = new dnnl_primitive();
+        check(dnnl_primitive_create(primitive, pd), "primitive");
+        primitives.add(primitive);
+        dnnl_exec_arg_t exec = new dnnl_exec_arg_t(kinds.length);
+        List<Call> before = new ArrayList<>();
+        List<Call> after = new ArrayList<>();
+        for (int i = 0; i < kinds.length; i++) {
+            exec.getPointer(i).arg(kinds[i]).memory(args[i].memory);
+            before.addAll(args[i].before);
+            after.addAll(args[i].after);
+        }
+        return new Call(before, primitive, exec, kinds.length, after);
+    }
+
+    @Override
+    public void close() {
+        primitives.forEach(p -> dnnl_primitive_destroy(p));
+        descriptors.forEach(p -> dnnl_primitive_desc_destroy(p));
+        memories.forEach(m -> dnnl_memory_destroy(m));
+        attributes.forEach(a -> dnnl_primitive_attr_destroy(a));
+        primitives.clear();
+        descriptors.clear();
+        memories.clear();
+        attributes.clear();
+        buffers.clear();
+    }
+
+    /** The engine and stream, made once per JVM; {@code problem} says why not when the library does not load. */
+    private static final class Runtime {
+        final dnnl_engine engine = new dnnl_engine();
+        final dnnl_stream stream = new dnnl_stream();
+        final String problem;
+
+        Runtime() {
+            String why = null;
+            try {
+                Loader.load(org.bytedeco.dnnl.global.dnnl.class);
+                check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine");
+                check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
+            } catch (Throwable t) {         // UnsatisfiedLinkError and the like: the step declines with the reason
+                why = "oneDNN (JavaCPP dnnl presets) did not load: " + t;
+            }
+            problem = why;
+        }
+    }
+
+    /** A raw address as a JavaCPP pointer. */
+    private static final class Address extends Pointer {
+        Address(long address) {
+            this.address = address;
+        }
+    }
+}
