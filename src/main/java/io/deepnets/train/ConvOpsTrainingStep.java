@@ -33,26 +33,26 @@ import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.api.ops.DynamicCustomOp;
-import org.nd4j.linalg.api.ops.impl.scalar.RectifiedLinear;
-import org.nd4j.linalg.api.ops.impl.scalar.Step;
+import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
+import org.nd4j.linalg.api.ops.random.impl.DropOutInverted;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
  * The training step of the image networks (convolution, max pooling, dropout, dense, softmax output) through
- * libnd4j's own custom ops called directly, on arrays allocated once per batch size: {@code conv2d} and
- * {@code conv2d_bp} (oneDNN inside, as DL4J's helper calls them), {@code maxpool2d}/{@code maxpool2d_bp}, ReLU and
- * its mask in place, one GEMM per dense product, DL4J's own {@link Dropout} object for the masks (the same random
- * numbers in the same order as DL4J's {@code fit}), softmax and the cross-entropy on the host, then the
- * {@link FusedRmsProp} or {@link FusedAdaDelta} update.
+ * oneDNN's own primitives, each made once per layer and batch size ({@link OneDnnConvolution} with the ReLU fused,
+ * {@link OneDnnMaxPooling} with its workspace, {@link OneDnnInnerProduct}), on arrays allocated once per batch size;
+ * DL4J's dropout ops in DL4J's order for the masks (the same random numbers on the same elements as DL4J's
+ * {@code fit}); softmax and the cross-entropy on the host; then the {@link FusedRmsProp} or {@link FusedAdaDelta}
+ * update.
  *
  * <p>Why: DL4J's layers wrap each op in workspace scopes, a copy of the pre-activation for the cache, a fresh
- * input-gradient array, permutes and validation; measured with {@code bench --profile}, the MNIST CNN's second
- * convolution took ~35 ms forward and ~75 ms backward through its layer against ~13 and ~30-39 ms for the same two
- * ops called alone. The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
- * {@code ConvOpsTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit}
- * (helpers off, so against DL4J's built-in im2col convolution).
+ * input-gradient array, permutes and validation, and libnd4j's ops under them build their oneDNN primitives anew on
+ * every call. Measured with {@code bench --profile} (README, "Performance"), the MNIST CNN's step went from ~180 ms
+ * through DL4J's {@code fit} to ~95 ms with libnd4j's ops called directly, and to ~50 ms with oneDNN's primitives
+ * kept. The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
+ * {@code ConvOpsTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit},
+ * with DL4J's oneDNN helpers and without them (its built-in im2col convolution).
  */
 final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     static final String KIND = "deepnets-conv-ops";
@@ -307,16 +307,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return s;
     }
 
-    /** ReLU in place, and its backward pass: DL4J's derivative (0 at 0) from the output, whose sign is the input's. */
-    private static void relu(INDArray z) {
-        Nd4j.getExecutioner().exec(new RectifiedLinear(z, z, 0.0));
-    }
-
-    private static void reluBackward(INDArray eps, INDArray output, INDArray mask) {
-        Nd4j.getExecutioner().exec(new Step(output, mask, 0.0));
-        eps.muli(mask);
-    }
-
     /**
      * Convolution with bias and ReLU/linear through {@link OneDnnConvolution} (oneDNN's primitives, made once per
      * batch size), weights in DL4J's [out, in, kH, kW]; the first layer computes no input gradient.
@@ -412,7 +402,12 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
     }
 
-    /** A dropout layer: DL4J's own {@link Dropout} object makes the mask, from the same random stream as in its {@code fit}. */
+    /**
+     * A dropout layer: DL4J's {@link Dropout#applyDropout} op for op (a mask of ones, libnd4j's {@code DropOutInverted}
+     * on it from ND4J's random stream, the product), so the same random numbers land on the same elements as in
+     * DL4J's {@code fit}; but on a mask and an output kept per batch size, where DL4J allocates a fresh mask on every
+     * call (without workspaces: new native memory, its pages faulted in on first touch).
+     */
     private static final class DropoutStage extends Stage {
         private final Dropout dropout;
         private final Slots slots = new Slots();
@@ -427,13 +422,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             if (!training) {
                 return in;
             }
-            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, in.shape())});
-            return dropout.applyDropout(in, slot[0], iteration, epoch, mgr);
+            slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, in.shape()),
+                    Nd4j.createUninitialized(DataType.FLOAT, in.shape())});
+            double p = dropout.getPSchedule() != null ? dropout.getPSchedule().valueAt(iteration, epoch) : dropout.getP();
+            INDArray mask = slot[1].assign(1.0);
+            Nd4j.getExecutioner().exec(new DropOutInverted(mask, mask, p));
+            Nd4j.getExecutioner().exec(new MulOp(in, mask, slot[0]));
+            return slot[0];
         }
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            return dropout.backprop(eps, eps, iteration, epoch);
+            Nd4j.getExecutioner().exec(new MulOp(eps, slot[1], eps));
+            return eps;
         }
     }
 
@@ -449,8 +450,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray biasGrad;
         private final long nIn;
         private final long nOut;
-        private final boolean relu;
         private final boolean output;
+        private final OneDnnInnerProduct product;
         private final Slots slots = new Slots();
         private INDArray input;
         private long[] inputShape;
@@ -464,24 +465,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.biasGrad = grads.get(DefaultParamInitializer.BIAS_KEY);
             this.nIn = nIn;
             this.nOut = nOut;
-            this.relu = relu;
             this.output = output;
+            this.product = new OneDnnInnerProduct(nIn, nOut, relu, true);
         }
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
             long m = in.size(0);
             inputShape = in.shape();
-            input = in.rank() == 2 ? in : in.reshape('c', m, nIn);
-            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.create(DataType.FLOAT, b, nIn),
+            input = in;
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.createUninitialized(DataType.FLOAT, b, nIn),
                     Nd4j.createUninitialized(DataType.FLOAT, b, nOut)});
-            INDArray z = slot[0];
-            Nd4j.gemm(input, weights, z, false, false, 1.0, 0.0);
-            z.addiRowVector(bias);
-            if (relu) {
-                relu(z);
-            }
-            return z;
+            product.forward(in, weights, bias, slot[0], training);
+            return slot[0];
         }
 
         /** Softmax of the last forward pass's output, row by row (max subtracted, summed in float as libnd4j's softmax:
@@ -536,18 +532,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
-            INDArray delta = output ? slot[2] : eps;
-            if (relu) {
-                reluBackward(delta, slot[0], slot[0]);
-            }
-            Nd4j.gemm(input, delta, weightGrad, true, false, 1.0, 0.0);
-            biasGrad.assign(delta.sum(0).reshape(biasGrad.shape()));
-            if (!needInput) {
-                return null;
-            }
-            INDArray gradIn = slot[1];
-            Nd4j.gemm(delta, weights, gradIn, false, true, 1.0, 0.0);
-            return inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);
+            INDArray gradIn = needInput ? slot[1] : null;
+            product.backward(input, weights, slot[0], output ? slot[2] : eps, weightGrad, biasGrad, gradIn);
+            return gradIn == null || inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);
+        }
+
+        @Override
+        void close() {
+            product.close();
         }
     }
 }

@@ -101,18 +101,27 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         }
     }
 
-    /** Points a memory object at an ND4J array's first element (its offset included). */
+    /** Points a memory object at an ND4J array's first element (its offset included); the array is dense in 'c' order. */
     static void setHandle(dnnl_memory m, INDArray a) {
-        if (a.dataType() != DataType.FLOAT || !denseInCOrder(a)) {
-            throw new IllegalStateException("oneDNN: expected a dense float array in 'c' order, got " + a.shapeInfoToString());
+        setHandle(m, a, 'c');
+    }
+
+    /**
+     * Points a memory object at an ND4J array whose elements lie one after another in {@code order} ('f' for DL4J's
+     * dense weights, which oneDNN reads as their transpose in 'c' order).
+     */
+    static void setHandle(dnnl_memory m, INDArray a, char order) {
+        if (a.dataType() != DataType.FLOAT || !dense(a, order)) {
+            throw new IllegalStateException("oneDNN: expected a dense float array in '" + order + "' order, got " + a.shapeInfoToString());
         }
         check(dnnl_memory_set_data_handle(m, new Address(a.data().address() + a.offset() * Float.BYTES)), "data handle");
     }
 
-    /** Whether the elements lie one after another in 'c' order (a size-1 dimension's stride does not matter). */
-    private static boolean denseInCOrder(INDArray a) {
+    /** Whether the elements lie one after another in {@code order} (a size-1 dimension's stride does not matter). */
+    private static boolean dense(INDArray a, char order) {
         long expected = 1;
-        for (int i = a.rank() - 1; i >= 0; i--) {
+        for (int k = 0; k < a.rank(); k++) {
+            int i = order == 'c' ? a.rank() - 1 - k : k;
             if (a.size(i) != 1 && a.stride(i) != expected) {
                 return false;
             }
