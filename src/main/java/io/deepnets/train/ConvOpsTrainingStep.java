@@ -2,7 +2,6 @@ package io.deepnets.train;
 
 import static io.deepnets.train.TrainingStep.declined;
 
-import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
 import java.util.ArrayList;
@@ -63,8 +62,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final int classes;
     private final int[] inputShape;
     private final LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
-    private BatchAssembler batches;
-    private ImageSet assembled;
+    private final Slots inputs = new Slots();
     /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
     long[][] timings;
     /** The output shape of each layer in the last profiled step. */
@@ -199,12 +197,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     @Override
     public Outcome fit(ImageSet set, int[] order, int from, int to) {
-        if (assembled != set) {
-            batches = new BatchAssembler(set, classes);
-            assembled = set;
-        }
         int m = to - from;
-        INDArray x = batches.features(order, from, to).reshape('c', m, inputShape[0], inputShape[1], inputShape[2]);
+        INDArray x = input(m);
+        int size = set.featureSize();
+        java.nio.FloatBuffer rows = x.data().asNioFloat();
+        for (int r = 0; r < m; r++) {
+            rows.put(r * size, set.features(), order[from + r] * size, size);
+        }
         int iteration = BaseOptimizer.getIterationCount(net);
         int epoch = BaseOptimizer.getEpochCount(net);
         long[][] t = timings;
@@ -218,7 +217,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
         long t0 = t == null ? 0 : System.nanoTime();
-        Outcome outcome = ((DenseStage) stages.get(n - 1)).softmaxLossAndDelta(batches.labelIndices(order, from, to));
+        Outcome outcome = ((DenseStage) stages.get(n - 1)).softmaxLossAndDelta(labels(set, order, from, to));
         if (t != null) {
             t[0][n - 1] += System.nanoTime() - t0;
         }
@@ -238,6 +237,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return outcome;
     }
 
+    private static int[] labels(ImageSet set, int[] order, int from, int to) {
+        int[] labels = new int[to - from];
+        for (int r = 0; r < labels.length; r++) {
+            labels[r] = set.labels()[order[from + r]];
+        }
+        return labels;
+    }
+
+    /** The input array for a batch of {@code m}, kept per batch size (a fresh ND4J array per batch costs ~1 ms here). */
+    private INDArray input(int m) {
+        return inputs.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, inputShape[0], inputShape[1], inputShape[2])})[0];
+    }
+
     /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
     void startTimings() {
         timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
@@ -251,9 +263,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         int maxBatch = 256;
         for (int start = from; start < to; start += maxBatch) {
             int m = Math.min(maxBatch, to - start);
-            float[] rows = new float[m * size];
-            System.arraycopy(set.features(), start * size, rows, 0, m * size);
-            INDArray x = Nd4j.create(rows, new long[] {m, inputShape[0], inputShape[1], inputShape[2]}, 'c');
+            INDArray x = input(m);
+            x.data().asNioFloat().put(0, set.features(), start * size, m * size);
             for (Stage s : stages) {
                 x = s.forward(x, false, 0, 0, noWorkspaces);
             }
@@ -526,7 +537,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 loss -= Math.log(Math.min(Math.max(p[r * k + labels[r]], 1e-10), 1.0 - 1e-10));
                 p[r * k + labels[r]] -= 1f;
             }
-            slot[2].assign(Nd4j.create(p, new long[] {m, k}, 'c'));
+            slot[2].data().asNioFloat().put(0, p);
             return new Outcome(loss / m, correct);
         }
 
