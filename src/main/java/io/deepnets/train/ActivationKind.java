@@ -37,8 +37,10 @@ enum ActivationKind {
             case IDENTITY -> {
             }
             case RELU -> {
+                // Math.max and the multiply below run as vector instructions; the comparisons they replace branched
+                // on every element, unpredictably (0.35 ms a step for the ReLU MLP's 128 x 256, README "Performance").
                 for (int i = 0; i < n; i++) {
-                    v[i] = v[i] > 0f ? v[i] : 0f;
+                    v[i] = Math.max(v[i], 0f);
                 }
             }
             case SIGMOID -> {
@@ -60,8 +62,9 @@ enum ActivationKind {
             case IDENTITY -> {
             }
             case RELU -> {
+                // a = relu(z) >= 0: signum is 1 where a > 0 and 0 at 0, DL4J's derivative (0 at the kink).
                 for (int i = 0; i < n; i++) {
-                    delta[i] = a[i] > 0f ? delta[i] : 0f;
+                    delta[i] = delta[i] * Math.signum(a[i]);
                 }
             }
             case SIGMOID -> {
