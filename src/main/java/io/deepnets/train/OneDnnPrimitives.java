@@ -67,8 +67,14 @@ abstract class OneDnnPrimitives implements AutoCloseable {
     /** The blocked buffers, as ND4J arrays so that ND4J's memory accounting sees them. */
     private final List<INDArray> buffers = new ArrayList<>();
 
-    /** Why oneDNN cannot run here (its native library did not load), or empty when it can. */
+    /** The system property that, set to {@code off}, keeps the steps off oneDNN (they decline and DL4J trains). */
+    static final String SWITCH = "deepnets.onednn";
+
+    /** Why the steps may not use oneDNN here (its native library did not load, or {@link #SWITCH} is off), or empty. */
     static Optional<String> unavailable() {
+        if ("off".equals(System.getProperty(SWITCH))) {
+            return Optional.of("oneDNN primitives switched off (-D" + SWITCH + "=off)");
+        }
         return Optional.ofNullable(RUNTIME.problem);
     }
 

@@ -133,6 +133,14 @@ class NewLayersStepChoiceTest {
                 """, List.of());
         assertEquals("gradient normalisation, a constraint, weight noise or a regulariser (kernel_regularizer)",
                 declines(regularised).get(ConvOpsTrainingStep.KIND));
+        // Without oneDNN's primitives (a build whose native library does not load, or switched off) the step declines.
+        System.setProperty(OneDnnPrimitives.SWITCH, "off");
+        try {
+            assertEquals("oneDNN primitives switched off (-Ddeepnets.onednn=off)",
+                    declines(config("rmsprop", CONV, "{type: max_pool2d, pool_size: 2}", "{type: flatten}", OUT)).get(ConvOpsTrainingStep.KIND));
+        } finally {
+            System.clearProperty(OneDnnPrimitives.SWITCH);
+        }
     }
 
     static ImageSet images(int n, long seed) {
