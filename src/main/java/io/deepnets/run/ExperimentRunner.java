@@ -366,8 +366,17 @@ public final class ExperimentRunner {
             List<EpochResult> history, String stepKind, String started, Map<String, Double> phases, Map<String, Object> callbackSummary) {
         int classes = data.classNames().size();
         long evalStart = System.nanoTime();
-        // The conv nets' forward pass as validation ran it during training (libnd4j's ops), else DL4J's output().
-        EvalResult test = Evaluator.evaluate(io.deepnets.train.TrainingStep.inference(net, classes), data.test(), classes).plusPenalty(EvalResult.penalty(net));
+        // The conv nets' forward pass as validation ran it during training (oneDNN's primitives), else DL4J's output();
+        // the former holds native primitives, freed after the evaluation.
+        io.deepnets.eval.BatchPredictor testPredictor = io.deepnets.train.TrainingStep.inference(net, classes);
+        EvalResult test;
+        try {
+            test = Evaluator.evaluate(testPredictor, data.test(), classes).plusPenalty(EvalResult.penalty(net));
+        } finally {
+            if (testPredictor instanceof io.deepnets.train.TrainingStep step) {
+                step.close();
+            }
+        }
         out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
         phases.put("test_seconds", (System.nanoTime() - evalStart) / 1e9);
         long filesStart = System.nanoTime();
