@@ -71,7 +71,9 @@ final class OneDnnConvolution implements AutoCloseable {
     private final long[] padRight;
     private final boolean relu;
     private final boolean inputGradient;
+    /** Per batch size: training plans (forward with backward) and inference plans (forward only), made on first use. */
     private final Map<Long, Plan> plans = new HashMap<>();
+    private final Map<Long, Plan> inferencePlans = new HashMap<>();
 
     /**
      * @param inShape       [channels, height, width] of the input
@@ -98,12 +100,12 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /** {@code out = relu(conv(in, weights) + bias)} (or without the ReLU). */
     void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
-        Plan p = plan(in.size(0));
+        Plan p = training ? plan(in.size(0)) : inferencePlans.computeIfAbsent(in.size(0), b -> new Plan(b, false));
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);
         OneDnnPrimitives.setHandle(p.bias, bias);
         OneDnnPrimitives.setHandle(p.dst, out);
-        p.run(training ? p.forwardTraining : p.forwardInference);
+        p.run(p.forward);
     }
 
     /**
@@ -137,16 +139,22 @@ final class OneDnnConvolution implements AutoCloseable {
     }
 
     private Plan plan(long batch) {
-        return plans.computeIfAbsent(batch, Plan::new);
+        return plans.computeIfAbsent(batch, b -> new Plan(b, true));
     }
 
     @Override
     public void close() {
         plans.values().forEach(Plan::close);
+        inferencePlans.values().forEach(Plan::close);
         plans.clear();
+        inferencePlans.clear();
     }
 
-    /** The primitives for one batch size. */
+    /**
+     * The primitives for one batch size: for training, the training forward pass (whose blocked input the
+     * backward-weights pass reuses) and the backward passes; for inference, the inference forward pass alone
+     * (validation and test batch sizes then build no backward primitives, JIT-compiled code and blocked buffers).
+     */
     private final class Plan extends OneDnnPrimitives {
         final dnnl_memory src;
         final dnnl_memory weights;
@@ -159,13 +167,12 @@ final class OneDnnConvolution implements AutoCloseable {
         final dnnl_primitive_desc forwardPd;
         final dnnl_primitive_desc weightsPd;
         final dnnl_primitive_desc dataPd;
-        final Call forwardTraining;
-        final Call forwardInference;
+        final Call forward;
         final Call reluBackward;
         final Call backwardWeights;
         final Call backwardData;
 
-        Plan(long batch) {
+        Plan(long batch, boolean training) {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
             long[] wDims = {outShape[0], inShape[0], kernel[0], kernel[1]};
@@ -187,22 +194,21 @@ final class OneDnnConvolution implements AutoCloseable {
 
             dnnl_primitive_attr attr = relu ? reluPostOp() : null;
             dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-            check(dnnl_convolution_forward_desc_init(fd, dnnl_forward_training, dnnl_convolution_direct, srcAny, wAny, bPlain, dstAny,
-                    strides, padLeft, padRight), "forward descriptor");
+            check(dnnl_convolution_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                    srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
             forwardPd = primitiveDesc(fd, attr, null);
             Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
             Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true);
-            forwardTraining = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
+            forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
                     new Arg[] {fSrc, fW, Arg.plain(bias), arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false)});
-
-            dnnl_convolution_desc_t id = new dnnl_convolution_desc_t();
-            check(dnnl_convolution_forward_desc_init(id, dnnl_forward_inference, dnnl_convolution_direct, srcAny, wAny, bPlain, dstAny,
-                    strides, padLeft, padRight), "inference descriptor");
-            dnnl_primitive_desc inferencePd = primitiveDesc(id, attr, null);
-            forwardInference = call(inferencePd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                    new Arg[] {arg(src, srcPlain, query(inferencePd, dnnl_query_src_md), true),
-                            arg(weights, wPlain, query(inferencePd, dnnl_query_weights_md), true), Arg.plain(bias),
-                            arg(dst, dstPlain, query(inferencePd, dnnl_query_dst_md), false)});
+            if (!training) {
+                weightsPd = null;
+                dataPd = null;
+                reluBackward = null;
+                backwardWeights = null;
+                backwardData = null;
+                return;
+            }
 
             if (relu) {
                 // The eltwise backward needs its forward's descriptor as a hint; that forward never runs.

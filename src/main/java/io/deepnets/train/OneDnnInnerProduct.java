@@ -54,7 +54,9 @@ final class OneDnnInnerProduct implements AutoCloseable {
     private final long nOut;
     private final boolean relu;
     private final boolean inputGradient;
+    /** Per batch size: training plans (forward and backward) and inference plans (forward only). */
     private final Map<Long, Plan> plans = new HashMap<>();
+    private final Map<Long, Plan> inferencePlans = new HashMap<>();
 
     OneDnnInnerProduct(long nIn, long nOut, boolean relu, boolean inputGradient) {
         this.nIn = nIn;
@@ -65,12 +67,12 @@ final class OneDnnInnerProduct implements AutoCloseable {
 
     /** {@code out = relu(in W + b)} (or without the ReLU); {@code in} holds [batch, nIn] values in 'c' order. */
     void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
-        Plan p = plans.computeIfAbsent(in.size(0), Plan::new);
+        Plan p = (training ? plans : inferencePlans).computeIfAbsent(in.size(0), b -> new Plan(b, training));
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights, 'f');
         OneDnnPrimitives.setHandle(p.bias, bias);
         OneDnnPrimitives.setHandle(p.dst, out);
-        p.run(training ? p.forwardTraining : p.forwardInference);
+        p.run(p.forward);
     }
 
     /**
@@ -79,7 +81,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
      * {@code inputGradient}), the gradient at the input into it. {@code in} and {@code out} are the last training forward pass's.
      */
     void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
-        Plan p = plans.computeIfAbsent(in.size(0), Plan::new);
+        Plan p = plans.computeIfAbsent(in.size(0), b -> new Plan(b, true));
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffWeights, weightGrad, 'f');
@@ -99,7 +101,9 @@ final class OneDnnInnerProduct implements AutoCloseable {
     @Override
     public void close() {
         plans.values().forEach(Plan::close);
+        inferencePlans.values().forEach(Plan::close);
         plans.clear();
+        inferencePlans.clear();
     }
 
     /** The primitives for one batch size. */
@@ -112,13 +116,12 @@ final class OneDnnInnerProduct implements AutoCloseable {
         final dnnl_memory diffWeights;
         final dnnl_memory diffBias;
         final dnnl_memory diffSrc;
-        final Call forwardTraining;
-        final Call forwardInference;
+        final Call forward;
         final Call reluBackward;
         final Call backwardWeights;
         final Call backwardData;
 
-        Plan(long batch) {
+        Plan(long batch, boolean training) {
             dnnl_memory_desc_t srcMd = desc(new long[] {batch, nIn}, dnnl_ab);
             dnnl_memory_desc_t wMd = desc(new long[] {nOut, nIn}, dnnl_ab);
             dnnl_memory_desc_t bMd = desc(new long[] {nOut}, dnnl_x);
@@ -135,12 +138,16 @@ final class OneDnnInnerProduct implements AutoCloseable {
             int[] forwardArgs = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
             Arg[] forwardMemories = {Arg.plain(src), Arg.plain(weights), Arg.plain(bias), Arg.plain(dst)};
             dnnl_inner_product_desc_t fd = new dnnl_inner_product_desc_t();
-            check(dnnl_inner_product_forward_desc_init(fd, dnnl_forward_training, srcMd, wMd, bMd, dstMd), "inner-product descriptor");
+            check(dnnl_inner_product_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, srcMd, wMd, bMd, dstMd),
+                    "inner-product descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, attr, null);
-            forwardTraining = call(forwardPd, forwardArgs, forwardMemories);
-            dnnl_inner_product_desc_t id = new dnnl_inner_product_desc_t();
-            check(dnnl_inner_product_forward_desc_init(id, dnnl_forward_inference, srcMd, wMd, bMd, dstMd), "inner-product descriptor");
-            forwardInference = call(primitiveDesc(id, attr, null), forwardArgs, forwardMemories);
+            forward = call(forwardPd, forwardArgs, forwardMemories);
+            if (!training) {
+                reluBackward = null;
+                backwardWeights = null;
+                backwardData = null;
+                return;
+            }
             if (relu) {
                 dnnl_eltwise_desc_t ef = new dnnl_eltwise_desc_t();
                 check(dnnl_eltwise_forward_desc_init(ef, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, dstMd, 0f, 0f), "relu descriptor");

@@ -36,7 +36,9 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] outShape;
     private final long[] kernel;
     private final long[] strides;
+    /** Per batch size: training plans (forward with workspace, backward) and inference plans (forward only). */
     private final Map<Long, Plan> plans = new HashMap<>();
+    private final Map<Long, Plan> inferencePlans = new HashMap<>();
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
     OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
@@ -48,15 +50,15 @@ final class OneDnnMaxPooling implements AutoCloseable {
 
     /** {@code out} = the maximum of each window of {@code in}; in training, where it was is kept for {@link #backward}. */
     void forward(INDArray in, INDArray out, boolean training) {
-        Plan p = plans.computeIfAbsent(in.size(0), Plan::new);
+        Plan p = (training ? plans : inferencePlans).computeIfAbsent(in.size(0), b -> new Plan(b, training));
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.dst, out);
-        p.run(training ? p.forwardTraining : p.forwardInference);
+        p.run(p.forward);
     }
 
     /** {@code gradIn} = each output gradient at its window's maximum, 0 elsewhere (after a training forward pass). */
     void backward(INDArray eps, INDArray gradIn) {
-        Plan p = plans.computeIfAbsent(gradIn.size(0), Plan::new);
+        Plan p = plans.computeIfAbsent(gradIn.size(0), b -> new Plan(b, true));
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
         p.run(p.backward);
@@ -65,7 +67,9 @@ final class OneDnnMaxPooling implements AutoCloseable {
     @Override
     public void close() {
         plans.values().forEach(Plan::close);
+        inferencePlans.values().forEach(Plan::close);
         plans.clear();
+        inferencePlans.clear();
     }
 
     /** The primitives for one batch size. */
@@ -74,11 +78,10 @@ final class OneDnnMaxPooling implements AutoCloseable {
         final dnnl_memory dst;
         final dnnl_memory diffDst;
         final dnnl_memory diffSrc;
-        final Call forwardTraining;
-        final Call forwardInference;
+        final Call forward;
         final Call backward;
 
-        Plan(long batch) {
+        Plan(long batch, boolean training) {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
             long[] noPadding = {0, 0};
@@ -89,16 +92,17 @@ final class OneDnnMaxPooling implements AutoCloseable {
             diffDst = memory(dstPlain);
             diffSrc = memory(srcPlain);
             dnnl_pooling_desc_t fd = new dnnl_pooling_desc_t();
-            check(dnnl_pooling_forward_desc_init(fd, dnnl_forward_training, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
-                    "pooling descriptor");
+            check(dnnl_pooling_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_pooling_max, srcPlain, dstPlain,
+                    strides, kernel, noPadding, noPadding), "pooling descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
+            if (!training) {
+                forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
+                backward = null;
+                return;
+            }
             dnnl_memory workspace = ownedMemory(query(forwardPd, dnnl_query_workspace_md));
-            forwardTraining = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE},
+            forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE},
                     new Arg[] {Arg.plain(src), Arg.plain(dst), Arg.plain(workspace)});
-            dnnl_pooling_desc_t id = new dnnl_pooling_desc_t();
-            check(dnnl_pooling_forward_desc_init(id, dnnl_forward_inference, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
-                    "pooling descriptor");
-            forwardInference = call(primitiveDesc(id, null, null), new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
             dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
             check(dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
                     "pooling backward descriptor");

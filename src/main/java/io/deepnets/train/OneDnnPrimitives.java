@@ -47,9 +47,9 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A set of oneDNN primitives made once for one layer and one batch size, with the memory objects and reorders they
- * run on, through the C API of JavaCPP's {@code dnnl} presets. Subclasses describe one layer's computation
- * ({@link OneDnnConvolution}, {@link OneDnnMaxPooling}); this class owns the engine and stream of the JVM, the
- * bookkeeping of native objects, and the one rule about layouts.
+ * run on, through the C API of JavaCPP's {@code dnnl} presets. Subclasses (the plans inside {@link OneDnnConvolution},
+ * {@link OneDnnMaxPooling}, {@link OneDnnInnerProduct}) describe one layer's computation; this class owns the engine
+ * of the JVM and a stream per thread, the bookkeeping of native objects, and the one rule about layouts.
  *
  * <p>Layouts: the arrays the training step passes in and out are ND4J's plain 'c'-order arrays (NCHW activations,
  * DL4J's OIHW weights). A primitive described with "any" picks its own, usually blocked, layout; {@link #arg} then
@@ -100,8 +100,9 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         for (Call r : c.before) {
             run(r);
         }
-        check(dnnl_primitive_execute(c.primitive, RUNTIME.stream, c.count, c.args), "execute");
-        check(dnnl_stream_wait(RUNTIME.stream), "stream wait");
+        dnnl_stream stream = RUNTIME.streams.get();
+        check(dnnl_primitive_execute(c.primitive, stream, c.count, c.args), "execute");
+        check(dnnl_stream_wait(stream), "stream wait");
         for (Call r : c.after) {
             run(r);
         }
@@ -234,10 +235,17 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         buffers.clear();
     }
 
-    /** The engine and stream, made once per JVM; {@code problem} says why not when the library does not load. */
+    /**
+     * The engine, made once per JVM, and a stream per thread (oneDNN's streams are not for concurrent use; Spark's
+     * local mode runs sweep points on threads of one JVM); {@code problem} says why not when the library does not load.
+     */
     private static final class Runtime {
         final dnnl_engine engine = new dnnl_engine();
-        final dnnl_stream stream = new dnnl_stream();
+        final ThreadLocal<dnnl_stream> streams = ThreadLocal.withInitial(() -> {
+            dnnl_stream stream = new dnnl_stream();
+            check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
+            return stream;
+        });
         final String problem;
 
         Runtime() {
@@ -245,7 +253,6 @@ abstract class OneDnnPrimitives implements AutoCloseable {
             try {
                 Loader.load(org.bytedeco.dnnl.global.dnnl.class);
                 check(dnnl_engine_create(engine, dnnl_cpu, 0), "engine");
-                check(dnnl_stream_create(stream, engine, dnnl_stream_default_flags), "stream");
             } catch (Throwable t) {         // UnsatisfiedLinkError and the like: the step declines with the reason
                 why = "oneDNN (JavaCPP dnnl presets) did not load: " + t;
             }

@@ -1,0 +1,251 @@
+package io.deepnets.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The oneDNN layers against their definitions, computed here in double with plain loops: convolution (strides,
+ * DL4J's asymmetric 'same' padding, the fused ReLU) forward and all three gradients, max pooling forward and its
+ * routed gradient, the dense layer with DL4J's 'f'-order weights. The training step built on them is compared with
+ * DL4J's {@code fit} in {@link ConvOpsTrainingStepTest}; these cases reach shapes the assignment's nets do not.
+ */
+class OneDnnLayersTest {
+    private static final double TOLERANCE = 2e-5;
+    private final Random random = new Random(11);
+
+    @BeforeAll
+    static void oneDnnLoads() {
+        assertEquals(java.util.Optional.empty(), OneDnnPrimitives.unavailable(), "oneDNN's native library loads on this machine");
+    }
+
+    @ParameterizedTest(name = "stride {0}, same {1}, relu {2}")
+    @CsvSource({"1, false, false", "1, true, true", "2, true, true", "2, false, true", "3, true, false"})
+    void convolutionMatchesItsDefinition(int stride, boolean same, boolean relu) {
+        int n = 3;
+        int c = 2;
+        int h = 7;
+        int w = 6;
+        int o = 4;
+        int k = 3;
+        int oh = same ? (h + stride - 1) / stride : (h - k) / stride + 1;
+        int ow = same ? (w + stride - 1) / stride : (w - k) / stride + 1;
+        // DL4J's 'same': half the missing rows/columns before (rounded down), the rest after.
+        int padT = same ? ((oh - 1) * stride + k - h) / 2 : 0;
+        int padL = same ? ((ow - 1) * stride + k - w) / 2 : 0;
+        INDArray x = random(n, c, h, w);
+        INDArray weights = random(o, c, k, k);
+        INDArray bias = random(o);
+        INDArray eps = random(n, o, oh, ow);
+        INDArray out = Nd4j.create(DataType.FLOAT, n, o, oh, ow);
+        INDArray gW = Nd4j.create(DataType.FLOAT, o, c, k, k);
+        INDArray gb = Nd4j.create(DataType.FLOAT, o);
+        INDArray gx = Nd4j.create(DataType.FLOAT, n, c, h, w);
+        try (OneDnnConvolution conv = new OneDnnConvolution(new long[] {c, h, w}, new long[] {o, oh, ow}, new int[] {k, k},
+                new int[] {stride, stride}, new int[] {padT, padL}, relu, true)) {
+            conv.forward(x, weights, bias, out, true);
+            INDArray inference = Nd4j.create(DataType.FLOAT, n, o, oh, ow);
+            conv.forward(x, weights, bias, inference, false);
+            conv.backward(x, weights, out, eps.dup(), gW, gb, gx);
+
+            double[] z = new double[n * o * oh * ow];
+            double[] delta = new double[z.length];
+            double[] expGW = new double[o * c * k * k];
+            double[] expGb = new double[o];
+            double[] expGx = new double[n * c * h * w];
+            for (int b = 0; b < n; b++) {
+                for (int f = 0; f < o; f++) {
+                    for (int y = 0; y < oh; y++) {
+                        for (int xx = 0; xx < ow; xx++) {
+                            double sum = bias.getDouble(f);
+                            for (int ch = 0; ch < c; ch++) {
+                                for (int i = 0; i < k; i++) {
+                                    for (int j = 0; j < k; j++) {
+                                        int iy = y * stride + i - padT;
+                                        int ix = xx * stride + j - padL;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            sum += x.getDouble(b, ch, iy, ix) * weights.getDouble(f, ch, i, j);
+                                        }
+                                    }
+                                }
+                            }
+                            int at = ((b * o + f) * oh + y) * ow + xx;
+                            z[at] = relu ? Math.max(sum, 0) : sum;
+                            delta[at] = eps.getDouble(b, f, y, xx) * (relu && sum <= 0 ? 0 : 1);
+                        }
+                    }
+                }
+            }
+            for (int b = 0; b < n; b++) {
+                for (int f = 0; f < o; f++) {
+                    for (int y = 0; y < oh; y++) {
+                        for (int xx = 0; xx < ow; xx++) {
+                            double d = delta[((b * o + f) * oh + y) * ow + xx];
+                            expGb[f] += d;
+                            for (int ch = 0; ch < c; ch++) {
+                                for (int i = 0; i < k; i++) {
+                                    for (int j = 0; j < k; j++) {
+                                        int iy = y * stride + i - padT;
+                                        int ix = xx * stride + j - padL;
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
+                                            expGW[((f * c + ch) * k + i) * k + j] += d * x.getDouble(b, ch, iy, ix);
+                                            expGx[((b * c + ch) * h + iy) * w + ix] += d * weights.getDouble(f, ch, i, j);
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            assertClose(z, out, "forward");
+            assertClose(z, inference, "inference forward");
+            assertClose(expGW, gW, "weight gradient");
+            assertClose(expGb, gb, "bias gradient");
+            assertClose(expGx, gx, "input gradient");
+        }
+    }
+
+    @Test
+    void theFirstLayerComputesNoInputGradient() {
+        INDArray x = random(2, 1, 5, 5);
+        INDArray weights = random(3, 1, 3, 3);
+        INDArray gx = Nd4j.valueArrayOf(new long[] {2, 1, 5, 5}, 7f);
+        try (OneDnnConvolution conv = new OneDnnConvolution(new long[] {1, 5, 5}, new long[] {3, 3, 3}, new int[] {3, 3}, new int[] {1, 1},
+                new int[] {0, 0}, true, false)) {
+            INDArray out = Nd4j.create(DataType.FLOAT, 2, 3, 3, 3);
+            conv.forward(x, weights, random(3), out, true);
+            conv.backward(x, weights, out, random(2, 3, 3, 3), Nd4j.create(DataType.FLOAT, 3, 1, 3, 3), Nd4j.create(DataType.FLOAT, 3), gx);
+            assertEquals(7f, gx.minNumber().floatValue(), "the array for an input gradient is left as it was");
+            assertEquals(7f, gx.maxNumber().floatValue());
+        }
+    }
+
+    @Test
+    void maxPoolingRoutesEachGradientToItsMaximum() {
+        int n = 2;
+        int c = 3;
+        int h = 5;
+        int w = 4;
+        INDArray x = random(n, c, h, w);
+        INDArray out = Nd4j.create(DataType.FLOAT, n, c, 2, 2);
+        INDArray eps = random(n, c, 2, 2);
+        INDArray gx = Nd4j.create(DataType.FLOAT, n, c, h, w);
+        try (OneDnnMaxPooling pool = new OneDnnMaxPooling(new long[] {c, h, w}, new long[] {c, 2, 2}, new int[] {2, 2}, new int[] {2, 2})) {
+            pool.forward(x, out, true);
+            pool.backward(eps, gx);
+            double[] expected = new double[n * c * 4];
+            double[] expGx = new double[n * c * h * w];
+            for (int b = 0; b < n; b++) {
+                for (int ch = 0; ch < c; ch++) {
+                    for (int y = 0; y < 2; y++) {
+                        for (int xx = 0; xx < 2; xx++) {
+                            int best = -1;
+                            double max = Double.NEGATIVE_INFINITY;
+                            for (int i = 0; i < 2; i++) {
+                                for (int j = 0; j < 2; j++) {
+                                    double v = x.getDouble(b, ch, 2 * y + i, 2 * xx + j);
+                                    if (v > max) {
+                                        max = v;
+                                        best = ((b * c + ch) * h + 2 * y + i) * w + 2 * xx + j;
+                                    }
+                                }
+                            }
+                            expected[((b * c + ch) * 2 + y) * 2 + xx] = max;
+                            expGx[best] += eps.getDouble(b, ch, y, xx);
+                        }
+                    }
+                }
+            }
+            assertClose(expected, out, "pooled maxima");
+            assertClose(expGx, gx, "routed gradient (row 4 of 5 is outside every window)");
+        }
+    }
+
+    @ParameterizedTest(name = "relu {0}")
+    @CsvSource({"true", "false"})
+    void theDenseLayerReadsDl4jsWeightLayout(boolean relu) {
+        int n = 5;
+        int nIn = 7;
+        int nOut = 3;
+        INDArray x = random(n, nIn);
+        INDArray weights = random(nIn, nOut).dup('f');        // DL4J's dense W: [nIn, nOut], column-major
+        INDArray bias = random(1, nOut);
+        INDArray eps = random(n, nOut);
+        INDArray out = Nd4j.create(DataType.FLOAT, n, nOut);
+        INDArray gW = Nd4j.create(DataType.FLOAT, new long[] {nIn, nOut}, 'f');
+        INDArray gb = Nd4j.create(DataType.FLOAT, 1, nOut);
+        INDArray gx = Nd4j.create(DataType.FLOAT, n, nIn);
+        try (OneDnnInnerProduct dense = new OneDnnInnerProduct(nIn, nOut, relu, true)) {
+            dense.forward(x, weights, bias, out, true);
+            dense.backward(x, weights, out, eps.dup(), gW, gb, gx);
+            double[] z = new double[n * nOut];
+            double[] delta = new double[n * nOut];
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < nOut; j++) {
+                    double s = bias.getDouble(0, j);
+                    for (int i = 0; i < nIn; i++) {
+                        s += x.getDouble(r, i) * weights.getDouble(i, j);
+                    }
+                    z[r * nOut + j] = relu ? Math.max(s, 0) : s;
+                    delta[r * nOut + j] = eps.getDouble(r, j) * (relu && s <= 0 ? 0 : 1);
+                }
+            }
+            double[] expGW = new double[nIn * nOut];
+            double[] expGb = new double[nOut];
+            double[] expGx = new double[n * nIn];
+            for (int r = 0; r < n; r++) {
+                for (int j = 0; j < nOut; j++) {
+                    expGb[j] += delta[r * nOut + j];
+                    for (int i = 0; i < nIn; i++) {
+                        expGW[i * nOut + j] += x.getDouble(r, i) * delta[r * nOut + j];
+                        expGx[r * nIn + i] += delta[r * nOut + j] * weights.getDouble(i, j);
+                    }
+                }
+            }
+            assertClose(z, out, "forward");
+            assertClose(expGW, gW.dup('c'), "weight gradient, written in DL4J's 'f' layout");
+            assertClose(expGb, gb, "bias gradient");
+            assertClose(expGx, gx, "input gradient");
+        }
+    }
+
+    @Test
+    void anArrayThatIsNotDenseIsRefusedNotMisread() {
+        INDArray x = random(4, 7).get(org.nd4j.linalg.indexing.NDArrayIndex.all(), org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 5));
+        try (OneDnnInnerProduct dense = new OneDnnInnerProduct(5, 2, false, false)) {
+            IllegalStateException e = assertThrows(IllegalStateException.class,
+                    () -> dense.forward(x, random(5, 2).dup('f'), random(2), Nd4j.create(DataType.FLOAT, 4, 2), false));
+            assertTrue(e.getMessage().startsWith("oneDNN: expected a dense float array in 'c' order"), e.getMessage());
+        }
+    }
+
+    private INDArray random(long... shape) {
+        long size = 1;
+        for (long s : shape) {
+            size *= s;
+        }
+        float[] v = new float[(int) size];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return Nd4j.create(v, shape, 'c');
+    }
+
+    private static void assertClose(double[] expected, INDArray actual, String what) {
+        float[] a = actual.reshape(actual.length()).toFloatVector();
+        assertEquals(expected.length, a.length, what);
+        for (int i = 0; i < a.length; i++) {
+            assertEquals(expected[i], a[i], TOLERANCE * Math.max(1, Math.abs(expected[i])), what + " at " + i);
+        }
+    }
+}
