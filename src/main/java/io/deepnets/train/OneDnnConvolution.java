@@ -12,20 +12,11 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_data_desc_
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_backward_weights_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_oihw;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_dst_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_diff_weights_md;
@@ -34,13 +25,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_weights_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_convolution_desc_t;
-import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -71,9 +58,7 @@ final class OneDnnConvolution implements AutoCloseable {
     private final long[] padRight;
     private final boolean relu;
     private final boolean inputGradient;
-    /** Per batch size: training plans (forward with backward) and inference plans (forward only), made on first use. */
-    private final Map<Long, Plan> plans = new HashMap<>();
-    private final Map<Long, Plan> inferencePlans = new HashMap<>();
+    private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /**
      * @param inShape       [channels, height, width] of the input
@@ -100,7 +85,7 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /** {@code out = relu(conv(in, weights) + bias)} (or without the ReLU). */
     void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
-        Plan p = training ? plan(in.size(0)) : inferencePlans.computeIfAbsent(in.size(0), b -> new Plan(b, false));
+        Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);
         OneDnnPrimitives.setHandle(p.bias, bias);
@@ -114,7 +99,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * at the input into {@code gradIn}. {@code in} and {@code out} are the last training forward pass's.
      */
     void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
-        Plan p = plan(in.size(0));
+        Plan p = plans.get(in.size(0), true);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
@@ -133,21 +118,14 @@ final class OneDnnConvolution implements AutoCloseable {
 
     /** The implementations oneDNN chose for a batch size: forward, backward-weights, backward-data. */
     String implementations(long batch) {
-        Plan p = plan(batch);
+        Plan p = plans.get(batch, true);
         return OneDnnPrimitives.implementation(p.forwardPd) + ", " + OneDnnPrimitives.implementation(p.weightsPd)
                 + (inputGradient ? ", " + OneDnnPrimitives.implementation(p.dataPd) : "");
     }
 
-    private Plan plan(long batch) {
-        return plans.computeIfAbsent(batch, b -> new Plan(b, true));
-    }
-
     @Override
     public void close() {
-        plans.values().forEach(Plan::close);
-        inferencePlans.values().forEach(Plan::close);
-        plans.clear();
-        inferencePlans.clear();
+        plans.close();
     }
 
     /**
@@ -210,18 +188,7 @@ final class OneDnnConvolution implements AutoCloseable {
                 return;
             }
 
-            if (relu) {
-                // The eltwise backward needs its forward's descriptor as a hint; that forward never runs.
-                dnnl_eltwise_desc_t ef = new dnnl_eltwise_desc_t();
-                check(dnnl_eltwise_forward_desc_init(ef, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, dstPlain, 0f, 0f), "relu descriptor");
-                dnnl_primitive_desc hint = primitiveDesc(ef, null, null);
-                dnnl_eltwise_desc_t eb = new dnnl_eltwise_desc_t();
-                check(dnnl_eltwise_backward_desc_init(eb, dnnl_eltwise_relu_use_dst_for_bwd, dstPlain, dstPlain, 0f, 0f), "relu backward descriptor");
-                reluBackward = call(primitiveDesc(eb, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
-                        new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
-            } else {
-                reluBackward = null;
-            }
+            reluBackward = relu ? reluBackward(dstPlain, dst, diffDst) : null;
 
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, srcAny, wAny, bPlain, dstAny,
@@ -251,18 +218,6 @@ final class OneDnnConvolution implements AutoCloseable {
                 dataPd = null;
                 backwardData = null;
             }
-        }
-
-        /** ReLU applied by the convolution itself to its output (one pass fewer over the activations). */
-        private dnnl_primitive_attr reluPostOp() {
-            dnnl_primitive_attr attr = keep(new dnnl_primitive_attr());
-            check(dnnl_primitive_attr_create(attr), "attribute");
-            dnnl_post_ops ops = new dnnl_post_ops();
-            check(dnnl_post_ops_create(ops), "post-ops");
-            check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "relu post-op");
-            check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute");
-            dnnl_post_ops_destroy(ops);     // the attribute keeps its own copy
-            return attr;
         }
     }
 }

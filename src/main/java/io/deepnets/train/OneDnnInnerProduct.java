@@ -9,29 +9,16 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_ab;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_inference;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_data_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_backward_weights_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_inner_product_forward_desc_init;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_x;
 
-import java.util.HashMap;
-import java.util.Map;
-import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_inner_product_desc_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
-import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -54,9 +41,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
     private final long nOut;
     private final boolean relu;
     private final boolean inputGradient;
-    /** Per batch size: training plans (forward and backward) and inference plans (forward only). */
-    private final Map<Long, Plan> plans = new HashMap<>();
-    private final Map<Long, Plan> inferencePlans = new HashMap<>();
+    private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     OneDnnInnerProduct(long nIn, long nOut, boolean relu, boolean inputGradient) {
         this.nIn = nIn;
@@ -67,7 +52,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
 
     /** {@code out = relu(in W + b)} (or without the ReLU); {@code in} holds [batch, nIn] values in 'c' order. */
     void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
-        Plan p = (training ? plans : inferencePlans).computeIfAbsent(in.size(0), b -> new Plan(b, training));
+        Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights, 'f');
         OneDnnPrimitives.setHandle(p.bias, bias);
@@ -81,7 +66,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
      * {@code inputGradient}), the gradient at the input into it. {@code in} and {@code out} are the last training forward pass's.
      */
     void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
-        Plan p = plans.computeIfAbsent(in.size(0), b -> new Plan(b, true));
+        Plan p = plans.get(in.size(0), true);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffWeights, weightGrad, 'f');
@@ -100,10 +85,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
 
     @Override
     public void close() {
-        plans.values().forEach(Plan::close);
-        inferencePlans.values().forEach(Plan::close);
-        plans.clear();
-        inferencePlans.clear();
+        plans.close();
     }
 
     /** The primitives for one batch size. */
@@ -148,17 +130,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
                 backwardData = null;
                 return;
             }
-            if (relu) {
-                dnnl_eltwise_desc_t ef = new dnnl_eltwise_desc_t();
-                check(dnnl_eltwise_forward_desc_init(ef, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, dstMd, 0f, 0f), "relu descriptor");
-                dnnl_primitive_desc hint = primitiveDesc(ef, null, null);
-                dnnl_eltwise_desc_t eb = new dnnl_eltwise_desc_t();
-                check(dnnl_eltwise_backward_desc_init(eb, dnnl_eltwise_relu_use_dst_for_bwd, dstMd, dstMd, 0f, 0f), "relu backward descriptor");
-                reluBackward = call(primitiveDesc(eb, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
-                        new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
-            } else {
-                reluBackward = null;
-            }
+            reluBackward = relu ? reluBackward(dstMd, dst, diffDst) : null;
             dnnl_inner_product_desc_t wd = new dnnl_inner_product_desc_t();
             check(dnnl_inner_product_backward_weights_desc_init(wd, srcMd, wMd, bMd, dstMd), "inner-product backward-weights descriptor");
             backwardWeights = call(primitiveDesc(wd, null, forwardPd), new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
@@ -171,17 +143,6 @@ final class OneDnnInnerProduct implements AutoCloseable {
             } else {
                 backwardData = null;
             }
-        }
-
-        private dnnl_primitive_attr reluPostOp() {
-            dnnl_primitive_attr attr = keep(new dnnl_primitive_attr());
-            check(dnnl_primitive_attr_create(attr), "attribute");
-            dnnl_post_ops ops = new dnnl_post_ops();
-            check(dnnl_post_ops_create(ops), "post-ops");
-            check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "relu post-op");
-            check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute");
-            dnnl_post_ops_destroy(ops);
-            return attr;
         }
     }
 }

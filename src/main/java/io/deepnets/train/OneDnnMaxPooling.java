@@ -13,8 +13,6 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_forward_desc_init;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_pooling_max;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md;
 
-import java.util.HashMap;
-import java.util.Map;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
 import org.bytedeco.dnnl.dnnl_pooling_desc_t;
@@ -36,9 +34,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] outShape;
     private final long[] kernel;
     private final long[] strides;
-    /** Per batch size: training plans (forward with workspace, backward) and inference plans (forward only). */
-    private final Map<Long, Plan> plans = new HashMap<>();
-    private final Map<Long, Plan> inferencePlans = new HashMap<>();
+    private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
     OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
@@ -50,7 +46,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
 
     /** {@code out} = the maximum of each window of {@code in}; in training, where it was is kept for {@link #backward}. */
     void forward(INDArray in, INDArray out, boolean training) {
-        Plan p = (training ? plans : inferencePlans).computeIfAbsent(in.size(0), b -> new Plan(b, training));
+        Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.dst, out);
         p.run(p.forward);
@@ -58,7 +54,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
 
     /** {@code gradIn} = each output gradient at its window's maximum, 0 elsewhere (after a training forward pass). */
     void backward(INDArray eps, INDArray gradIn) {
-        Plan p = plans.computeIfAbsent(gradIn.size(0), b -> new Plan(b, true));
+        Plan p = plans.get(gradIn.size(0), true);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
         p.run(p.backward);
@@ -66,10 +62,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
 
     @Override
     public void close() {
-        plans.values().forEach(Plan::close);
-        inferencePlans.values().forEach(Plan::close);
-        plans.clear();
-        inferencePlans.clear();
+        plans.close();
     }
 
     /** The primitives for one batch size. */

@@ -1,17 +1,30 @@
 package io.deepnets.train;
 
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_FROM;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_TO;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_cpu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_backward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_forward_desc_init;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_relu_use_dst_for_bwd;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_engine_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_f32;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_forward_training;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_equal;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_get_size;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_tag;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_memory_set_data_handle;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_append_eltwise;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_create;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_post_ops_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_destroy;
+import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
@@ -29,10 +42,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bytedeco.dnnl.const_dnnl_op_desc_t;
+import org.bytedeco.dnnl.dnnl_eltwise_desc_t;
 import org.bytedeco.dnnl.dnnl_engine;
 import org.bytedeco.dnnl.dnnl_exec_arg_t;
 import org.bytedeco.dnnl.dnnl_memory;
 import org.bytedeco.dnnl.dnnl_memory_desc_t;
+import org.bytedeco.dnnl.dnnl_post_ops;
 import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
@@ -172,10 +187,60 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         return pd;
     }
 
-    /** Keeps an attribute object until {@link #close}. */
-    final dnnl_primitive_attr keep(dnnl_primitive_attr attr) {
+    /** ReLU applied by a primitive to its own output (one pass fewer over the activations); kept until {@link #close}. */
+    final dnnl_primitive_attr reluPostOp() {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "attribute");
         attributes.add(attr);
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_post_ops_create(ops), "post-ops");
+        check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "relu post-op");
+        check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute");
+        dnnl_post_ops_destroy(ops);     // the attribute keeps its own copy
         return attr;
+    }
+
+    /**
+     * ReLU's backward pass in place on {@code diffDst}, from the ReLU's output {@code dst} (plain layout {@code md}):
+     * oneDNN's {@code relu_use_dst_for_bwd} passes the gradient where the output is above 0, DL4J's derivative (0 at
+     * the kink).
+     */
+    final Call reluBackward(dnnl_memory_desc_t md, dnnl_memory dst, dnnl_memory diffDst) {
+        // The eltwise backward needs its forward's descriptor as a hint; that forward never runs.
+        dnnl_eltwise_desc_t forward = new dnnl_eltwise_desc_t();
+        check(dnnl_eltwise_forward_desc_init(forward, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, md, 0f, 0f), "relu descriptor");
+        dnnl_primitive_desc hint = primitiveDesc(forward, null, null);
+        dnnl_eltwise_desc_t backward = new dnnl_eltwise_desc_t();
+        check(dnnl_eltwise_backward_desc_init(backward, dnnl_eltwise_relu_use_dst_for_bwd, md, md, 0f, 0f), "relu backward descriptor");
+        return call(primitiveDesc(backward, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
+                new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
+    }
+
+    /**
+     * A layer's plans by batch size, made on first use: training plans (forward and backward) and inference plans
+     * (forward only, so validation and test batch sizes build no backward primitives, JIT code or blocked buffers).
+     */
+    static final class PlansBySize<P extends OneDnnPrimitives> implements AutoCloseable {
+        private final java.util.function.BiFunction<Long, Boolean, P> make;
+        private final java.util.Map<Long, P> training = new java.util.HashMap<>();
+        private final java.util.Map<Long, P> inference = new java.util.HashMap<>();
+
+        /** {@code make.apply(batch, training)} builds a plan. */
+        PlansBySize(java.util.function.BiFunction<Long, Boolean, P> make) {
+            this.make = make;
+        }
+
+        P get(long batch, boolean forTraining) {
+            return (forTraining ? training : inference).computeIfAbsent(batch, b -> make.apply(b, forTraining));
+        }
+
+        @Override
+        public void close() {
+            training.values().forEach(OneDnnPrimitives::close);
+            inference.values().forEach(OneDnnPrimitives::close);
+            training.clear();
+            inference.clear();
+        }
     }
 
     static dnnl_memory_desc_t query(dnnl_primitive_desc pd, int what) {
