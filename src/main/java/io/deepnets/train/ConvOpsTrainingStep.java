@@ -27,7 +27,6 @@ import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.params.ConvolutionParamInitializer;
 import org.deeplearning4j.nn.params.DefaultParamInitializer;
-import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -61,7 +60,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final FusedUpdate update;
     private final int classes;
     private final int[] inputShape;
-    private final LayerWorkspaceMgr noWorkspaces = LayerWorkspaceMgr.noWorkspaces();
     private final Slots inputs = new Slots();
     /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
     long[][] timings;
@@ -210,7 +208,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         int n = stages.size();
         for (int i = 0; i < n; i++) {
             long t0 = t == null ? 0 : System.nanoTime();
-            x = stages.get(i).forward(x, true, iteration, epoch, noWorkspaces);
+            x = stages.get(i).forward(x, true, iteration, epoch);
             if (t != null) {
                 t[0][i] += System.nanoTime() - t0;
                 shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(x.shape());
@@ -224,7 +222,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         INDArray eps = null;
         for (int i = n - 1; i >= 0; i--) {
             t0 = t == null ? 0 : System.nanoTime();
-            eps = stages.get(i).backward(eps, i > 0, iteration, epoch);
+            eps = stages.get(i).backward(eps, i > 0);
             if (t != null) {
                 t[1][i] += System.nanoTime() - t0;
             }
@@ -266,7 +264,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             INDArray x = input(m);
             x.data().asNioFloat().put(0, set.features(), start * size, m * size);
             for (Stage s : stages) {
-                x = s.forward(x, false, 0, 0, noWorkspaces);
+                x = s.forward(x, false, 0, 0);
             }
             float[] p = ((DenseStage) stages.get(stages.size() - 1)).softmax(m);
             System.arraycopy(p, 0, result, (start - from) * classes, m * classes);
@@ -291,11 +289,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** One layer's forward and backward computation on arrays kept per batch size. */
     private abstract static class Stage {
-        /** Forward from {@code in} (training: dropout on, the input kept for the backward pass). */
-        abstract INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr);
+        /** Forward from {@code in} (training: dropout on, the input kept for the backward pass; iteration and epoch for a scheduled dropout rate). */
+        abstract INDArray forward(INDArray in, boolean training, int iteration, int epoch);
 
         /** Backward from the gradient at the output; returns the gradient at the input when {@code needInput}. */
-        abstract INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch);
+        abstract INDArray backward(INDArray eps, boolean needInput);
 
         /** Frees native resources the stage holds beyond ND4J's arrays. */
         void close() {
@@ -355,7 +353,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             long m = in.size(0);
             slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             input = in;
@@ -364,7 +362,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+        INDArray backward(INDArray eps, boolean needInput) {
             INDArray gradIn = needInput ? gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0] : null;
             convolution.backward(input, weights, slot[0], eps, weightGrad, biasGrad, gradIn);
             return gradIn;
@@ -394,14 +392,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             pooling.forward(in, slot[0], training);
             return slot[0];
         }
 
         @Override
-        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+        INDArray backward(INDArray eps, boolean needInput) {
             INDArray gradIn = gradSlots.get(eps.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
             pooling.backward(eps, gradIn);
             return gradIn;
@@ -429,7 +427,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             if (!training) {
                 return in;
             }
@@ -443,7 +441,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+        INDArray backward(INDArray eps, boolean needInput) {
             Nd4j.getExecutioner().exec(new MulOp(eps, slot[1], eps));
             return eps;
         }
@@ -481,7 +479,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray forward(INDArray in, boolean training, int iteration, int epoch, LayerWorkspaceMgr mgr) {
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             long m = in.size(0);
             inputShape = in.shape();
             input = in;
@@ -542,7 +540,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
-        INDArray backward(INDArray eps, boolean needInput, int iteration, int epoch) {
+        INDArray backward(INDArray eps, boolean needInput) {
             INDArray gradIn = needInput ? slot[1] : null;
             product.backward(input, weights, slot[0], output ? slot[2] : eps, weightGrad, biasGrad, gradIn);
             return gradIn == null || inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);

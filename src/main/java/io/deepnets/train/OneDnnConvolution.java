@@ -116,13 +116,6 @@ final class OneDnnConvolution implements AutoCloseable {
         }
     }
 
-    /** The implementations oneDNN chose for a batch size: forward, backward-weights, backward-data. */
-    String implementations(long batch) {
-        Plan p = plans.get(batch, true);
-        return OneDnnPrimitives.implementation(p.forwardPd) + ", " + OneDnnPrimitives.implementation(p.weightsPd)
-                + (inputGradient ? ", " + OneDnnPrimitives.implementation(p.dataPd) : "");
-    }
-
     @Override
     public void close() {
         plans.close();
@@ -142,9 +135,6 @@ final class OneDnnConvolution implements AutoCloseable {
         final dnnl_memory diffWeights;
         final dnnl_memory diffBias;
         final dnnl_memory diffSrc;
-        final dnnl_primitive_desc forwardPd;
-        final dnnl_primitive_desc weightsPd;
-        final dnnl_primitive_desc dataPd;
         final Call forward;
         final Call reluBackward;
         final Call backwardWeights;
@@ -174,14 +164,12 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                     srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
-            forwardPd = primitiveDesc(fd, attr, null);
+            dnnl_primitive_desc forwardPd = primitiveDesc(fd, attr, null);
             Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
             Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true);
             forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
                     new Arg[] {fSrc, fW, Arg.plain(bias), arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false)});
             if (!training) {
-                weightsPd = null;
-                dataPd = null;
                 reluBackward = null;
                 backwardWeights = null;
                 backwardData = null;
@@ -193,7 +181,7 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, srcAny, wAny, bPlain, dstAny,
                     strides, padLeft, padRight), "backward-weights descriptor");
-            weightsPd = primitiveDesc(wd, null, forwardPd);
+            dnnl_primitive_desc weightsPd = primitiveDesc(wd, null, forwardPd);
             dnnl_memory_desc_t wSrcMd = query(weightsPd, dnnl_query_src_md);
             // The blocked copy of the input made by the forward pass serves the backward pass too.
             Arg wSrc = same(wSrcMd, query(forwardPd, dnnl_query_src_md)) ? Arg.plain(fSrc.memory()) : arg(src, srcPlain, wSrcMd, true);
@@ -205,7 +193,7 @@ final class OneDnnConvolution implements AutoCloseable {
                 dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();
                 check(dnnl_convolution_backward_data_desc_init(dd, dnnl_convolution_direct, srcAny, wAny, dstAny, strides, padLeft, padRight),
                         "backward-data descriptor");
-                dataPd = primitiveDesc(dd, null, forwardPd);
+                dnnl_primitive_desc dataPd = primitiveDesc(dd, null, forwardPd);
                 // Reuse what the backward-weights pass (gradient) and the forward pass (weights) already reordered.
                 dnnl_memory_desc_t dDiffDstMd = query(dataPd, dnnl_query_diff_dst_md);
                 Arg dDiffDst = same(dDiffDstMd, query(weightsPd, dnnl_query_diff_dst_md)) ? Arg.plain(wDiffDst.memory())
@@ -215,7 +203,6 @@ final class OneDnnConvolution implements AutoCloseable {
                 backwardData = call(dataPd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
                         new Arg[] {dDiffDst, dW, arg(diffSrc, srcPlain, query(dataPd, dnnl_query_diff_src_md), false)});
             } else {
-                dataPd = null;
                 backwardData = null;
             }
         }

@@ -28,11 +28,9 @@ import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_attr_set_post_ops;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_destroy;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query_md;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_destroy;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_primitive_execute;
-import static org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_reorder_primitive_desc_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_create;
 import static org.bytedeco.dnnl.global.dnnl.dnnl_stream_default_flags;
@@ -52,10 +50,8 @@ import org.bytedeco.dnnl.dnnl_primitive;
 import org.bytedeco.dnnl.dnnl_primitive_attr;
 import org.bytedeco.dnnl.dnnl_primitive_desc;
 import org.bytedeco.dnnl.dnnl_stream;
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.Pointer;
-import org.bytedeco.javacpp.PointerPointer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -245,13 +241,6 @@ abstract class OneDnnPrimitives implements AutoCloseable {
 
     static dnnl_memory_desc_t query(dnnl_primitive_desc pd, int what) {
         return dnnl_primitive_desc_query_md(pd, what, 0);
-    }
-
-    /** The implementation oneDNN chose, e.g. {@code jit:avx512_common}. */
-    static String implementation(dnnl_primitive_desc pd) {
-        PointerPointer<BytePointer> name = new PointerPointer<>(1);
-        check(dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, name), "query");
-        return name.get(BytePointer.class, 0).getString();
     }
 
     /** The user's plain memory when the primitive takes that layout, else a buffer of its layout and a reorder. */
