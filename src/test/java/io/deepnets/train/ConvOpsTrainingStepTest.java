@@ -139,6 +139,7 @@ class ConvOpsTrainingStepTest {
         assertTrue(p instanceof ConvOpsTrainingStep, "the CIFAR-10 net: " + p);
         ImageSet data = Benchmark.synthetic(cifar, 2);
         float[] fast = p.probabilities(data, 0, 40);
+        ((ConvOpsTrainingStep) p).close();      // its native primitives, as ExperimentRunner frees them
         float[] dl4j = io.deepnets.eval.Evaluator.dl4jOutput(net, 10).probabilities(data, 0, 40);
         for (int i = 0; i < dl4j.length; i++) {
             assertEquals(dl4j[i], fast[i], 1e-5, "probability " + i);

@@ -58,50 +58,40 @@ class OneDnnLayersTest {
             conv.backward(x, weights, out, eps.dup(), gW, gb, gx);
 
             double[] z = new double[n * o * oh * ow];
-            double[] delta = new double[z.length];
             double[] expGW = new double[o * c * k * k];
             double[] expGb = new double[o];
             double[] expGx = new double[n * c * h * w];
+            float[] xs = x.reshape(x.length()).toFloatVector();
+            float[] ws = weights.reshape(weights.length()).toFloatVector();
+            int[] inputAt = new int[c * k * k];      // one output's window: the flat input and weight index of each tap
+            int[] weightAt = new int[c * k * k];
             for (int b = 0; b < n; b++) {
                 for (int f = 0; f < o; f++) {
                     for (int y = 0; y < oh; y++) {
                         for (int xx = 0; xx < ow; xx++) {
-                            double sum = bias.getDouble(f);
+                            int taps = 0;
                             for (int ch = 0; ch < c; ch++) {
                                 for (int i = 0; i < k; i++) {
                                     for (int j = 0; j < k; j++) {
                                         int iy = y * stride + i - padT;
                                         int ix = xx * stride + j - padL;
-                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                            sum += x.getDouble(b, ch, iy, ix) * weights.getDouble(f, ch, i, j);
+                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {     // outside: padding, a zero
+                                            inputAt[taps] = ((b * c + ch) * h + iy) * w + ix;
+                                            weightAt[taps++] = ((f * c + ch) * k + i) * k + j;
                                         }
                                     }
                                 }
                             }
-                            int at = ((b * o + f) * oh + y) * ow + xx;
-                            z[at] = relu ? Math.max(sum, 0) : sum;
-                            delta[at] = eps.getDouble(b, f, y, xx) * (relu && sum <= 0 ? 0 : 1);
-                        }
-                    }
-                }
-            }
-            for (int b = 0; b < n; b++) {
-                for (int f = 0; f < o; f++) {
-                    for (int y = 0; y < oh; y++) {
-                        for (int xx = 0; xx < ow; xx++) {
-                            double d = delta[((b * o + f) * oh + y) * ow + xx];
-                            expGb[f] += d;
-                            for (int ch = 0; ch < c; ch++) {
-                                for (int i = 0; i < k; i++) {
-                                    for (int j = 0; j < k; j++) {
-                                        int iy = y * stride + i - padT;
-                                        int ix = xx * stride + j - padL;
-                                        if (iy >= 0 && iy < h && ix >= 0 && ix < w) {
-                                            expGW[((f * c + ch) * k + i) * k + j] += d * x.getDouble(b, ch, iy, ix);
-                                            expGx[((b * c + ch) * h + iy) * w + ix] += d * weights.getDouble(f, ch, i, j);
-                                        }
-                                    }
-                                }
+                            double sum = bias.getDouble(f);
+                            for (int t = 0; t < taps; t++) {
+                                sum += (double) xs[inputAt[t]] * ws[weightAt[t]];
+                            }
+                            z[((b * o + f) * oh + y) * ow + xx] = relu ? Math.max(sum, 0) : sum;
+                            double delta = eps.getDouble(b, f, y, xx) * (relu && sum <= 0 ? 0 : 1);
+                            expGb[f] += delta;
+                            for (int t = 0; t < taps; t++) {
+                                expGW[weightAt[t]] += delta * xs[inputAt[t]];
+                                expGx[inputAt[t]] += delta * ws[weightAt[t]];
                             }
                         }
                     }
