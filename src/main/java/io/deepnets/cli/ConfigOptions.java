@@ -26,6 +26,8 @@ final class ConfigOptions {
             }
             all.add("training.epochs=" + epochs);
         }
+        io.deepnets.config.ConfigLoader.refuseRepeatedKeys(all, epochs == null ? java.util.Map.of()
+                : java.util.Map.of("training.epochs=" + epochs, "--epochs " + epochs));
         return all;
     }
 }

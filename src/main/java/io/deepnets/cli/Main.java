@@ -85,8 +85,15 @@ public final class Main implements Runnable {
      * anything else is an internal error with its message but never a Java class name.
      */
     static String message(Throwable t) {
-        if (t instanceof BadInputException || t instanceof UncheckedIOException || t instanceof io.deepnets.train.TrainingDivergedException) {
+        if (t instanceof BadInputException || t instanceof io.deepnets.train.TrainingDivergedException) {
             return t.getMessage();
+        }
+        if (t instanceof UncheckedIOException u && u.getCause() != null && !u.getMessage().equals(u.getCause().toString())) {
+            return u.getMessage();
+        }
+        if (t instanceof UncheckedIOException || t instanceof java.io.IOException) {
+            // A file or the network failed under a command (a full disk, a folder removed meanwhile): what and where.
+            return io.deepnets.FailureText.describe(t);
         }
         if (t instanceof OutOfMemoryError) {
             return "out of memory (" + t.getMessage() + "): raise DEEPNETS_HEAP_MB (Java heap) or DEEPNETS_OFFHEAP_MB (ND4J arrays), "

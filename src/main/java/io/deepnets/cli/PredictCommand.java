@@ -102,8 +102,7 @@ final class PredictCommand implements Callable<Integer> {
     private int readPages() throws Exception {
         if (annotate != null) {
             if (images.size() == 1 && !java.nio.file.Files.isDirectory(annotate)) {
-                OutputTargets.checkNothingInTheWay(annotate.toAbsolutePath().getParent(), "--annotate", List.of(annotate.getFileName().toString()),
-                        forceOption.force);
+                OutputTargets.checkFile(annotate, "--annotate", forceOption.force);
             } else {
                 OutputTargets.checkNothingInTheWay(annotate, "--annotate", images.stream().map(p -> annotated(p).getFileName().toString()).toList(),
                         forceOption.force);
@@ -144,6 +143,7 @@ final class PredictCommand implements Callable<Integer> {
                 }
                 if (annotate != null) {
                     Path out = annotated(file);
+                    java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
                     io.deepnets.runs.AtomicFiles.write(out, o -> javax.imageio.ImageIO.write(
                             io.deepnets.predict.DigitPageReader.annotate(img, page), "png", o));
                     if (!json) {

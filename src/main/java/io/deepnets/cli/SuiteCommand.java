@@ -43,6 +43,7 @@ final class SuiteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         io.deepnets.runs.OutputTargets.checkFolder(out, "--out");
+        io.deepnets.config.ConfigLoader.refuseRepeatedKeys(overrides, java.util.Map.of());
         io.deepnets.sweep.SparkEngine sparkEngine = spark.engine();
         SuiteConfig config = SuiteConfig.load(suite);
         ExperimentRunner runner = Runners.console();

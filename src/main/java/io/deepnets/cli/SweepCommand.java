@@ -55,6 +55,7 @@ final class SweepCommand implements Callable<Integer> {
             throw new io.deepnets.BadInputException("--jobs: expected 1 to 64 points at a time, got " + jobs);
         }
         OutputTargets.checkFolder(out, "--out");
+        io.deepnets.config.ConfigLoader.refuseRepeatedKeys(overrides, java.util.Map.of());
         if (spark.requested() && jobs != null) {
             throw new io.deepnets.BadInputException("--jobs: not with --spark (the Spark master sets the parallelism, e.g. local[2])");
         }

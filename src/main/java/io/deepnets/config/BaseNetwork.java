@@ -53,7 +53,7 @@ public final class BaseNetwork {
             }
             return java.util.HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
-            throw new ConfigException("model.base", file + ": cannot read (" + e.getMessage() + ")");
+            throw new ConfigException("model.base", file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")");
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
         }
@@ -64,7 +64,7 @@ public final class BaseNetwork {
             return runs.filter(r -> Files.isRegularFile(r.resolve(MODEL)) && Files.isRegularFile(r.resolve(CONFIG))
                     && Files.isRegularFile(r.resolve(COMPLETE))).max(Comparator.comparing(r -> r.getFileName().toString()));
         } catch (IOException e) {
-            throw new ConfigException("model.base", experiment + ": cannot list (" + e.getMessage() + ")");
+            throw new ConfigException("model.base", experiment + ": cannot list (" + io.deepnets.FailureText.describe(e) + ")");
         }
     }
 }

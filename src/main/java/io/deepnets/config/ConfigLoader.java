@@ -390,6 +390,26 @@ public final class ConfigLoader {
     }
 
     /** The resolved config as YAML: what {@code config.yaml} in a run folder holds; loading it gives an equal config. */
+    /**
+     * Refuses command-line assignments that write one value twice ({@code --set training.epochs=3 --set
+     * training.epochs=5}, or {@code --epochs} with {@code --set training.epochs}): which one the user meant is not
+     * ours to guess. Assignments are named as {@code --set KEY=VALUE}; {@code shorthands} maps an assignment to the
+     * option that made it (e.g. {@code --epochs 5}).
+     */
+    public static void refuseRepeatedKeys(List<String> assignments, java.util.Map<String, String> shorthands) {
+        for (int i = 0; i < assignments.size(); i++) {
+            int eq = assignments.get(i).indexOf('=');
+            for (int j = 0; j < i && eq > 0; j++) {
+                int eq2 = assignments.get(j).indexOf('=');
+                if (eq2 > 0 && ConfigOverrides.overlap(assignments.get(i).substring(0, eq), assignments.get(j).substring(0, eq2))) {
+                    String later = shorthands.getOrDefault(assignments.get(i), "--set " + assignments.get(i));
+                    String earlier = shorthands.getOrDefault(assignments.get(j), "--set " + assignments.get(j));
+                    throw new ConfigException(later, "sets the same value as " + earlier + "; give each key once");
+                }
+            }
+        }
+    }
+
     public static String toYaml(ExperimentConfig config) {
         DumperOptions options = new DumperOptions();
         options.setDefaultFlowStyle(DumperOptions.FlowStyle.BLOCK);

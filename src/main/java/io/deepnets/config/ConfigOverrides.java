@@ -127,6 +127,16 @@ final class ConfigOverrides {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Whether two key paths write the same value: equal (as {@link #normalise} spells them), or one inside the other
+     * ({@code optimizer} and {@code optimizer.learning_rate}).
+     */
+    static boolean overlap(String a, String b) {
+        String x = normalise(a.trim());
+        String y = normalise(b.trim());
+        return x.equals(y) || x.startsWith(y + ".") || x.startsWith(y + "[") || y.startsWith(x + ".") || y.startsWith(x + "[");
+    }
+
     /** {@code model.layers.2.rate} and {@code model.layers[2].rate} name the same value. */
     private static String normalise(String path) {
         return path.replaceAll("\\.(\\d+)(?=\\.|$)", "[$1]");

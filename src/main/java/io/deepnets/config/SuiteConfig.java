@@ -78,6 +78,7 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
                     throw new ConfigException(e.pathOf("config"), "no such config file: " + config);
                 }
                 List<String> overrides = e.optStringList("set");
+                refuseRepeatedKeys(e.pathOf("set"), overrides);
                 Double reference = e.optDouble("reference", null);
                 if (reference == null) {
                     throw new ConfigException(e.pathOf("reference"), "is required (the reference test accuracy)");
@@ -103,6 +104,20 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
             return new SuiteConfig(name, description, entries);
         } catch (ConfigException e) {
             throw e.inFile(file.toString());
+        }
+    }
+
+    /** Two entries of one {@code set} list writing one value: which the user meant is not ours to guess. */
+    static void refuseRepeatedKeys(String where, List<String> assignments) {
+        for (int i = 0; assignments != null && i < assignments.size(); i++) {
+            int eq = assignments.get(i).indexOf('=');
+            for (int j = 0; j < i && eq > 0; j++) {
+                int eq2 = assignments.get(j).indexOf('=');
+                if (eq2 > 0 && ConfigOverrides.overlap(assignments.get(i).substring(0, eq), assignments.get(j).substring(0, eq2))) {
+                    throw new ConfigException(where + "[" + i + "]", "'" + assignments.get(i) + "' sets the same value as '" + assignments.get(j)
+                            + "' (" + where + "[" + j + "]); give each key once");
+                }
+            }
         }
     }
 }

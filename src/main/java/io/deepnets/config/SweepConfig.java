@@ -64,12 +64,42 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
                         + "loguniform and uniform draw only in mode: random");
             }
         }
+        refuseKeysWrittenTwice(axes, overrides);
         if (mode.equals("random") && (samples < 1 || samples > MAX_POINTS)) {
             throw new ConfigException("samples", "expected a number of points from 1 to " + MAX_POINTS + " for mode: random, got " + samples);
         }
         long count = mode.equals("grid") ? axes.stream().mapToLong(a -> a.values().size()).reduce(1, (x, y) -> Math.min(x * y, MAX_POINTS + 1)) : samples;
         if (count > MAX_POINTS) {
             throw new ConfigException("axes", "the grid has more than " + MAX_POINTS + " points; use mode: random with samples");
+        }
+    }
+
+    /**
+     * Two axes (or one axis and the sweep's own {@code set}) writing the same config value would train every point at
+     * the last writer's value while the points are labelled by the first: refused, naming both and the key.
+     */
+    private static void refuseKeysWrittenTwice(List<Axis> axes, List<String> overrides) {
+        List<String> writers = new java.util.ArrayList<>();
+        List<String> keys = new java.util.ArrayList<>();
+        for (int i = 0; i < overrides.size(); i++) {
+            int eq = overrides.get(i).indexOf('=');
+            if (eq > 0) {
+                writers.add("set[" + i + "] (" + overrides.get(i).substring(0, eq).trim() + ")");
+                keys.add(overrides.get(i).substring(0, eq).trim());
+            }
+        }
+        for (int i = 0; i < axes.size(); i++) {
+            for (String key : axes.get(i).keys()) {
+                for (int w = 0; w < keys.size(); w++) {
+                    if (ConfigOverrides.overlap(keys.get(w), key)) {
+                        throw new ConfigException("axes[" + i + "]", "axis '" + axes.get(i).name() + "' and " + writers.get(w)
+                                + " both write " + (key.length() <= keys.get(w).length() ? key : keys.get(w))
+                                + "; every point would train at the later value while labelled by the earlier; give each key to one axis");
+                    }
+                }
+                writers.add("axis '" + axes.get(i).name() + "'");
+                keys.add(key);
+            }
         }
     }
 
@@ -225,6 +255,7 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
             String metric = s.optString("metric", "val_accuracy");
             List<String> overrides = new ArrayList<>();
             List<String> set = s.optStringList("set");
+            SuiteConfig.refuseRepeatedKeys("set", set);
             if (set != null) {
                 overrides.addAll(set);
             }

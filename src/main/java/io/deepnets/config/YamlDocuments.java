@@ -61,7 +61,7 @@ public final class YamlDocuments {
         } catch (NoSuchFileException e) {
             throw new BadInputException(file + ": no such " + what);
         } catch (IOException e) {
-            throw new BadInputException(file + ": cannot read the " + what + " (" + e.getMessage() + ")");
+            throw new BadInputException(file + ": cannot read the " + what + " (" + io.deepnets.FailureText.describe(e) + ")");
         }
     }
 

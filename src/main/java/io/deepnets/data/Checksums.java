@@ -30,7 +30,7 @@ public final class Checksums {
             }
             return HexFormat.of().formatHex(md.digest());
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new DataException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -36,7 +36,7 @@ public final class Cifar10BinaryReader {
                 }
                 data = Files.readAllBytes(file);
             } catch (IOException e) {
-                throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+                throw new DataException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
             }
             for (int r = 0; r < recordsPerFile; r++, record++) {
                 int offset = r * RECORD_BYTES;

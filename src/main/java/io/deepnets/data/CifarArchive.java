@@ -51,7 +51,7 @@ final class CifarArchive {
             }
             return batches;
         } catch (IOException e) {
-            throw new DataException(archive + ": cannot extract into " + cache + " (" + e.getMessage() + ")", e);
+            throw new DataException(archive + ": cannot extract into " + cache + " (" + io.deepnets.FailureText.describe(e) + ")", e);
         } finally {
             if (tmp != null) {
                 deleteTree(tmp);
@@ -93,7 +93,7 @@ final class CifarArchive {
             if (e.getCause() instanceof DataException d) {
                 throw d;
             }
-            throw new DataException(archive + ": corrupt or truncated archive (" + e.getMessage() + ")", e);
+            throw new DataException(archive + ": corrupt or truncated archive (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
     }
 

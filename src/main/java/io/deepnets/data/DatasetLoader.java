@@ -121,6 +121,7 @@ public final class DatasetLoader {
         }
         Path target = dirs.searched().get(0).resolve("mnist");
         List<String> failures = new ArrayList<>();
+        Downloader.DownloadFailure lastFailure = null;
         for (String name : MNIST_FILES) {
             String file = name + ".gz";
             if (Files.isRegularFile(target.resolve(file))) {
@@ -132,27 +133,27 @@ public final class DatasetLoader {
                     new Downloader(progress).fetch(base + file, target.resolve(file), sources.mnistMd5().get(file));
                     ok = true;
                     break;
-                } catch (IOException | IllegalArgumentException e) {
-                    failures.add(base + file + ": " + reason(e));
+                } catch (Downloader.DownloadFailure e) {
+                    failures.add(base + file + ": " + e.getMessage());
+                    lastFailure = e;
                 }
             }
             if (!ok) {
-                DownloadLeftovers.sweep(target, progress);
-                throw notFound("MNIST", "mnist", MNIST_FILES.stream().map(n -> n + ".gz").collect(Collectors.joining(", ")), failures);
+                throw notFound("MNIST", "mnist", MNIST_FILES.stream().map(n -> n + ".gz").collect(Collectors.joining(", ")), failures,
+                        lastFailure);
             }
         }
         return target;
     }
 
     private DataException notFound(String what, String sub, String files, List<String> failures) {
-        String searched = dirs.searched().stream().map(d -> d.resolve(sub).toString()).collect(Collectors.joining(", "));
-        return new DataException(what + " not found: searched " + searched + " for " + files
-                + "; the download failed (" + String.join("; ", failures) + "). Put the files in one of those folders, or pass --data-dir");
+        return notFound(what, sub, files, failures, null);
     }
 
-    private static String reason(Exception e) {
-        String m = e.getMessage();
-        return e.getClass().getSimpleName() + (m == null || m.isBlank() ? "" : " " + m);
+    private DataException notFound(String what, String sub, String files, List<String> failures, Throwable cause) {
+        String searched = dirs.searched().stream().map(d -> d.resolve(sub).toString()).collect(Collectors.joining(", "));
+        return new DataException(what + " not found: searched " + searched + " for " + files
+                + "; the download failed (" + String.join("; ", failures) + "). Put the files in one of those folders, or pass --data-dir", cause);
     }
 
     private LoadedDataset loadIdx(String name, Path folder, List<String> classNames) {
@@ -233,10 +234,9 @@ public final class DatasetLoader {
             Path archive = dirs.searched().get(0).resolve("cifar10").resolve(CIFAR_ARCHIVE);
             try {
                 new Downloader(progress).fetch(sources.cifarUrl(), archive, sources.cifarMd5());
-            } catch (IOException | IllegalArgumentException e) {
-                DownloadLeftovers.sweep(archive.getParent(), progress);
+            } catch (Downloader.DownloadFailure e) {
                 throw notFound("CIFAR-10", "cifar10", CIFAR_ARCHIVE + " or " + CifarArchive.FOLDER + "/*.bin",
-                        List.of(sources.cifarUrl() + ": " + reason(e)));
+                        List.of(sources.cifarUrl() + ": " + e.getMessage()), e);
             }
             String sha = Checksums.sha256(archive);
             sums.put(archive.toAbsolutePath().toString(), sha);
@@ -301,9 +301,8 @@ public final class DatasetLoader {
             Path target = dirs.searched().get(0).resolve("digits").resolve(DIGITS_FILE);
             try {
                 new Downloader(progress).fetch(DIGITS_URL, target, null);
-            } catch (IOException | IllegalArgumentException e) {
-                DownloadLeftovers.sweep(target.getParent(), progress);
-                throw notFound("The 8x8 digits", "digits", DIGITS_FILE, List.of(DIGITS_URL + ": " + reason(e)));
+            } catch (Downloader.DownloadFailure e) {
+                throw notFound("The 8x8 digits", "digits", DIGITS_FILE, List.of(DIGITS_URL + ": " + e.getMessage()), e);
             }
             sha = Checksums.sha256(target);
             if (!DIGITS_SHA256.equals(sha)) {
@@ -337,7 +336,7 @@ public final class DatasetLoader {
                     return names;
                 }
             } catch (IOException e) {
-                throw new DataException(meta + ": cannot read (" + e.getMessage() + ")", e);
+                throw new DataException(meta + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
             }
         }
         return CIFAR_CLASSES;

@@ -36,7 +36,7 @@ public final class DigitsReader {
                 throw new DataException(file + ": " + Files.size(file) + " bytes is too large for the 8x8 digits file (at most " + MAX_BYTES + ")");
             }
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new DataException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
         List<float[]> rows = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
@@ -61,7 +61,7 @@ public final class DigitsReader {
                 labels.add(field(file, line, PIXELS + 1, record.get(PIXELS), 9));
             }
         } catch (IOException | InterruptedException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new DataException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
         } catch (RuntimeException e) {
             if (e instanceof DataException d) {
                 throw d;

@@ -20,17 +20,15 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.datavec.api.io.filters.RandomPathFilter;
-import org.datavec.api.io.labels.ParentPathLabelGenerator;
 import org.datavec.api.split.CollectionInputSplit;
-import org.datavec.api.split.FileSplit;
 import org.datavec.api.split.InputSplit;
 
 /**
  * A folder of photos, one sub-folder per class, as Keras's {@code image_dataset_from_directory}: either
  * {@code DIR/train/<class>/} and {@code DIR/test/<class>/}, or one {@code DIR/<class>/} tree split by a seeded
  * {@code test_split}. Class names are the sub-folder names in sorted order (label i is the i-th). Files are found by
- * DataVec's {@link FileSplit} (by extension, recursively), labelled by its {@link ParentPathLabelGenerator}, and the
- * single tree is split by a {@link RandomPathFilter} seeded with the experiment's seed over the sorted paths, so the
+ * extension, recursively, without following links to folders (Keras's {@code follow_links=False}), labelled by their
+ * class folder, and the single tree is split by a {@link RandomPathFilter} seeded with the experiment's seed over the sorted paths, so the
  * split is the same on every machine.
  *
  * <p>Decoded images are cached in memory as floats when they take at most {@link #cacheLimitBytes()} (a quarter of
@@ -44,6 +42,8 @@ public final class FolderDataset {
     private final DataConfig config;
     private final Path root;
     private final PrintStream progress;
+    /** Links to folders met inside class folders, not followed. */
+    private final List<Path> linkedFolders = new ArrayList<>();
 
     /** @param root the folder {@code data.path} names, already looked up in the data directories */
     public FolderDataset(DataConfig config, Path root, PrintStream progress) {
@@ -83,6 +83,12 @@ public final class FolderDataset {
                 throw new DataException("data.path " + root.toAbsolutePath() + ": test/ has the classes " + testClasses + " but train/ has "
                         + classes + "; expected the same sub-folders");
             }
+            List<Path> classDirs = new ArrayList<>();
+            for (String c : classes) {
+                classDirs.add(root.resolve("train").resolve(c));
+                classDirs.add(root.resolve("test").resolve(c));
+            }
+            refuseOverlappingClassFolders(classDirs, root);
             // Keras shuffles the file list with the seed before validation_split takes its last part; without it the
             // validation part would be the last class folders alone.
             train = seededSplit(entries(root.resolve("train"), classes), 0, config.splitSeed()).get(0);
@@ -93,10 +99,15 @@ public final class FolderDataset {
                         + "so a fraction must be held out as the test set (e.g. 0.2)");
             }
             classes = classFolders(root);
+            refuseOverlappingClassFolders(classes.stream().map(root::resolve).toList(), root);
             List<Entry> all = entries(root, classes);
             List<List<Entry>> parts = seededSplit(all, config.testSplit(), config.splitSeed());
             train = parts.get(0);
             test = parts.get(1);
+        }
+        if (!linkedFolders.isEmpty()) {
+            progress.printf(Locale.ROOT, "not followed: %d link%s to folders inside the class folders (%s%s), as Keras's follow_links=False%n",
+                    linkedFolders.size(), linkedFolders.size() == 1 ? "" : "s", linkedFolders.get(0), linkedFolders.size() > 1 ? ", ..." : "");
         }
         DataConfig.ImageFolder f = config.folder();
         ImageDecoder decoder = new ImageDecoder(f);
@@ -145,7 +156,7 @@ public final class FolderDataset {
         try (Stream<Path> s = Files.list(dir)) {
             s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted().forEach(names::add);
         } catch (IOException e) {
-            throw new DataException(dir + ": cannot list (" + e.getMessage() + ")", e);
+            throw new DataException(dir.toAbsolutePath() + ": cannot list the folder (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
         if (names.size() < 2) {
             throw new DataException("data.path " + dir.toAbsolutePath() + ": found " + names.size() + " class folder" + (names.size() == 1 ? "" : "s")
@@ -154,30 +165,90 @@ public final class FolderDataset {
         return List.copyOf(names);
     }
 
-    /** Every image file under the class folders, labelled by its class folder (sorted paths, so the order is the same everywhere). */
-    private static List<Entry> entries(Path dir, List<String> classes) {
-        ParentPathLabelGenerator labels = new ParentPathLabelGenerator();
+    /**
+     * Every image file under the class folders, labelled by its class folder. Nested folders belong to their class
+     * folder's class (Keras reads them recursively too); links to folders inside a class folder are not followed
+     * (Keras's {@code follow_links=False}), so a link loop cannot repeat or relabel images, and links to files are
+     * read as the files. Paths are ordered by their {@link java.io.File#toURI()} spelling, the order DataVec's
+     * {@code FileSplit} gave before, so the seeded split stays the same on every machine.
+     */
+    private List<Entry> entries(Path dir, List<String> classes) {
         List<Entry> out = new ArrayList<>();
-        for (String c : classes) {
-            FileSplit files = new FileSplit(dir.resolve(c).toFile(), EXTENSIONS, true);
-            TreeSet<String> sorted = new TreeSet<>();
-            for (URI uri : files.locations()) {
-                sorted.add(uri.toString());
-            }
-            if (sorted.isEmpty()) {
-                throw new DataException("data.path: class folder " + dir.resolve(c).toAbsolutePath() + " has no images (." + String.join(", .",
+        for (int label = 0; label < classes.size(); label++) {
+            Path classDir = dir.resolve(classes.get(label));
+            List<Path> files = new ArrayList<>();
+            collectImages(classDir, files);
+            if (files.isEmpty()) {
+                throw new DataException("data.path: class folder " + classDir.toAbsolutePath() + " has no images (." + String.join(", .",
                         Arrays.copyOf(EXTENSIONS, 5)) + ")");
             }
-            for (String s : sorted) {
-                URI uri = URI.create(s);
-                Path p = Path.of(uri);
-                // Nested folders inside a class folder belong to that class (Keras reads them recursively too).
-                String label = p.getParent().equals(dir.resolve(c).toAbsolutePath()) || p.getParent().equals(dir.resolve(c))
-                        ? labels.getLabelForPath(uri).toString() : c;
-                out.add(new Entry(p, classes.indexOf(label)));
+            java.util.TreeMap<String, Path> sorted = new java.util.TreeMap<>();
+            for (Path f : files) {
+                sorted.put(f.toFile().toURI().toString(), f);
+            }
+            for (Path f : sorted.values()) {
+                out.add(new Entry(f, label));
             }
         }
         return out;
+    }
+
+    private void collectImages(Path folder, List<Path> out) {
+        List<Path> children = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(folder)) {
+            s.forEach(children::add);
+        } catch (IOException e) {
+            throw new DataException(folder.toAbsolutePath() + ": cannot list the folder (" + io.deepnets.FailureText.describe(e) + ")", e);
+        }
+        for (Path child : children) {
+            if (Files.isSymbolicLink(child) && Files.isDirectory(child)) {
+                linkedFolders.add(child);
+            } else if (Files.isDirectory(child, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                collectImages(child, out);
+            } else if (Files.isRegularFile(child) && isImageName(child.getFileName().toString())) {
+                out.add(child);
+            }
+        }
+    }
+
+    private static boolean isImageName(String name) {
+        for (String ext : EXTENSIONS) {
+            if (name.endsWith("." + ext)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Class folders that are links are read (a user may link a folder of photos in), but never when one would read
+     * the same images as another class folder, or the folder holding it: the images would be counted twice, under
+     * two labels.
+     */
+    private static void refuseOverlappingClassFolders(List<Path> classDirs, Path root) {
+        List<Path> real = new ArrayList<>();
+        Path realRoot;
+        try {
+            realRoot = root.toRealPath();
+            for (Path d : classDirs) {
+                real.add(d.toRealPath());
+            }
+        } catch (IOException e) {
+            throw new DataException("data.path " + root.toAbsolutePath() + ": cannot resolve its class folders (" + io.deepnets.FailureText.describe(e) + ")", e);
+        }
+        for (int i = 0; i < classDirs.size(); i++) {
+            if (realRoot.startsWith(real.get(i))) {
+                throw new DataException("data.path " + root.toAbsolutePath() + ": class folder " + classDirs.get(i) + " is a link to " + real.get(i)
+                        + ", which holds the photo folder itself; remove the link");
+            }
+            for (int j = 0; j < classDirs.size(); j++) {
+                if (i != j && real.get(j).startsWith(real.get(i))) {
+                    Path link = Files.isSymbolicLink(classDirs.get(i)) ? classDirs.get(i) : classDirs.get(j);
+                    throw new DataException("data.path " + root.toAbsolutePath() + ": class folder " + link + " is a link that reads the same images as "
+                            + (link == classDirs.get(i) ? classDirs.get(j) : classDirs.get(i)) + "; each image must belong to one class folder");
+                }
+            }
+        }
     }
 
     /**
@@ -272,7 +343,7 @@ public final class FolderDataset {
                 try {
                     sb.append(root.toAbsolutePath().relativize(e.file().toAbsolutePath())).append(' ').append(Files.size(e.file())).append('\n');
                 } catch (IOException ex) {
-                    throw new DataException(e.file() + ": cannot read (" + ex.getMessage() + ")", ex);
+                    throw new DataException(e.file() + ": cannot read (" + io.deepnets.FailureText.describe(ex) + ")", ex);
                 }
             }
         }

@@ -38,7 +38,7 @@ public final class IdxReader {
         } catch (ZipException e) {
             throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")", e);
         } catch (IOException e) {
-            throw new DataException(file + ": cannot read (" + e.getMessage() + ")", e);
+            throw new DataException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
     }
 

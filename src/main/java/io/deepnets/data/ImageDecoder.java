@@ -71,7 +71,7 @@ public final class ImageDecoder {
         TOO_LARGE,
         /** It decodes to nothing. */
         NO_PIXELS,
-        /** It cannot be read or decoded (truncated, corrupt, an unsupported colour model such as CMYK JPEG). */
+        /** It cannot be read or decoded (truncated, corrupt, a colour model ImageIO's readers do not convert). */
         UNDECODABLE
     }
 
@@ -119,7 +119,7 @@ public final class ImageDecoder {
                 throw new BadImageException(Problem.EMPTY_FILE, "the file is empty");
             }
         } catch (IOException e) {
-            throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + e.getMessage() + ")");
+            throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + io.deepnets.FailureText.describe(e) + ")");
         }
         try (InputStream in = Files.newInputStream(file); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             var readers = iis == null ? java.util.Collections.<ImageReader>emptyIterator() : ImageIO.getImageReaders(iis);
@@ -146,9 +146,8 @@ public final class ImageDecoder {
         } catch (BadImageException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            // ImageIO's own words: truncated data, "Unsupported Image Type" for CMYK JPEGs its reader cannot convert, ...
-            String m = e.getMessage();
-            throw new BadImageException(Problem.UNDECODABLE, "cannot decode (" + (m == null || m.isBlank() ? e.getClass().getSimpleName() : m) + ")");
+            // ImageIO's own words: truncated data, "Unsupported Image Type" for a colour model its reader cannot convert, ...
+            throw new BadImageException(Problem.UNDECODABLE, "cannot decode (" + io.deepnets.FailureText.describe(e) + ")");
         }
     }
 

@@ -110,7 +110,7 @@ public final class LowLevelInput {
         } catch (java.io.FileNotFoundException e) {
             throw new BadInputException(file + ": no such file");
         } catch (IOException e) {
-            String msg = e.getMessage() == null ? "" : e.getMessage().lines().findFirst().orElse("");
+            String msg = io.deepnets.FailureText.describe(e).lines().findFirst().orElse("");
             throw new BadInputException(file + ": malformed JSON (" + msg + ")");
         }
     }

@@ -69,7 +69,7 @@ public final class Predictor {
             } catch (BadInputException e) {
                 outcomes.add(new Outcome(file, List.of(), e.getMessage(), false));
             } catch (IOException e) {
-                outcomes.add(new Outcome(file, List.of(), file + ": cannot write the input image (" + e.getMessage() + ")", false));
+                outcomes.add(new Outcome(file, List.of(), file + ": cannot write the input image (" + io.deepnets.FailureText.describe(e) + ")", false));
             }
         }
         return outcomes;

@@ -75,7 +75,7 @@ public final class ReportBuilder {
             List<RunContents> plotted = named ? runs : ComparisonReport.latestPerExperiment(runs);
             return new Written(ComparisonReport.write(target, runs, plotted), runs.size());
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the report: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the report: " + io.deepnets.FailureText.describe(e), e);
         }
     }
 

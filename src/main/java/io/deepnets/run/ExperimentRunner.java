@@ -150,7 +150,7 @@ public final class ExperimentRunner {
                 AtomicFiles.writeString(runDir.resolve(LoadedDataset.SKIPPED_FILE), String.join("\n", data.skipped()) + "\n");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the run folder for " + source + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the run folder for " + source + ": " + io.deepnets.FailureText.describe(e), e);
         }
         return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases, new Callbacks(config.training()), null);
     }
@@ -201,7 +201,7 @@ public final class ExperimentRunner {
                 HistoryCsv.write(historyFile, history);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot resume " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot resume " + runDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         long t0 = System.nanoTime();
         SplitDataset data = loadData(configFile, config, dataDir);
@@ -274,10 +274,19 @@ public final class ExperimentRunner {
     }
 
     private SplitDataset loadData(Path configFile, ExperimentConfig config, Path dataDir) {
-        LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
-        checkFits(configFile, config, loaded);
-        printClassCounts(loaded);
-        return SplitDataset.of(loaded, config.data());
+        try {
+            LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
+            checkFits(configFile, config, loaded);
+            printClassCounts(loaded);
+            return SplitDataset.of(loaded, config.data());
+        } catch (io.deepnets.data.DataException e) {
+            // A setting that only fails against the data it meets (a split that leaves nothing) is a config error
+            // found late: named like every other config error, file first.
+            if (e.getMessage().startsWith("data.")) {
+                throw new io.deepnets.data.DataException(configFile + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
     }
 
     private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
@@ -296,7 +305,7 @@ public final class ExperimentRunner {
                 try {
                     AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> ModelSerializer.writeModel(net, o, true));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.BEST_MODEL) + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.BEST_MODEL) + ": " + io.deepnets.FailureText.describe(e), e);
                 }
             }
 
@@ -309,7 +318,7 @@ public final class ExperimentRunner {
                     HistoryCsv.write(historyFile, history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + io.deepnets.FailureText.describe(e), e);
                 }
             }
         };
@@ -399,7 +408,7 @@ public final class ExperimentRunner {
                 phases.put("train_eval_seconds", (System.nanoTime() - trainEvalStart) / 1e9);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         phases.put("files_seconds", (System.nanoTime() - filesStart) / 1e9 - phases.getOrDefault("train_eval_seconds", 0.0));
         // The report is drawn from the results as they will be on disk; a report that fails is said, but does not
@@ -410,7 +419,7 @@ public final class ExperimentRunner {
             Path page = RunReport.write(RunContents.read(runDir).withMetrics(metrics), new RunReport.TestImages(data.test(), data.shape()), null);
             out.println("report: " + page);
         } catch (IOException | RuntimeException e) {
-            err.println("warning: the report could not be written (" + e.getMessage() + "); run 'deepnets report " + runDir + "' to retry");
+            err.println("warning: the report could not be written (" + io.deepnets.FailureText.describe(e) + "); run 'deepnets report " + runDir + "' to retry");
         }
         phases.put("report_seconds", (System.nanoTime() - reportStart) / 1e9);
         try {
@@ -420,7 +429,7 @@ public final class ExperimentRunner {
             FaultInjection.reach("final.metrics-written");
             Checkpoint.delete(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         return new RunResult(runDir, config, history, test, net.numParams());
     }
@@ -438,7 +447,7 @@ public final class ExperimentRunner {
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), m);
             Checkpoint.delete(runDir);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         return new RunResult(runDir, config, history, null, net.numParams(), epoch);
     }

@@ -49,7 +49,8 @@ public final class HistoryCsv {
                 rows.add(new EpochResult(Integer.parseInt(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2]),
                         Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), lr));
             } catch (NumberFormatException e) {
-                throw new IOException(file + ": line " + (i + 1) + ": " + e.getMessage());
+                throw new IOException(file + ": line " + (i + 1) + ": expected an epoch number and figures, got '"
+                        + (line.length() > 60 ? line.substring(0, 60) + "..." : line) + "'");
             }
         }
         return rows;

@@ -29,6 +29,12 @@ public final class OutputTargets {
         if (parent != null && Files.exists(parent) && !Files.isDirectory(parent)) {
             throw new BadInputException(option + " " + file + ": " + parent + " is a file, not a folder");
         }
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new BadInputException(option + " " + file + ": the folder " + parent + " does not exist; create it first or name another file");
+        }
+        if (parent != null && !Files.isWritable(parent)) {
+            throw new BadInputException(option + " " + file + ": cannot write into " + parent + " (permission denied)");
+        }
     }
 
     /** {@code dir} (given as {@code option}) must be a folder or creatable as one. */
@@ -40,6 +46,13 @@ public final class OutputTargets {
             if (Files.exists(p) && !Files.isDirectory(p)) {
                 throw new BadInputException(option + " " + dir + ": " + p + " is a file, not a folder");
             }
+        }
+        Path existing = dir.toAbsolutePath();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new BadInputException(option + " " + dir + ": cannot write into " + existing + " (permission denied)");
         }
     }
 

@@ -35,9 +35,22 @@ public final class PredictionsCsv {
         if (lines.isEmpty() || !lines.get(0).equals(HEADER)) {
             throw new IOException(file + ": expected the header " + HEADER);
         }
-        return lines.stream().skip(1).filter(l -> !l.isBlank()).map(l -> {
-            String[] f = l.split(",");
-            return new Prediction(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Integer.parseInt(f[2]), Double.parseDouble(f[3]));
-        }).toList();
+        List<Prediction> out = new java.util.ArrayList<>();
+        for (int i = 1; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            String[] f = lines.get(i).split(",", -1);
+            if (f.length != 4) {
+                throw new IOException(file + ": line " + (i + 1) + " has " + f.length + " fields, expected 4");
+            }
+            try {
+                out.add(new Prediction(Integer.parseInt(f[0].trim()), Integer.parseInt(f[1].trim()), Integer.parseInt(f[2].trim()),
+                        Double.parseDouble(f[3].trim())));
+            } catch (NumberFormatException e) {
+                throw new IOException(file + ": line " + (i + 1) + ": expected whole numbers and a probability, got '" + lines.get(i) + "'");
+            }
+        }
+        return out;
     }
 }

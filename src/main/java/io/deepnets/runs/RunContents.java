@@ -40,13 +40,13 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             String summary = readOrNull(dir.resolve(RunFolder.SUMMARY), missing);
             List<EpochResult> history = List.of();
             if (Files.isRegularFile(dir.resolve(RunFolder.HISTORY))) {
-                history = HistoryCsv.read(dir.resolve(RunFolder.HISTORY));
+                history = named(dir.resolve(RunFolder.HISTORY), HistoryCsv::read);
             } else {
                 missing.add(RunFolder.HISTORY);
             }
             Map<String, Object> metrics = null;
             if (Files.isRegularFile(dir.resolve(RunFolder.METRICS))) {
-                metrics = MetricsJson.read(dir.resolve(RunFolder.METRICS));
+                metrics = named(dir.resolve(RunFolder.METRICS), MetricsJson::read);
                 for (String key : "diverged".equals(metrics.get("status")) ? List.of("params") : List.of("test_loss", "test_accuracy", "params")) {
                     if (!(metrics.get(key) instanceof Number)) {
                         throw new IOException(dir.resolve(RunFolder.METRICS) + ": expected a number for " + key);
@@ -57,13 +57,13 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             }
             ConfusionCsv.Table confusion = null;
             if (Files.isRegularFile(dir.resolve(RunFolder.CONFUSION))) {
-                confusion = ConfusionCsv.read(dir.resolve(RunFolder.CONFUSION));
+                confusion = named(dir.resolve(RunFolder.CONFUSION), ConfusionCsv::read);
             } else {
                 missing.add(RunFolder.CONFUSION);
             }
             List<PredictionsCsv.Prediction> predictions = null;
             if (Files.isRegularFile(dir.resolve(RunFolder.PREDICTIONS))) {
-                predictions = PredictionsCsv.read(dir.resolve(RunFolder.PREDICTIONS));
+                predictions = named(dir.resolve(RunFolder.PREDICTIONS), PredictionsCsv::read);
             } else {
                 missing.add(RunFolder.PREDICTIONS);
             }
@@ -78,14 +78,32 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             if (e instanceof BadInputException b) {
                 throw b;
             }
-            String m = e.getMessage() == null ? "unreadable" : e.getMessage();
+            String m = io.deepnets.FailureText.describe(e);
             throw new BadInputException(m.startsWith(dir.toString()) ? m : dir + ": unreadable run folder (" + m + ")", e);
         }
     }
 
+    /** Reads one file of the folder; whatever goes wrong is said about that file. */
+    private static <T> T named(Path file, FileRead<T> reader) {
+        try {
+            return reader.read(file);
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof BadInputException b) {
+                throw b;
+            }
+            String m = io.deepnets.FailureText.describe(e);
+            throw new BadInputException(m.startsWith(file.toString()) ? m : file + ": " + m, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface FileRead<T> {
+        T read(Path file) throws IOException;
+    }
+
     private static String readOrNull(Path file, List<String> missing) throws IOException {
         if (Files.isRegularFile(file)) {
-            return Files.readString(file);
+            return named(file, Files::readString);
         }
         missing.add(file.getFileName().toString());
         return null;

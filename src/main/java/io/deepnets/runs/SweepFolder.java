@@ -105,21 +105,40 @@ public final class SweepFolder {
         } catch (BadInputException e) {
             throw new BadInputException(dir.resolve(SPEC) + ": unreadable (" + e.getMessage() + ")", e);
         }
-        if (!(root instanceof Map<?, ?> m) || !(m.get("axes") instanceof List<?> axesRaw) || !(m.get("points") instanceof List<?> pointsRaw)) {
-            throw new BadInputException(dir.resolve(SPEC) + ": expected name, metric, axes and points");
+        Path spec = dir.resolve(SPEC);
+        if (!(root instanceof Map<?, ?> m)) {
+            throw new BadInputException(spec + ": expected a mapping with name, metric, axes and points, got " + yamlKind(root));
+        }
+        List<?> axesRaw = listAt(spec, m, "axes");
+        List<?> pointsRaw = listAt(spec, m, "points");
+        if (!(m.get("metric") instanceof String metric) || !io.deepnets.config.SweepConfig.METRICS.contains(metric)) {
+            throw new BadInputException(spec + ": metric: expected one of " + String.join(", ", io.deepnets.config.SweepConfig.METRICS) + ", got "
+                    + yamlKind(m.get("metric")));
         }
         List<AxisInfo> axes = new ArrayList<>();
-        for (Object a : axesRaw) {
-            Map<?, ?> am = (Map<?, ?>) a;
-            axes.add(new AxisInfo(String.valueOf(am.get("name")), Boolean.TRUE.equals(am.get("log_scale"))));
+        for (int i = 0; i < axesRaw.size(); i++) {
+            if (!(axesRaw.get(i) instanceof Map<?, ?> am) || !(am.get("name") instanceof String axisName)) {
+                throw new BadInputException(spec + ": axes[" + i + "]: expected a mapping with a name, got " + yamlKind(axesRaw.get(i)));
+            }
+            axes.add(new AxisInfo(axisName, Boolean.TRUE.equals(am.get("log_scale"))));
         }
         List<PointRow> points = new ArrayList<>();
-        for (Object p : pointsRaw) {
-            Map<?, ?> pm = (Map<?, ?>) p;
-            String folder = String.valueOf(pm.get("folder"));
+        for (int i = 0; i < pointsRaw.size(); i++) {
+            Object p = pointsRaw.get(i);
+            if (!(p instanceof Map<?, ?> pm) || !(pm.get("folder") instanceof String folder) || !(pm.get("values") instanceof List<?> values)) {
+                throw new BadInputException(spec + ": points[" + i + "]: expected a mapping with folder and values, got " + yamlKind(p));
+            }
+            if (values.size() != axes.size()) {
+                throw new BadInputException(spec + ": points[" + i + "].values: expected " + axes.size() + " value" + (axes.size() == 1 ? "" : "s")
+                        + " (one per axis), got " + values.size());
+            }
+            // The folder names one entry of points/: a path that climbs out or goes elsewhere is not read.
+            if (folder.isEmpty() || folder.equals(".") || folder.equals("..") || folder.contains("/") || folder.contains("\\")) {
+                throw new BadInputException(spec + ": points[" + i + "].folder: expected a folder name inside " + POINTS + "/, got '" + folder + "'");
+            }
             List<String> labels = new ArrayList<>();
             List<Double> numbers = new ArrayList<>();
-            for (Object v : (List<?>) pm.get("values")) {
+            for (Object v : values) {
                 labels.add(io.deepnets.config.SweepConfig.Axis.label(v instanceof Number n && !(v instanceof Integer) && !(v instanceof Long)
                         ? (Object) n.doubleValue() : v));
                 numbers.add(v instanceof Number n ? n.doubleValue() : null);
@@ -135,7 +154,29 @@ public final class SweepFolder {
             }
             points.add(new PointRow(folder, labels, numbers, run));
         }
-        return new Contents(dir.toAbsolutePath().normalize(), String.valueOf(m.get("name")), m.get("description") == null ? "" : String.valueOf(m.get("description")),
-                String.valueOf(m.get("metric")), axes, points);
+        return new Contents(dir.toAbsolutePath().normalize(), m.get("name") == null ? dir.getFileName().toString() : String.valueOf(m.get("name")),
+                m.get("description") == null ? "" : String.valueOf(m.get("description")), (String) m.get("metric"), axes, points);
+    }
+
+    private static List<?> listAt(Path spec, Map<?, ?> m, String key) {
+        if (!(m.get(key) instanceof List<?> list)) {
+            throw new BadInputException(spec + ": " + key + ": expected a list, got " + yamlKind(m.get(key)));
+        }
+        return list;
+    }
+
+    /** What a YAML value is, in words, for a message about a file of the wrong shape. */
+    static String yamlKind(Object value) {
+        if (value == null) {
+            return "nothing";
+        }
+        if (value instanceof Map<?, ?>) {
+            return "a mapping";
+        }
+        if (value instanceof List<?>) {
+            return "a list";
+        }
+        String text = String.valueOf(value);
+        return "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
     }
 }

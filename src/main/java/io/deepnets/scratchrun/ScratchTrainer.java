@@ -115,7 +115,7 @@ public final class ScratchTrainer {
             runDir = RunFolder.create(o.outDir(), config.folderName(), LocalDateTime.now());
             AtomicFiles.writeString(runDir.resolve(RunFolder.CONFIG), ConfigLoader.toYaml(config));
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the run folder in " + o.outDir() + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the run folder in " + o.outDir() + ": " + io.deepnets.FailureText.describe(e), e);
         }
         out.println("run folder: " + runDir);
         String started = OffsetDateTime.now().toString();
@@ -165,7 +165,7 @@ public final class ScratchTrainer {
                 try {
                     HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), history);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.HISTORY) + ": " + e.getMessage(), e);
+                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.HISTORY) + ": " + io.deepnets.FailureText.describe(e), e);
                 }
                 blockLoss = 0;
                 blockCorrect = 0;
@@ -230,11 +230,11 @@ public final class ScratchTrainer {
                 Path page = RunReport.write(RunContents.read(runDir).withMetrics(metrics), new RunReport.TestImages(test, data.shape()), null);
                 out.println("report: " + page);
             } catch (IOException | RuntimeException e) {
-                err.println("warning: the report could not be written (" + e.getMessage() + "); run 'deepnets report " + runDir + "' to retry");
+                err.println("warning: the report could not be written (" + io.deepnets.FailureText.describe(e) + "); run 'deepnets report " + runDir + "' to retry");
             }
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), metrics);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write results into " + runDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write results into " + runDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         return new Result(runDir, last.accuracy(), last.loss(), trainNanos / 1e9, msPerIteration, dl4jMs, diff);
     }

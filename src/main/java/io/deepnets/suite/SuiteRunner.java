@@ -107,7 +107,7 @@ public final class SuiteRunner {
                         runDir = RunFolder.create(outDir, config.folderName(), java.time.LocalDateTime.now());
                         Files.delete(runDir);
                     } catch (IOException e) {
-                        throw new UncheckedIOException("cannot create a run folder in " + outDir + ": " + e.getMessage(), e);
+                        throw new UncheckedIOException("cannot create a run folder in " + outDir + ": " + io.deepnets.FailureText.describe(e), e);
                     }
                     tasks.add(new PointTask(n, config.name(), yaml, runDir.toAbsolutePath().toString(),
                             dataDir == null ? null : dataDir.toAbsolutePath().toString(), false));
@@ -149,7 +149,7 @@ public final class SuiteRunner {
             Path index = ComparisonReport.write(outDir, runs, runs);
             return new SuiteResult(rows, index);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the comparison report: " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot write the comparison report: " + io.deepnets.FailureText.describe(e), e);
         }
     }
 

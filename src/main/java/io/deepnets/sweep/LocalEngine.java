@@ -120,7 +120,7 @@ public final class LocalEngine implements PointEngine {
                 }
             } catch (IOException e) {
                 synchronized (done) {
-                    done.accept(new PointOutcome(task.index(), task.folder(), "failed", "worker " + id + ": " + e.getMessage(), 0));
+                    done.accept(new PointOutcome(task.index(), task.folder(), "failed", "worker " + id + ": " + io.deepnets.FailureText.describe(e), 0));
                 }
                 worker = null;
             } catch (InterruptedException e) {

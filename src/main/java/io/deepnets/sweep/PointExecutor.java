@@ -45,7 +45,7 @@ public final class PointExecutor {
             }
             return new PointOutcome(task.index(), task.folder(), result.diverged() ? "diverged" : "completed", null, seconds(start));
         } catch (RuntimeException | Error e) {
-            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
+            String message = io.deepnets.FailureText.describe(e).lines().findFirst().orElse("");
             return new PointOutcome(task.index(), task.folder(), "failed", message, seconds(start));
         }
     }
@@ -66,7 +66,7 @@ public final class PointExecutor {
             }
             AtomicFiles.deleteTree(runDir);
         } catch (IOException e) {
-            throw new BadInputException(runDir + ": cannot clear an unfinished attempt (" + e.getMessage() + ")");
+            throw new BadInputException(runDir + ": cannot clear an unfinished attempt (" + io.deepnets.FailureText.describe(e) + ")");
         }
     }
 }

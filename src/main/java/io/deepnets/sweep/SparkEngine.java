@@ -185,7 +185,7 @@ public final class SparkEngine implements PointEngine {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             return shipped.outcome();
         } catch (IOException e) {
-            return new PointOutcome(task.index(), task.folder(), "failed", "cannot unpack the point's folder into " + target + ": " + e.getMessage(),
+            return new PointOutcome(task.index(), task.folder(), "failed", "cannot unpack the point's folder into " + target + ": " + io.deepnets.FailureText.describe(e),
                     shipped.outcome().seconds());
         }
     }
@@ -217,7 +217,7 @@ public final class SparkEngine implements PointEngine {
     }
 
     private static String firstLine(Throwable t) {
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        String m = io.deepnets.FailureText.describe(t);
         return m.lines().findFirst().orElse("");
     }
 }

@@ -58,7 +58,7 @@ public final class SweepRunner {
                 out.println("continuing the sweep in " + dir + " (same sweep; --force starts a new one)");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot create the sweep folder in " + outDir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot create the sweep folder in " + outDir + ": " + io.deepnets.FailureText.describe(e), e);
         }
         Path points = dir.resolve(SweepFolder.POINTS);
         List<PointTask> tasks = new ArrayList<>();
@@ -94,7 +94,7 @@ public final class SweepRunner {
         try {
             page = reporter.write(contents);
         } catch (IOException ex) {
-            throw new UncheckedIOException("the points are saved in " + dir + ", but the sweep report could not be written: " + ex.getMessage(), ex);
+            throw new UncheckedIOException("the points are saved in " + dir + ", but the sweep report could not be written: " + io.deepnets.FailureText.describe(ex), ex);
         }
         return new SweepResult(dir, contents, tasks.size(), failed, (System.nanoTime() - start) / 1e9, page);
     }

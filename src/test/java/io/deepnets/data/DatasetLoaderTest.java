@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.config.DataConfig;
@@ -147,5 +148,52 @@ class DatasetLoaderTest {
         assertThrows(DataException.class, () -> loader.load(cifar()));
         assertFalse(Files.exists(data.resolve("cifar10")), "nor an empty cifar10/");
         assertTrue(said.toString().contains("removed the empty folder"), said.toString());
+    }
+
+    @Test
+    void anEmptyFolderLeftByAFailedDownloadIsReportedOnce() throws Exception {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data.resolve("mnist"));
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        DatasetLoader loader = new DatasetLoader(new DataDirectories(List.of(data), dir.resolve("cache")), OFFLINE,
+                new PrintStream(said, true), 3);
+        DataException e = assertThrows(DataException.class, () -> loader.load(mnist()));
+        assertEquals(1, said.toString().split("removed the empty folder", -1).length - 1, said.toString());
+        assertFalse(Files.exists(data.resolve("mnist")));
+        assertTrue(e.getMessage().contains("127.0.0.1:9/mnist/train-images-idx3-ubyte.gz: cannot connect to 127.0.0.1"), e.getMessage());
+        assertFalse(e.getMessage().matches("(?s).*(Exception|java\\.).*"), e.getMessage());
+        assertNotNull(e.getCause(), "the cause is kept for --debug");
+    }
+
+    /** A local server that announces 5,000,000 bytes and sends 10 kB, then closes: a download cut short. */
+    @Test
+    void aDownloadCutShortSaysHowMuchArrivedOfWhatWasAnnounced() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.sendResponseHeaders(200, 5_000_000);
+            try {
+                exchange.getResponseBody().write(new byte[10_240]);
+                exchange.getResponseBody().flush();
+            } finally {
+                exchange.close();
+            }
+        });
+        server.start();
+        try {
+            String base = "http://127.0.0.1:" + server.getAddress().getPort() + "/";
+            DataSources sources = new DataSources(List.of(base + "mnist/"), DataSources.canonical().mnistMd5(), base + "c.tar.gz",
+                    DataSources.canonical().cifarMd5());
+            Path data = dir.resolve("data");
+            DatasetLoader loader = new DatasetLoader(new DataDirectories(List.of(data), dir.resolve("cache")), sources, QUIET, 3);
+            DataException e = assertThrows(DataException.class, () -> loader.load(mnist()));
+            assertTrue(e.getMessage().contains(base + "mnist/train-images-idx3-ubyte.gz: "), e.getMessage());
+            assertTrue(e.getMessage().matches("(?s).*(cut short: received 10,240 of the 5,000,000 bytes the server announced"
+                    + "|the connection broke after 10,240 bytes of 5,000,000 bytes).*"), e.getMessage());
+            assertFalse(e.getMessage().matches("(?s).*(Exception|java\\.).*"), e.getMessage());
+            assertFalse(Files.exists(data.resolve("mnist")), "nothing left behind");
+        } finally {
+            server.stop(0);
+        }
     }
 }
