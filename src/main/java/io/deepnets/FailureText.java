@@ -1,7 +1,6 @@
 package io.deepnets;
 
 import java.io.EOFException;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
@@ -29,6 +28,9 @@ public final class FailureText {
      */
     public static String describe(Throwable failure) {
         Throwable e = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
+        if (e instanceof ExplainedIOException) {
+            return e.getMessage();
+        }
         if (e instanceof NoSuchFileException n) {
             return named(n.getFile(), "no such file or folder");
         }
@@ -74,6 +76,14 @@ public final class FailureText {
             return words(e);
         }
         return m;
+    }
+
+    /**
+     * {@code context: what went wrong}, or only the failure's own message when it already says what failed where
+     * (an {@link ExplainedIOException}), so the file is not named twice.
+     */
+    public static String explain(String context, Throwable failure) {
+        return failure instanceof ExplainedIOException ? failure.getMessage() : context + ": " + describe(failure);
     }
 
     private static String named(String file, String what) {

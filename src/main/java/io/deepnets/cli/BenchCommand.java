@@ -87,11 +87,13 @@ final class BenchCommand implements Callable<Integer> {
         if (json != null) {
             OutputTargets.checkFile(json, "--json", forceOption.force);
         }
+        io.deepnets.config.ConfigLoader.refuseRepeatedKeys(overrides, Map.of());
         List<ExperimentConfig> experiments = new ArrayList<>();
         for (Path p : configs) {
             ExperimentConfig c = ConfigLoader.load(p, overrides);
             MemoryBudget.check(p.toString(), c);
             experiments.add(c);
+            sources.put(c, p);
         }
         if (profileSteps < 1 || profileSteps > 100_000) {
             throw new io.deepnets.BadInputException("--profile-steps: expected a whole number from 1 to 100000, got " + profileSteps);
@@ -143,12 +145,21 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** The real training part (a photo folder too large to cache: its first 4,096 images, decoded once), or synthetic data. */
+    /** Each loaded config's file, for messages. */
+    private final Map<ExperimentConfig, Path> sources = new java.util.IdentityHashMap<>();
+
     private ImageSet data(ExperimentConfig c) {
         if (!source.real) {
             return Benchmark.synthetic(c, c.seed());
         }
-        ImageSet data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
-                System.err), c.data()).train();
+        ImageSet data;
+        try {
+            data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
+                    System.err), c.data()).train();
+        } catch (io.deepnets.data.DataException e) {
+            // Several configs may be benchmarked: the one whose data settings fail is named first, as every config error.
+            throw e.getMessage().startsWith("data.") ? new io.deepnets.data.DataException(sources.get(c) + ": " + e.getMessage(), e) : e;
+        }
         return data.isStreamed() ? data.rows(io.deepnets.data.BatchAssembler.identity(data.count()), 0, Math.min(data.count(), 4096)) : data;
     }
 

@@ -47,7 +47,7 @@ final class LowLevelCommand implements Callable<Integer> {
         } catch (io.deepnets.BadInputException e) {
             String source = (image == null ? "the assignment's image" : image.toString()) + " with "
                     + (filters == null ? "the assignment's filters" : filters.toString());
-            throw new io.deepnets.BadInputException(source + ": " + e.getMessage());
+            throw new io.deepnets.BadInputException(source + ": " + e.getMessage(), e);
         }
         if (backward) {
             if (label < 0 || label >= hand.softmax().length) {

@@ -85,7 +85,7 @@ public final class Main implements Runnable {
      * anything else is an internal error with its message but never a Java class name.
      */
     static String message(Throwable t) {
-        if (t instanceof BadInputException || t instanceof io.deepnets.train.TrainingDivergedException) {
+        if (t instanceof BadInputException || t instanceof io.deepnets.train.TrainingDivergedException || t instanceof io.deepnets.CommandFailure) {
             return t.getMessage();
         }
         if (t instanceof UncheckedIOException u && u.getCause() != null && !u.getMessage().equals(u.getCause().toString())) {
@@ -103,6 +103,11 @@ public final class Main implements Runnable {
             return "internal error: the call stack overflowed (an input nested too deeply?)";
         }
         String m = t.getMessage();
+        if (t.getClass().getName().startsWith("java.")) {
+            // The JDK's own messages name classes and methods ("Cannot invoke \"java.lang.Double.intValue()\"..."): a bug of
+            // ours, told in words; --debug shows the rest.
+            return "internal error (" + describe(t) + ")";
+        }
         return "internal error" + (m == null || m.isBlank() ? " (" + describe(t) + ")" : ": " + m);
     }
 

@@ -39,14 +39,19 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "--show-input", paramLabel = "DIR", description = "Write the image the network actually saw (e.g. 28x28) for each input.")
     Path showInput;
 
-    @Option(names = "--digits", description = {"Each IMAGE is a page with several handwritten digits: find them (Otsu threshold, connected "
-            + "components), read them line by line, left to right, and print each line's digits with their probabilities.",
+    @Option(names = "--digits", description = {"Each IMAGE is a page with several handwritten digits: find them (darkness against the "
+            + "paper's local brightness, ruled lines removed, connected components), read them line by line along the page's tilt, left to "
+            + "right, and print each line's digits with their probabilities.",
             "With --json: [{file, lines: [[{label, probability, box: [x, y, w, h]}, ...], ...]}, ...] in reading order."})
     boolean digits;
 
     @Option(names = "--annotate", paramLabel = "OUT.png|DIR", description = "With --digits: write the page with numbered boxes and labels "
             + "(a file for one page, a folder of <name>-annotated.png for several).")
     Path annotate;
+
+    @Option(names = "--mask", paramLabel = "OUT.png|DIR", description = "With --digits: write what was taken for ink, black on white, "
+            + "after ruled and margin lines were removed (a file for one page, a folder of <name>-mask.png for several).")
+    Path mask;
 
     @Mixin
     ForceOption forceOption;
@@ -59,11 +64,21 @@ final class PredictCommand implements Callable<Integer> {
         if (annotate != null && !digits) {
             throw new io.deepnets.BadInputException("--annotate: only with --digits (it draws the digits found on a page)");
         }
+        if (mask != null && !digits) {
+            throw new io.deepnets.BadInputException("--mask: only with --digits (it shows what was taken for ink on a page)");
+        }
+        ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
+        if (digits && !"auto".equals(invert)) {
+            throw new io.deepnets.BadInputException("--invert: not with --digits (the page reader takes dark writing on light paper)");
+        }
+        if (digits && showInput != null) {
+            throw new io.deepnets.BadInputException("--show-input: not with --digits (use --annotate to see what was read on a page)");
+        }
         if (digits) {
             return readPages();
         }
-        ImagePreprocessor.Invert mode = ImagePreprocessor.Invert.parse(invert);
         if (showInput != null) {
+            OutputTargets.checkDistinctOutputs("--show-input", images, Predictor::shownInputName);
             OutputTargets.checkNothingInTheWay(showInput, "--show-input", Predictor.shownInputNames(images), forceOption.force);
         }
         TrainedModel trained = TrainedModel.load(model);
@@ -95,18 +110,43 @@ final class PredictCommand implements Callable<Integer> {
 
     /** The annotated picture's path for {@code page}: --annotate itself for one page, a file in it for several. */
     private Path annotated(Path page) {
-        return images.size() == 1 && !java.nio.file.Files.isDirectory(annotate) ? annotate
-                : annotate.resolve(Predictor.derivedName(page, "-annotated.png"));
+        return derived(annotate, page, "-annotated.png");
+    }
+
+    /** An output for {@code page}: {@code option} itself for one page (unless it is a folder), a file in it for several. */
+    private Path derived(Path option, Path page, String suffix) {
+        return images.size() == 1 && !java.nio.file.Files.isDirectory(option) ? option : option.resolve(Predictor.derivedName(page, suffix));
+    }
+
+    private void checkPageOutput(Path option, String name, String suffix) {
+        if (option == null) {
+            return;
+        }
+        if (images.size() == 1 && !java.nio.file.Files.isDirectory(option)) {
+            OutputTargets.checkFile(option, name, forceOption.force);
+        } else {
+            OutputTargets.checkDistinctOutputs(name, images, p -> derived(option, p, suffix).getFileName().toString());
+            OutputTargets.checkNothingInTheWay(option, name, images.stream().map(p -> derived(option, p, suffix).getFileName().toString()).toList(),
+                    forceOption.force);
+        }
+    }
+
+    private void writeMask(Path page, io.deepnets.predict.PageInk ink) throws java.io.IOException {
+        Path out = derived(mask, page, "-mask.png");
+        java.nio.file.Files.createDirectories(out.toAbsolutePath().getParent());
+        java.awt.image.BufferedImage m = ink.maskImage();
+        io.deepnets.runs.AtomicFiles.write(out, o -> javax.imageio.ImageIO.write(m, "png", o));
+        if (!json) {
+            System.out.println("  ink mask: " + out);
+        }
     }
 
     private int readPages() throws Exception {
-        if (annotate != null) {
-            if (images.size() == 1 && !java.nio.file.Files.isDirectory(annotate)) {
-                OutputTargets.checkFile(annotate, "--annotate", forceOption.force);
-            } else {
-                OutputTargets.checkNothingInTheWay(annotate, "--annotate", images.stream().map(p -> annotated(p).getFileName().toString()).toList(),
-                        forceOption.force);
-            }
+        checkPageOutput(annotate, "--annotate", "-annotated.png");
+        checkPageOutput(mask, "--mask", "-mask.png");
+        if (annotate != null && mask != null && images.stream().anyMatch(p -> annotated(p).toAbsolutePath().normalize()
+                .equals(derived(mask, p, "-mask.png").toAbsolutePath().normalize()))) {
+            throw new io.deepnets.BadInputException("--mask " + mask + ": the same file as --annotate; name another");
         }
         io.deepnets.predict.DigitPageReader reader = new io.deepnets.predict.DigitPageReader(TrainedModel.load(model));
         List<Map<String, Object>> jsonOut = new ArrayList<>();
@@ -150,9 +190,16 @@ final class PredictCommand implements Callable<Integer> {
                         System.out.println("  annotated: " + out);
                     }
                 }
+                if (mask != null && page.ink() != null) {
+                    writeMask(file, page.ink());
+                }
             } catch (io.deepnets.BadInputException e) {
                 System.err.println("error: " + file + ": " + e.getMessage());
                 allOk = false;
+                if (mask != null) {
+                    // Most wanted when nothing was found: what the reader took for ink.
+                    writeMask(file, io.deepnets.predict.PageInk.of(img));
+                }
             }
         }
         if (json) {

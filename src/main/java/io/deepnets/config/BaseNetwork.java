@@ -61,7 +61,8 @@ public final class BaseNetwork {
 
     private static Optional<Path> newestRun(Path experiment) {
         try (Stream<Path> runs = Files.list(experiment)) {
-            return runs.filter(r -> Files.isRegularFile(r.resolve(MODEL)) && Files.isRegularFile(r.resolve(CONFIG))
+            // Real run folders only: a "latest" link would sort after every timestamp.
+            return runs.filter(r -> Files.isDirectory(r, java.nio.file.LinkOption.NOFOLLOW_LINKS)).filter(r -> Files.isRegularFile(r.resolve(MODEL)) && Files.isRegularFile(r.resolve(CONFIG))
                     && Files.isRegularFile(r.resolve(COMPLETE))).max(Comparator.comparing(r -> r.getFileName().toString()));
         } catch (IOException e) {
             throw new ConfigException("model.base", experiment + ": cannot list (" + io.deepnets.FailureText.describe(e) + ")");

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
 public record ExperimentConfig(String name, String description, long seed, DataConfig data, ModelConfig model,
         OptimizerConfig optimizer, TrainingConfig training) {
 
-    private static final Pattern UNSAFE = Pattern.compile("[^A-Za-z0-9._-]");
+    /** Letters and digits of any script are kept ("猫狗" and "数字" name two folders, not both "__"). */
+    private static final Pattern UNSAFE = Pattern.compile("[^\\p{L}\\p{N}._-]");
 
     public ExperimentConfig {
         if (training.schedule() != null || training.plateau() != null) {

@@ -63,6 +63,19 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
                 throw new ConfigException("axes[" + i + "]", "a grid needs values (a list, logspace or linspace); "
                         + "loguniform and uniform draw only in mode: random");
             }
+            if (mode.equals("grid")) {
+                // Each grid point is a folder named by its values: two values with one label would train into one folder.
+                Map<String, Object> byLabel = new java.util.HashMap<>();
+                for (Object v : a.values()) {
+                    String label = folderSafe(Axis.label(v));
+                    Object earlier = byLabel.putIfAbsent(label, v);
+                    if (earlier != null) {
+                        throw new ConfigException("axes[" + i + "].values", (String.valueOf(earlier).equals(String.valueOf(v))
+                                ? "'" + v + "' is listed twice" : "'" + earlier + "' and '" + v + "' would both be the point folder " + a.name() + "=" + label)
+                                + "; give distinct values");
+                    }
+                }
+            }
         }
         refuseKeysWrittenTwice(axes, overrides);
         if (mode.equals("random") && (samples < 1 || samples > MAX_POINTS)) {
@@ -192,9 +205,13 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
             for (int a = 0; a < axes.size(); a++) {
                 folder.append(a == 0 ? "" : ",").append(axes.get(a).name()).append('=').append(Axis.label(combos.get(i).get(a)));
             }
-            points.add(new Point(i, combos.get(i), folder.toString().replaceAll("[^A-Za-z0-9._=,+-]", "_")));
+            points.add(new Point(i, combos.get(i), folderSafe(folder.toString())));
         }
         return points;
+    }
+
+    private static String folderSafe(String name) {
+        return name.replaceAll("[^\\p{L}\\p{N}._=,+-]", "_");
     }
 
     /** The {@code --set} assignments that make {@code point}'s config from the base: the sweep's own, then the axes'. */
@@ -225,7 +242,7 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
             }
             YamlSection s = YamlSection.of("", root);
             String name = s.requireString("name");
-            if (!name.matches("[A-Za-z0-9._-]+")) {
+            if (!name.matches("[\\p{L}\\p{N}._-]+") || name.startsWith(".")) {
                 throw new ConfigException("name", "expected letters, digits, '.', '_' or '-' (it names the sweep's folder), got '" + name + "'");
             }
             String description = s.optString("description", "");
@@ -265,6 +282,18 @@ public record SweepConfig(String name, String description, String baseYaml, Stri
             List<Axis> axes = new ArrayList<>();
             for (int i = 0; i < rawAxes.size(); i++) {
                 axes.add(axis(YamlSection.of("axes[" + i + "]", rawAxes.get(i))));
+            }
+            for (String extra : extraOverrides) {
+                int eq = extra.indexOf('=');
+                for (int i = 0; i < axes.size() && eq > 0; i++) {
+                    for (String key : axes.get(i).keys()) {
+                        if (ConfigOverrides.overlap(extra.substring(0, eq), key)) {
+                            // Not a mistake in the file: named as the command line's, like every --set error.
+                            throw new io.deepnets.BadInputException("--set " + extra + ": axis '" + axes.get(i).name() + "' (axes[" + i
+                                    + "]) varies " + key + " in every point, so this value would never be used; drop the --set or the axis");
+                        }
+                    }
+                }
             }
             return new SweepConfig(name, description, baseYaml, baseSource, axes, mode, samples == null ? 0 : samples, seed, metric, overrides);
         } catch (ConfigException e) {

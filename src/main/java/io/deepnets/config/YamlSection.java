@@ -232,6 +232,19 @@ final class YamlSection {
         if (v instanceof Double || v instanceof Float) {
             return v + " (decimal number)";
         }
-        return v + " (" + v.getClass().getSimpleName().toLowerCase() + ")";
+        if (v instanceof java.util.Date d) {
+            // YAML 1.1 reads 2024-05-01 as a date.
+            return "the date " + d.toInstant().toString().replaceAll("T00:00:00Z$", "") + " (quote it to use it as text)";
+        }
+        if (v instanceof java.math.BigInteger) {
+            return v + " (a whole number too large for any setting)";
+        }
+        if (v instanceof byte[]) {
+            return "binary data";
+        }
+        if (v instanceof Number) {
+            return v + " (whole number)";
+        }
+        return "'" + v + "'";
     }
 }

@@ -32,7 +32,7 @@ final class Downloader {
     }
 
     /** A download that failed; the message says what happened in words (no Java class names). */
-    static final class DownloadFailure extends IOException {
+    static final class DownloadFailure extends io.deepnets.ExplainedIOException {
         DownloadFailure(String message, Throwable cause) {
             super(message, cause);
         }

@@ -325,7 +325,7 @@ public final class FolderDataset {
             decoder.decode(file, out, offset);
         } catch (ImageDecoder.BadImageException e) {
             // It decoded when the dataset was loaded: the file changed since.
-            throw new DataException(file + ": " + e.getMessage() + " (the file changed while the run was reading it)");
+            throw new DataException(file + ": " + e.getMessage() + " (the file changed while the run was reading it)", e);
         }
     }
 
@@ -387,7 +387,8 @@ public final class FolderDataset {
                     Thread.currentThread().interrupt();
                     throw new DataException("interrupted while reading images", e);
                 } catch (java.util.concurrent.ExecutionException e) {
-                    throw e.getCause() instanceof DataException d ? d : new DataException("reading images: " + e.getCause(), e.getCause());
+                    throw e.getCause() instanceof DataException d ? d : new DataException("reading images: " + io.deepnets.FailureText.describe(e.getCause()),
+                            e.getCause());
                 }
             } else if (ahead != null) {
                 ahead.cancel(false);

@@ -105,13 +105,17 @@ public final class LowLevelInput {
     }
 
     private static JsonNode read(Path file) {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new BadInputException(file + ": is a folder, expected a JSON file");
+        }
         try {
             return new ObjectMapper().readTree(file.toFile());
         } catch (java.io.FileNotFoundException e) {
             throw new BadInputException(file + ": no such file");
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new BadInputException(file + ": not valid JSON (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")", e);
         } catch (IOException e) {
-            String msg = io.deepnets.FailureText.describe(e).lines().findFirst().orElse("");
-            throw new BadInputException(file + ": malformed JSON (" + msg + ")");
+            throw new BadInputException(file + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
     }
 

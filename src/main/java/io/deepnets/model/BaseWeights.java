@@ -37,7 +37,8 @@ public final class BaseWeights {
         try {
             base = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
         } catch (IOException | RuntimeException e) {
-            throw new io.deepnets.BadInputException("model.base: " + zip + " is not a readable DL4J model (truncated or another kind of file)");
+            throw new io.deepnets.BadInputException("model.base: " + zip + (e instanceof java.nio.file.FileSystemException
+                    ? ": cannot read (" + io.deepnets.FailureText.describe(e) + ")" : " is not a readable DL4J model (truncated or another kind of file)"), e);
         }
         int[] indices = KerasModelMapper.dl4jIndices(model);
         long copied = 0;

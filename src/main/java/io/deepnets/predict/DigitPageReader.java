@@ -1,11 +1,8 @@
 package io.deepnets.predict;
 
 import boofcv.alg.filter.binary.BinaryImageOps;
-import boofcv.alg.filter.binary.GThresholdImageOps;
-import boofcv.alg.filter.binary.ThresholdImageOps;
 import boofcv.struct.ConnectRule;
 import boofcv.struct.image.GrayS32;
-import boofcv.struct.image.GrayU8;
 import io.deepnets.BadInputException;
 import io.deepnets.config.TensorShape;
 import java.awt.BasicStroke;
@@ -20,20 +17,24 @@ import java.util.List;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reads a photo or scan of several handwritten digits on light paper, the way the course's project does it, with
- * BoofCV's binary image operations:
+ * Reads a photo or scan of handwritten digits on paper: a phone photo with uneven light, pencil or ballpoint, ruled
+ * paper, a page held a little askew.
  * <ol>
- * <li>grey (ITU-R 601 luma), then one global threshold by Otsu's method, ink = darker than the threshold;</li>
- * <li>a morphological closing (dilate, then erode, 8-connected, one pixel) joins hairline breaks in strokes;</li>
- * <li>connected components (8-connected contours, BoofCV's linear-time labelling) give one box each; components
- *     with fewer pixels than {@value #SPECK_FRACTION} of the median component, or under {@value #MIN_SPECK} pixels,
- *     are specks and dropped; boxes that overlap horizontally by half of the narrower one and lie within half a digit
- *     height of each other are parts of one broken digit and merged;</li>
- * <li>lines: boxes sorted by their vertical centre, a box joining the current line while its centre lies within
- *     the line's vertical extent; each line read left to right;</li>
- * <li>each digit cut out as MNIST was made (its own pixels only, ink white on black, scaled into 20x20 and centred by
- *     mass in 28x28: {@link ImagePreprocessor}), and classified by the model in one batch.</li>
+ * <li>the ink, found by {@link PageInk}: darkness against the paper's own local brightness (so light gradients,
+ *     vignettes and shadows never become ink), a hysteresis threshold with a contrast floor, the page's skew, and
+ *     ruled and margin lines removed without the strokes that touch them;</li>
+ * <li>connected components (8-connected, BoofCV's linear-time labelling) give one box each; pieces of one broken
+ *     digit (boxes overlapping horizontally by half of the narrower one, close vertically) are merged; specks (under
+ *     {@value #MIN_SPECK} pixels or a small fraction of the typical digit) and marks far smaller or larger than the
+ *     typical digit are dropped;</li>
+ * <li>lines in the page's own tilted frame: boxes sorted by their centre across the skew, a box joining the current
+ *     line while its centre lies within the line's extent; each line read left to right along the skew, lines top
+ *     to bottom;</li>
+ * <li>each digit cut out as MNIST was made (its own pixels only, its darkness scaled to its own stroke level, ink
+ *     white on black, scaled into 20x20 and centred by mass in 28x28: {@link ImagePreprocessor}), and classified by
+ *     the model in one batch.</li>
  * </ol>
+ * Two digits whose strokes touch are one component and read as one (wrong) digit.
  */
 public final class DigitPageReader {
     /** The largest page accepted, in pixels (e.g. 8000 x 5000); larger photos are refused before decoding. */
@@ -55,8 +56,15 @@ public final class DigitPageReader {
     public record Digit(int x, int y, int width, int height, String label, double probability) {
     }
 
-    /** A page's digits in reading order, line by line. */
-    public record Page(List<List<Digit>> lines) {
+    /**
+     * A page's digits in reading order, line by line; {@code ink} is what was taken for ink (null for pages made by
+     * hand), {@code skewDegrees} the page's tilt.
+     */
+    public record Page(List<List<Digit>> lines, PageInk ink, double skewDegrees) {
+        public Page(List<List<Digit>> lines) {
+            this(lines, null, 0);
+        }
+
         public int count() {
             return lines.stream().mapToInt(List::size).sum();
         }
@@ -96,50 +104,20 @@ public final class DigitPageReader {
             throw new BadInputException(w + "x" + h + " pixels is too large (at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_PAGE_PIXELS)
                     + " pixels)");
         }
-        GrayU8 grey = new GrayU8(w, h);
-        int[] row = new int[w];
-        for (int y = 0; y < h; y++) {
-            img.getRGB(0, y, w, 1, row, 0, w);
-            for (int x = 0; x < w; x++) {
-                int p = row[x];
-                grey.data[grey.startIndex + y * grey.stride + x] = (byte) Math.round(0.299 * ((p >> 16) & 0xFF) + 0.587 * ((p >> 8) & 0xFF)
-                        + 0.114 * (p & 0xFF));
-            }
-        }
-        double threshold = GThresholdImageOps.computeOtsu(grey, 0, 255);
-        GrayU8 binary = ThresholdImageOps.threshold(grey, null, (int) threshold, true);
-        GrayU8 closed = BinaryImageOps.erode8(BinaryImageOps.dilate8(binary, 1, null), 1, null);
+        PageInk ink = PageInk.of(img);
         GrayS32 labels = new GrayS32(w, h);
-        int n = BinaryImageOps.contour(closed, ConnectRule.EIGHT, labels).size();
-        List<Box> boxes = boxes(labels, n);
-        double paper = 0;
-        double ink = 0;
-        long paperN = 0;
-        long inkN = 0;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int v = grey.get(x, y);
-                if (v > threshold) {
-                    paper += v;
-                    paperN++;
-                } else {
-                    ink += v;
-                    inkN++;
-                }
-            }
+        int n = BinaryImageOps.contour(ink.ink, ConnectRule.EIGHT, labels).size();
+        List<Box> boxes = digitsOnly(merged(withoutSpecks(boxes(labels, n))));
+        if (boxes.isEmpty()) {
+            throw new BadInputException("no digits found (no marks darker than the paper around them" + (ink.rules + ink.margins > 0
+                    ? " other than " + ink.rules + " ruled and " + ink.margins + " margin line(s)" : "") + ")");
         }
-        if (boxes.isEmpty() || inkN == 0 || paperN == 0) {
-            throw new BadInputException("no digits found (the page has no dark marks on a light background)");
-        }
-        boxes = merged(withoutSpecks(boxes));
-        List<List<Box>> lines = lines(boxes);
-        double paperLevel = paper / paperN;
-        double inkLevel = ink / inkN;
+        List<List<Box>> lines = lines(boxes, ink.skew, w, h);
         List<Box> order = lines.stream().flatMap(List::stream).toList();
         TensorShape shape = model.inputShape();
         float[] batch = new float[order.size() * shape.height() * shape.width()];
         for (int i = 0; i < order.size(); i++) {
-            BufferedImage digit = cutOut(grey, labels, order.get(i), paperLevel, inkLevel);
+            BufferedImage digit = cutOut(ink, labels, order.get(i));
             float[] pixels = ImagePreprocessor.prepare(digit, shape, ImagePreprocessor.Invert.NO).pixels();
             System.arraycopy(pixels, 0, batch, i * pixels.length, pixels.length);
         }
@@ -162,7 +140,7 @@ public final class DigitPageReader {
             }
             out.add(digits);
         }
-        return new Page(out);
+        return new Page(out, ink, Math.toDegrees(ink.skew));
     }
 
     private static List<Box> boxes(GrayS32 labels, int n) {
@@ -175,9 +153,10 @@ public final class DigitPageReader {
         java.util.Arrays.fill(y0, Integer.MAX_VALUE);
         java.util.Arrays.fill(x1, -1);
         java.util.Arrays.fill(y1, -1);
+        int w = labels.width;
         for (int y = 0; y < labels.height; y++) {
-            for (int x = 0; x < labels.width; x++) {
-                int l = labels.get(x, y);
+            for (int x = 0; x < w; x++) {
+                int l = labels.data[y * w + x];
                 if (l > 0 && l <= n) {
                     x0[l] = Math.min(x0[l], x);
                     y0[l] = Math.min(y0[l], y);
@@ -196,10 +175,28 @@ public final class DigitPageReader {
         return out;
     }
 
+    /** Specks: components under {@value #MIN_SPECK} pixels or under 3 pixels tall and wide, before any merging. */
     private static List<Box> withoutSpecks(List<Box> boxes) {
-        int[] sizes = boxes.stream().mapToInt(Box::pixels).sorted().toArray();
-        int median = sizes[sizes.length / 2];
-        return boxes.stream().filter(b -> b.pixels() >= Math.max(MIN_SPECK, SPECK_FRACTION * median)).toList();
+        return boxes.stream().filter(b -> b.pixels() >= MIN_SPECK && Math.max(b.width(), b.height()) >= 4).toList();
+    }
+
+    /**
+     * The digits among the marks: the typical digit is the median height of the marks at least half as tall as the
+     * tallest quarter; marks under {@value #SPECK_FRACTION} of its pixels or under 0.4 of its height are specks,
+     * dots and dashes; marks over 3 times its height, or over 6 times it wide, are not digits (a coffee ring, a
+     * smudge, a scribble).
+     */
+    private static List<Box> digitsOnly(List<Box> boxes) {
+        if (boxes.isEmpty()) {
+            return boxes;
+        }
+        int[] heights = boxes.stream().mapToInt(Box::height).sorted().toArray();
+        int tall = heights[(int) (0.75 * (heights.length - 1))];
+        List<Box> typical = boxes.stream().filter(b -> b.height() >= 0.5 * tall).toList();
+        double median = typical.stream().mapToInt(Box::height).sorted().toArray()[typical.size() / 2];
+        double medianPixels = typical.stream().mapToInt(Box::pixels).sorted().toArray()[typical.size() / 2];
+        return boxes.stream().filter(b -> b.height() >= 0.4 * median && b.pixels() >= SPECK_FRACTION * medianPixels && b.height() <= 3 * median
+                && b.width() <= 6 * median).toList();
     }
 
     /** Parts of one broken digit: boxes overlapping horizontally by half the narrower one and close vertically. */
@@ -209,20 +206,25 @@ public final class DigitPageReader {
         }
         double medianHeight = boxes.stream().mapToInt(Box::height).sorted().toArray()[boxes.size() / 2];
         List<Box> work = new ArrayList<>(boxes);
+        work.sort(Comparator.comparingInt(Box::x0));
         boolean changed = true;
         while (changed) {
             changed = false;
             outer:
             for (int a = 0; a < work.size(); a++) {
+                Box p = work.get(a);
                 for (int b = a + 1; b < work.size(); b++) {
-                    Box p = work.get(a);
                     Box q = work.get(b);
+                    if (q.x0() > p.x1()) {
+                        break;
+                    }
                     int overlapX = Math.min(p.x1(), q.x1()) - Math.max(p.x0(), q.x0()) + 1;
                     int gapY = Math.max(p.y0(), q.y0()) - Math.min(p.y1(), q.y1()) - 1;
                     if (overlapX >= 0.5 * Math.min(p.width(), q.width()) && gapY <= 0.5 * medianHeight
                             && Math.max(p.y1(), q.y1()) - Math.min(p.y0(), q.y0()) + 1 <= 1.6 * medianHeight) {
                         work.set(a, p.merge(q));
                         work.remove(b);
+                        work.sort(Comparator.comparingInt(Box::x0));
                         changed = true;
                         break outer;
                     }
@@ -232,14 +234,48 @@ public final class DigitPageReader {
         return work;
     }
 
-    private static List<List<Box>> lines(List<Box> boxes) {
-        List<Box> byY = new ArrayList<>(boxes);
-        byY.sort(Comparator.comparingDouble(Box::centreY));
-        List<List<Box>> lines = new ArrayList<>();
-        List<Box> current = new ArrayList<>();
-        int top = 0;
-        int bottom = -1;
-        for (Box b : byY) {
+    /** A box's extent in the page's tilted frame (rotated back by the skew about the page's centre). */
+    private record Tilted(Box box, double x0, double y0, double x1, double y1) {
+        double centreY() {
+            return (y0 + y1) / 2;
+        }
+
+        double centreX() {
+            return (x0 + x1) / 2;
+        }
+    }
+
+    private static Tilted tilted(Box b, double skew, int w, int h) {
+        double cos = Math.cos(skew);
+        double sin = Math.sin(skew);
+        double minX = Double.MAX_VALUE;
+        double minY = Double.MAX_VALUE;
+        double maxX = -Double.MAX_VALUE;
+        double maxY = -Double.MAX_VALUE;
+        for (int[] c : new int[][] {{b.x0(), b.y0()}, {b.x1(), b.y0()}, {b.x0(), b.y1()}, {b.x1(), b.y1()}}) {
+            double dx = c[0] - w / 2.0;
+            double dy = c[1] - h / 2.0;
+            double rx = dx * cos + dy * sin;
+            double ry = -dx * sin + dy * cos;
+            minX = Math.min(minX, rx);
+            maxX = Math.max(maxX, rx);
+            minY = Math.min(minY, ry);
+            maxY = Math.max(maxY, ry);
+        }
+        // The corners of an upright box overstate a tilted digit's extent; shrink back by the tilt's share.
+        double shrinkY = Math.abs(sin) * b.width() / 2;
+        double shrinkX = Math.abs(sin) * b.height() / 2;
+        return new Tilted(b, minX + shrinkX, minY + shrinkY, maxX - shrinkX, maxY - shrinkY);
+    }
+
+    private static List<List<Box>> lines(List<Box> boxes, double skew, int w, int h) {
+        List<Tilted> byY = new ArrayList<>(boxes.stream().map(b -> tilted(b, skew, w, h)).toList());
+        byY.sort(Comparator.comparingDouble(Tilted::centreY));
+        List<List<Tilted>> lines = new ArrayList<>();
+        List<Tilted> current = new ArrayList<>();
+        double top = 0;
+        double bottom = -1;
+        for (Tilted b : byY) {
             if (!current.isEmpty() && (b.centreY() < top || b.centreY() > bottom)) {
                 lines.add(current);
                 current = new ArrayList<>();
@@ -254,27 +290,40 @@ public final class DigitPageReader {
             current.add(b);
         }
         lines.add(current);
-        for (List<Box> line : lines) {
-            line.sort(Comparator.comparingInt(Box::x0));
+        List<List<Box>> out = new ArrayList<>();
+        for (List<Tilted> line : lines) {
+            line.sort(Comparator.comparingDouble(Tilted::centreX));
+            out.add(new ArrayList<>(line.stream().map(Tilted::box).toList()));
         }
-        return lines;
+        return out;
     }
 
-    /** The digit's own pixels as white ink on black, scaled from the paper and ink levels (antialiasing kept). */
-    private static BufferedImage cutOut(GrayU8 grey, GrayS32 labels, Box b, double paper, double ink) {
+    /** The digit's own pixels as white ink on black, its darkness scaled to its own strokes (pencil as bright as ink). */
+    private static BufferedImage cutOut(PageInk ink, GrayS32 labels, Box b) {
         int pad = 2;
         int x0 = Math.max(0, b.x0() - pad);
         int y0 = Math.max(0, b.y0() - pad);
-        int x1 = Math.min(grey.width - 1, b.x1() + pad);
-        int y1 = Math.min(grey.height - 1, b.y1() + pad);
+        int x1 = Math.min(ink.width - 1, b.x1() + pad);
+        int y1 = Math.min(ink.height - 1, b.y1() + pad);
+        java.util.Set<Integer> own = new java.util.HashSet<>(b.labels());
+        float[] values = new float[b.pixels()];
+        int n = 0;
+        for (int y = b.y0(); y <= b.y1(); y++) {
+            for (int x = b.x0(); x <= b.x1(); x++) {
+                if (own.contains(labels.data[y * ink.width + x]) && n < values.length) {
+                    values[n++] = ink.darkness[y * ink.width + x];
+                }
+            }
+        }
+        java.util.Arrays.sort(values, 0, n);
+        double stroke = Math.max(PageInk.FLOOR_HIGH, n == 0 ? ink.inkLevel : values[Math.min(n - 1, (int) (0.9 * n))]);
         BufferedImage out = new BufferedImage(x1 - x0 + 1, y1 - y0 + 1, BufferedImage.TYPE_INT_RGB);
-        double range = Math.max(1, paper - ink);
         for (int y = y0; y <= y1; y++) {
             for (int x = x0; x <= x1; x++) {
-                if (!near(labels, b, x, y)) {
+                if (!near(labels, own, x, y)) {
                     continue;
                 }
-                double v = Math.max(0, Math.min(1, (paper - grey.get(x, y)) / range));
+                double v = Math.max(0, Math.min(1, ink.darkness[y * ink.width + x] / stroke));
                 int g = (int) Math.round(v * 255);
                 out.setRGB(x - x0, y - y0, (g << 16) | (g << 8) | g);
             }
@@ -283,12 +332,12 @@ public final class DigitPageReader {
     }
 
     /** Whether (x, y) belongs to the box's components or touches one (the antialiased edge of a stroke). */
-    private static boolean near(GrayS32 labels, Box b, int x, int y) {
+    private static boolean near(GrayS32 labels, java.util.Set<Integer> own, int x, int y) {
         for (int dy = -1; dy <= 1; dy++) {
             for (int dx = -1; dx <= 1; dx++) {
                 int xx = x + dx;
                 int yy = y + dy;
-                if (xx >= 0 && yy >= 0 && xx < labels.width && yy < labels.height && b.labels().contains(labels.get(xx, yy))) {
+                if (xx >= 0 && yy >= 0 && xx < labels.width && yy < labels.height && own.contains(labels.data[yy * labels.width + xx])) {
                     return true;
                 }
             }

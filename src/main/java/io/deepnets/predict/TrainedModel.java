@@ -35,8 +35,11 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
         } catch (IOException | RuntimeException e) {
+            if (e instanceof java.nio.file.FileSystemException) {
+                throw new BadInputException(zip + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
+            }
             throw new BadInputException(zip + ": not a readable DL4J model (truncated, corrupt or another kind of file); expected the "
-                    + RunFolder.MODEL + " of a deepnets run");
+                    + RunFolder.MODEL + " of a deepnets run", e);
         }
         Path dir = zip.toAbsolutePath().getParent();
         ExperimentConfig config = null;
@@ -65,6 +68,9 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
                 names.addAll(ConfusionCsv.read(dir.resolve(RunFolder.CONFUSION)).classNames());
             }
         } catch (IOException e) {
+            // The model still classifies; its classes are shown by number, and the user is told why.
+            System.err.println("warning: " + dir.resolve(RunFolder.CONFUSION) + " is unreadable (" + io.deepnets.FailureText.describe(e)
+                    + "); classes are shown as numbers");
             names.clear();
         }
         if (names.size() != outputs) {

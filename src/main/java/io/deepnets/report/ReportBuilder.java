@@ -43,6 +43,14 @@ public final class ReportBuilder {
      */
     public Written build(List<Path> paths, Path out) {
         try {
+            if (paths.size() == 1 && (SweepFolder.isSweepFolder(paths.get(0)) || RunContents.isRunFolder(paths.get(0)))) {
+                String what = SweepFolder.isSweepFolder(paths.get(0)) ? "sweep" : "run";
+                if (out != null) {
+                    throw new BadInputException("--out " + out + ": a " + what + "'s report is written into its own folder, "
+                            + paths.get(0) + "; leave --out out");
+                }
+                io.deepnets.runs.OutputTargets.checkWritable(paths.get(0), "the " + what + " folder");
+            }
             if (paths.size() == 1 && SweepFolder.isSweepFolder(paths.get(0))) {
                 SweepFolder.Contents sweep = SweepFolder.read(paths.get(0));
                 return new Written(SweepReport.write(sweep), sweep.points().size());
@@ -50,6 +58,11 @@ public final class ReportBuilder {
             if (paths.size() == 1 && RunContents.isRunFolder(paths.get(0))) {
                 RunContents run = RunContents.read(paths.get(0));
                 return new Written(rebuild(run), 1);
+            }
+            if (out == null && (RunContents.isRunFolder(paths.get(0)) || SweepFolder.isSweepFolder(paths.get(0)))) {
+                // The comparison's index.html would go into the current folder, or replace a sweep's own page.
+                throw new BadInputException("--out: comparing several folders needs --out DIR for the comparison's index.html ("
+                        + paths.get(0) + " is a " + (SweepFolder.isSweepFolder(paths.get(0)) ? "sweep" : "run") + " folder with a page of its own)");
             }
             List<RunContents> runs = new ArrayList<>();
             boolean named = true;
@@ -71,7 +84,7 @@ public final class ReportBuilder {
                     }
                 }
             }
-            Path target = out != null ? out : (RunContents.isRunFolder(paths.get(0)) ? Path.of(".") : paths.get(0));
+            Path target = out != null ? out : paths.get(0);
             List<RunContents> plotted = named ? runs : ComparisonReport.latestPerExperiment(runs);
             return new Written(ComparisonReport.write(target, runs, plotted), runs.size());
         } catch (IOException e) {
@@ -83,7 +96,9 @@ public final class ReportBuilder {
     static List<Path> findRunFolders(Path root) throws IOException {
         Set<Path> found = new LinkedHashSet<>();
         try (Stream<Path> walk = Files.walk(root, 3)) {
-            walk.filter(Files::isDirectory).filter(RunContents::isRunFolder).sorted().forEach(found::add);
+            // Links are not followed: reports/latest -> mnist-cnn/<stamp> would list that run twice.
+            walk.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).filter(RunContents::isRunFolder).sorted()
+                    .forEach(found::add);
         }
         return new ArrayList<>(found);
     }

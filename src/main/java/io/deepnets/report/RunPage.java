@@ -39,7 +39,8 @@ public record RunPage(String experiment, String stamp, String folder, String des
         }
         if (run.completed() && run.metric("stopped_epoch") != null && run.metric("stopped_epoch") > 0) {
             warning = "Early stopping ended training after epoch " + run.metric("stopped_epoch").intValue() + " of " + run.metrics().get("planned_epochs")
-                    + " (best epoch " + run.metric("best_epoch").intValue() + "; the saved model holds the " + run.metrics().get("model_weights") + " weights).";
+                    + " (" + (run.metric("best_epoch") == null ? "" : "best epoch " + run.metric("best_epoch").intValue() + "; ")
+                    + "the saved model holds the " + run.metrics().get("model_weights") + " weights).";
         }
         if (run.diverged()) {
             warning = "Training diverged in epoch " + run.metrics().get("diverged_epoch")

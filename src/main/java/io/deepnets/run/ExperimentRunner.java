@@ -167,6 +167,8 @@ public final class ExperimentRunner {
         if (Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
             throw new BadInputException(runDir + ": this run already completed (metrics.json exists)");
         }
+        // Checked before the data is loaded and an epoch trained: the first checkpoint would fail to be written.
+        io.deepnets.runs.OutputTargets.checkWritable(runDir, "the run folder");
         for (Path leftover : RunFolder.removeLeftovers(runDir)) {
             out.println("removed " + leftover + " (half-written when the run was stopped)");
         }
@@ -305,7 +307,7 @@ public final class ExperimentRunner {
                 try {
                     AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> ModelSerializer.writeModel(net, o, true));
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.BEST_MODEL) + ": " + io.deepnets.FailureText.describe(e), e);
+                    throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + runDir.resolve(RunFolder.BEST_MODEL), e), e);
                 }
             }
 
@@ -318,7 +320,7 @@ public final class ExperimentRunner {
                     HistoryCsv.write(historyFile, history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + historyFile + " or its checkpoint: " + io.deepnets.FailureText.describe(e), e);
+                    throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + historyFile + " or its checkpoint", e), e);
                 }
             }
         };

@@ -26,7 +26,24 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Writes {@code target} through a temporary file beside it. A failure is reported about {@code target} (the
+     * temporary file's name means nothing to the user): "cannot write T: the folder F does not exist", "...: no space
+     * left on device".
+     */
     public static void write(Path target, Content content) throws IOException {
+        try {
+            writeThroughTemporary(target, content);
+        } catch (java.nio.file.FileSystemException e) {
+            Path dir = target.toAbsolutePath().getParent();
+            String why = dir != null && !Files.isDirectory(dir) ? "the folder " + dir + " does not exist"
+                    : e.getReason() != null ? e.getReason().toLowerCase(java.util.Locale.ROOT)
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied" : io.deepnets.FailureText.describe(e);
+            throw new io.deepnets.ExplainedIOException("cannot write " + target + ": " + why, e);
+        }
+    }
+
+    private static void writeThroughTemporary(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {

@@ -187,6 +187,10 @@ public final class Checkpoint {
         Unusable(String message) {
             super(message);
         }
+
+        Unusable(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     private static Saved verified(Path dir, Identity expected) throws Mismatch, Unusable {
@@ -201,8 +205,10 @@ public final class Checkpoint {
         Map<?, ?> state;
         try {
             state = JSON.readValue(stateFile.toFile(), Map.class);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new Unusable(STATE + " is not valid JSON", e);
         } catch (IOException | RuntimeException e) {
-            throw new Unusable(STATE + " is not valid JSON");
+            throw new Unusable(STATE + " cannot be read (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
         int epoch = integer(state, "epoch");
         if (epoch != epochOf(dir) || epoch < 1) {
@@ -220,11 +226,12 @@ public final class Checkpoint {
             throw new Mismatch("the checkpoint's network has " + state.get("params") + " parameters, config.yaml's " + expected.params());
         }
         try {
-            if (Files.size(model) != ((Number) state.get("model_bytes")).longValue() || !sha256(model).equals(state.get("model_sha256"))) {
+            if (!(state.get("model_bytes") instanceof Number bytes) || Files.size(model) != bytes.longValue()
+                    || !sha256(model).equals(state.get("model_sha256"))) {
                 throw new Unusable(MODEL + " is not the file " + STATE + " was written with (size or SHA-256 differ)");
             }
         } catch (IOException | RuntimeException e) {
-            throw new Unusable(MODEL + " cannot be read");
+            throw new Unusable(MODEL + " cannot be read (" + io.deepnets.FailureText.describe(e) + ")", e);
         }
         List<EpochResult> history = new ArrayList<>();
         if (!(state.get("history") instanceof List<?> rows) || rows.size() != epoch) {
@@ -241,7 +248,7 @@ public final class Checkpoint {
         try {
             net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), true);
         } catch (IOException | RuntimeException e) {
-            throw new Unusable(MODEL + " does not restore");
+            throw new Unusable(MODEL + " does not restore", e);
         }
         if (net.numParams() != expected.params()) {
             throw new Mismatch("the checkpoint's network has " + net.numParams() + " parameters, config.yaml's " + expected.params());
@@ -258,11 +265,14 @@ public final class Checkpoint {
                 }
                 best = org.nd4j.linalg.factory.Nd4j.readBinary(bestFile.toFile());
             } catch (IOException | RuntimeException e) {
-                throw new Unusable(BEST + " cannot be read");
+                throw new Unusable(BEST + " cannot be read (" + io.deepnets.FailureText.describe(e) + ")", e);
             }
         }
         Map<?, ?> callbacks = state.get("callbacks") instanceof Map<?, ?> c ? c : Map.of();
-        return new Saved(epoch, ((Number) state.get("seed")).longValue(), net, List.copyOf(history), callbacks, best);
+        if (!(state.get("seed") instanceof Number seed) || seed instanceof Double || seed instanceof Float) {
+            throw new Unusable(STATE + ": seed is " + state.get("seed") + ", expected an integer");
+        }
+        return new Saved(epoch, seed.longValue(), net, List.copyOf(history), callbacks, best);
     }
 
     private static int integer(Map<?, ?> state, String key) throws Unusable {

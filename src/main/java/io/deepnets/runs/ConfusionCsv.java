@@ -37,6 +37,9 @@ public final class ConfusionCsv {
             throw new IOException(file + ": expected a header and one row per class");
         }
         List<String> names = new ArrayList<>(rows.get(0).subList(1, rows.get(0).size()));
+        if (rows.size() - 1 < names.size()) {
+            throw new IOException(file + ": the header names " + names.size() + " classes but " + (rows.size() - 1) + " rows follow; expected one row per class");
+        }
         long[][] counts = new long[names.size()][names.size()];
         for (int t = 0; t < names.size(); t++) {
             List<String> row = rows.get(t + 1);

@@ -72,6 +72,28 @@ public final class OutputTargets {
         }
     }
 
+    /**
+     * Two different inputs whose outputs would get one name ({@code a/7.png} and {@code b/7.png}, or {@code 7.png} and
+     * {@code 7.jpg}, both giving {@code 7-input.png}): the second would silently replace the first. Refused, naming both.
+     */
+    public static void checkDistinctOutputs(String option, List<Path> inputs, java.util.function.Function<Path, String> outputName) {
+        java.util.Map<String, Path> seen = new java.util.HashMap<>();
+        for (Path input : inputs) {
+            Path earlier = seen.putIfAbsent(outputName.apply(input), input);
+            if (earlier != null && !earlier.toAbsolutePath().normalize().equals(input.toAbsolutePath().normalize())) {
+                throw new BadInputException(option + ": " + earlier + " and " + input + " would both be written as " + outputName.apply(input)
+                        + "; rename one of them or run them apart");
+            }
+        }
+    }
+
+    /** {@code dir} (described as {@code what}) exists and will be written into: refused before the work when it cannot be. */
+    public static void checkWritable(Path dir, String what) {
+        if (!Files.isWritable(dir)) {
+            throw new BadInputException(dir + ": cannot write into " + what + " (permission denied or read-only)");
+        }
+    }
+
     /** Whether {@code dir} holds anything (a missing folder holds nothing). */
     public static boolean hasFiles(Path dir) {
         if (!Files.isDirectory(dir)) {

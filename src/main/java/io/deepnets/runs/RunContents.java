@@ -67,6 +67,16 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
             } else {
                 missing.add(RunFolder.PREDICTIONS);
             }
+            if (predictions != null && confusion != null) {
+                int classes = confusion.classNames().size();
+                for (int i = 0; i < predictions.size(); i++) {
+                    PredictionsCsv.Prediction p = predictions.get(i);
+                    if (p.index() < 0 || p.truth() < 0 || p.truth() >= classes || p.predicted() < 0 || p.predicted() >= classes) {
+                        throw new BadInputException(dir.resolve(RunFolder.PREDICTIONS) + ": row " + (i + 1) + " names a sample or class that does not "
+                                + "exist (classes 0.." + (classes - 1) + " in " + RunFolder.CONFUSION + ")");
+                    }
+                }
+            }
             if (!Files.isRegularFile(dir.resolve(RunFolder.MODEL))) {
                 missing.add(RunFolder.MODEL);
             }

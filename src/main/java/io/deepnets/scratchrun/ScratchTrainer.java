@@ -143,7 +143,7 @@ public final class ScratchTrainer {
             sgd.step(net.params());
             trainNanos += System.nanoTime() - t0;
             if (!Double.isFinite(r.loss())) {
-                throw new IllegalStateException("iteration " + it + ": the cost is " + r.loss() + "; training diverged");
+                throw new io.deepnets.CommandFailure("iteration " + it + ": the cost is " + r.loss() + "; training diverged");
             }
             at += o.batch();
             blockLoss += r.loss() * batch.count();
@@ -165,7 +165,7 @@ public final class ScratchTrainer {
                 try {
                     HistoryCsv.write(runDir.resolve(RunFolder.HISTORY), history);
                 } catch (IOException e) {
-                    throw new UncheckedIOException("cannot write " + runDir.resolve(RunFolder.HISTORY) + ": " + io.deepnets.FailureText.describe(e), e);
+                    throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + runDir.resolve(RunFolder.HISTORY), e), e);
                 }
                 blockLoss = 0;
                 blockCorrect = 0;

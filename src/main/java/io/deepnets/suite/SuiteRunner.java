@@ -131,7 +131,7 @@ public final class SuiteRunner {
                 }
             });
             if (!failed.isEmpty()) {
-                throw new IllegalStateException(failed.size() + " experiment(s) failed on " + engine.describe() + ": " + failed.get(0).folder() + ": "
+                throw new io.deepnets.CommandFailure(failed.size() + " experiment(s) failed on " + engine.describe() + ": " + failed.get(0).folder() + ": "
                         + failed.get(0).message());
             }
         }
@@ -171,7 +171,8 @@ public final class SuiteRunner {
         Map<String, String> now = cache.computeIfAbsent(config.data(),
                 d -> DatasetLoader.forConfig(d, dataDir, env, DataSources.canonical(), out).checksums());
         Object then = p.get("data_files");
-        if (!(then instanceof Map<?, ?> before) || !new java.util.TreeSet<>(before.values()).equals(new java.util.TreeSet<>(now.values()))) {
+        if (!(then instanceof Map<?, ?> before) || !before.values().stream().map(String::valueOf).collect(java.util.stream.Collectors.toCollection(
+                java.util.TreeSet::new)).equals(new java.util.TreeSet<>(now.values()))) {
             return "the data files differ from those " + runDir + " was trained on (SHA-256)";
         }
         return null;
@@ -182,7 +183,9 @@ public final class SuiteRunner {
             return Optional.empty();
         }
         try (Stream<Path> dirs = Files.list(experimentDir)) {
-            return dirs.filter(Files::isDirectory).filter(RunContents::isRunFolder).max(Comparator.comparing(p -> p.getFileName().toString()));
+            // Only real folders: a "latest" link would sort after every timestamp and stand for whatever it points at.
+            return dirs.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)).filter(RunContents::isRunFolder)
+                    .max(Comparator.comparing(p -> p.getFileName().toString()));
         } catch (IOException e) {
             return Optional.empty();
         }

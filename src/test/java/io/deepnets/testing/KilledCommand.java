@@ -1,0 +1,62 @@
+package io.deepnets.testing;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.deepnets.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@code deepnets} command in a JVM of its own, stopped dead the way the crash tests need: halted at a named
+ * point of the writing ({@code -Ddeepnets.fault=POINT:N}, see {@code runs.FaultInjection}) or killed with SIGKILL
+ * after a delay. Its exit code and standard error come back.
+ */
+public final class KilledCommand {
+    private KilledCommand() {
+    }
+
+    /** How the command ended. */
+    public record Outcome(int exit, String stderr) {
+        /** Stopped dead (halted at a fault point, or SIGKILL) rather than finished or failed. */
+        public boolean killed() {
+            return exit == 137 || exit == 143;
+        }
+    }
+
+    /** Runs {@code args}; halts at {@code fault} when not null, or is killed after {@code killAfterMillis} when not null. */
+    public static Outcome run(List<String> args, String fault, Long killAfterMillis) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
+                "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Djava.awt.headless=true"));
+        if (fault != null) {
+            cmd.add("-Ddeepnets.fault=" + fault);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
+        Process p = pb.start();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Thread pump = new Thread(() -> {
+            try {
+                p.getErrorStream().transferTo(err);
+            } catch (IOException ignored) {
+                // the process is gone
+            }
+        });
+        pump.start();
+        if (killAfterMillis != null && !p.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+        }
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("the command did not end: " + args);
+        }
+        pump.join();
+        return new Outcome(p.exitValue(), err.toString(StandardCharsets.UTF_8));
+    }
+}
