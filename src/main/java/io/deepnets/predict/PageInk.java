@@ -14,13 +14,16 @@ import java.util.Arrays;
  * <ol>
  * <li>grey (ITU-R 601 luma), smoothed by a small Gaussian (BoofCV) so sensor noise and JPEG blocks do not speckle;</li>
  * <li>the paper's own brightness everywhere (the background): the 90th percentile of each {@value #BLOCK}-pixel
- *     block, the brightest of the 5x5 blocks around it (wider than any pen stroke, so a stroke never hides the
- *     paper), smoothed and interpolated back to every pixel; gradients, vignettes and soft shadows are in it;</li>
+ *     block, then a closing over 5x5 blocks (wider than any pen stroke, so strokes are filled with the paper around
+ *     them, while ramps of light keep their slope), smoothed and interpolated back to every pixel; gradients,
+ *     vignettes and soft shadows are in it;</li>
  * <li>darkness = 1 - grey / background: 0 on paper whatever its light, ~0.8 for black ink, ~0.3-0.5 for pencil;</li>
  * <li>hysteresis with a contrast floor: a pixel is ink when its darkness exceeds a low threshold and its connected
  *     component reaches a high one; both follow the page's ink level (a high percentile of the darkness of the marks)
- *     but never drop below {@value #FLOOR_HIGH} and {@value #FLOOR_LOW}, so paper grain, mottling and JPEG noise
- *     never become ink while pencil still does;</li>
+ *     but never drop below the paper's own noise (its median darkness plus 12 and 6 robust standard deviations,
+ *     from the median absolute deviation) nor below {@value #FLOOR_HIGH} and {@value #FLOOR_LOW}, so paper grain,
+ *     mottling and JPEG noise never become ink while faint pencil (darkness 0.1-0.2 in a grey document-mode photo)
+ *     still does;</li>
  * <li>the skew: the angle (within +-{@value #MAX_SKEW_DEGREES} degrees) whose projection profile of the ink is the
  *     sharpest (the classic document-skew estimate); ruled lines and lines of writing both sharpen it;</li>
  * <li>ruled lines and margin lines: rows (columns) of that tilted frame whose ink spans a large part of the page are
@@ -30,11 +33,16 @@ import java.util.Arrays;
  */
 public final class PageInk {
     static final int BLOCK = 8;
-    static final double FLOOR_HIGH = 0.16;
-    static final double FLOOR_LOW = 0.08;
+    /** The contrast floors: no mark fainter than these is ink, however quiet the paper. */
+    static final double FLOOR_HIGH = 0.06;
+    static final double FLOOR_LOW = 0.03;
     static final double MAX_SKEW_DEGREES = 6;
     /** A tilted row (column) holding ink over this fraction of the page's width (height) is a ruled (margin) line. */
     static final double RULE_SPAN = 0.3;
+    /** ... and over at least this many pixels, ... */
+    static final int MIN_RULE_PIXELS = 200;
+    /** ... in a band of rows (columns) no thicker than this. */
+    static final int MAX_RULE_THICKNESS = 6;
 
     /** Page width and height. */
     final int width;
@@ -82,17 +90,27 @@ public final class PageInk {
             float b = Math.max(1f, background[i]);
             dark[i] = Math.max(0f, Math.min(1f, 1f - smooth.data[i] / b));
         }
-        double level = inkLevel(dark);
+        double[] noise = paperNoise(dark);
+        double floorHigh = Math.max(FLOOR_HIGH, noise[0] + 12 * noise[1]);
+        double floorLow = Math.max(FLOOR_LOW, noise[0] + 6 * noise[1]);
+        double level = inkLevel(dark, floorHigh);
         GrayU8 mask = new GrayU8(w, h);
         if (level == 0) {
             return new PageInk(w, h, dark, mask, 0, 0, 0, 0);
         }
-        double high = Math.max(FLOOR_HIGH, 0.4 * level);
-        double low = Math.max(FLOOR_LOW, 0.2 * level);
-        hysteresis(dark, w, h, low, high, mask);
+        double high = Math.max(floorHigh, 0.4 * level);
+        double low = Math.max(floorLow, 0.2 * level);
+        GrayU8 weak = new GrayU8(w, h);
+        for (int i = 0; i < dark.length; i++) {
+            weak.data[i] = (byte) (dark[i] > low ? 1 : 0);
+        }
+        hysteresis(weak, dark, high, mask);
         double skew = skew(mask);
-        int rules = removeLines(mask, skew, true);
-        int margins = removeLines(mask, skew, false);
+        // Lines of the paper are found among all the faint marks, where a rule shows over the page's width, and
+        // removed there, before the strong marks pick their faint neighbours: a rule touching a digit then stays out.
+        int rules = removeLines(weak, skew, true);
+        int margins = removeLines(weak, skew, false);
+        hysteresis(weak, dark, high, mask);
         dropLongThin(mask);
         return new PageInk(w, h, dark, mask, skew, level, rules, margins);
     }
@@ -115,23 +133,10 @@ public final class PageInk {
                 blocks[by * bw + bx] = values[Math.min(n - 1, (int) (0.9 * n))];
             }
         }
-        float[] brightest = new float[blocks.length];
-        for (int by = 0; by < bh; by++) {
-            for (int bx = 0; bx < bw; bx++) {
-                float m = 0;
-                for (int dy = -2; dy <= 2; dy++) {
-                    for (int dx = -2; dx <= 2; dx++) {
-                        int yy = by + dy;
-                        int xx = bx + dx;
-                        if (yy >= 0 && xx >= 0 && yy < bh && xx < bw) {
-                            m = Math.max(m, blocks[yy * bw + xx]);
-                        }
-                    }
-                }
-                brightest[by * bw + bx] = m;
-            }
-        }
-        float[] smoothBlocks = boxSmooth(boxSmooth(brightest, bw, bh), bw, bh);
+        // A closing (the brightest of the 5x5 blocks around, then the darkest of those): ink narrower than the window
+        // is filled in with the paper around it, while a ramp of light (a gradient, a shadow's edge) stays as it is.
+        float[] closed = extreme(extreme(blocks, bw, bh, true), bw, bh, false);
+        float[] smoothBlocks = boxSmooth(closed, bw, bh);
         float[] out = new float[w * h];
         for (int y = 0; y < h; y++) {
             double fy = Math.max(0, Math.min(bh - 1, (y + 0.5) / BLOCK - 0.5));
@@ -145,6 +150,27 @@ public final class PageInk {
                 double tx = fx - x0;
                 out[y * w + x] = (float) ((1 - ty) * ((1 - tx) * smoothBlocks[y0 * bw + x0] + tx * smoothBlocks[y0 * bw + x1])
                         + ty * ((1 - tx) * smoothBlocks[y1 * bw + x0] + tx * smoothBlocks[y1 * bw + x1]));
+            }
+        }
+        return out;
+    }
+
+    /** The largest ({@code max}) or smallest value of the 5x5 neighbourhood of each block. */
+    private static float[] extreme(float[] v, int w, int h, boolean max) {
+        float[] out = new float[v.length];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                float m = max ? -Float.MAX_VALUE : Float.MAX_VALUE;
+                for (int dy = -2; dy <= 2; dy++) {
+                    for (int dx = -2; dx <= 2; dx++) {
+                        int yy = y + dy;
+                        int xx = x + dx;
+                        if (yy >= 0 && xx >= 0 && yy < h && xx < w) {
+                            m = max ? Math.max(m, v[yy * w + xx]) : Math.min(m, v[yy * w + xx]);
+                        }
+                    }
+                }
+                out[y * w + x] = m;
             }
         }
         return out;
@@ -173,14 +199,42 @@ public final class PageInk {
     }
 
     /**
-     * The darkness of the page's strokes: the 90th percentile of the pixels darker than the high floor, or 0 when
+     * The paper's darkness: its median and a robust standard deviation (1.4826 times the median absolute deviation),
+     * from a histogram in steps of 0.001; the paper is most of any page, so the ink barely moves either.
+     */
+    static double[] paperNoise(float[] dark) {
+        int[] histogram = new int[1001];
+        for (float d : dark) {
+            histogram[Math.round(d * 1000)]++;
+        }
+        double median = percentile(histogram, dark.length, 0.5);
+        int[] deviations = new int[1001];
+        for (int i = 0; i <= 1000; i++) {
+            deviations[(int) Math.min(1000, Math.round(Math.abs(i - median * 1000)))] += histogram[i];
+        }
+        return new double[] {median, 1.4826 * percentile(deviations, dark.length, 0.5)};
+    }
+
+    private static double percentile(int[] histogram, int count, double q) {
+        long seen = 0;
+        for (int i = 0; i < histogram.length; i++) {
+            seen += histogram[i];
+            if (seen > q * count) {
+                return i / 1000.0;
+            }
+        }
+        return 1;
+    }
+
+    /**
+     * The darkness of the page's strokes: the 90th percentile of the pixels darker than {@code floor}, or 0 when
      * fewer than a speck's worth of pixels are (a blank page).
      */
-    static double inkLevel(float[] dark) {
+    static double inkLevel(float[] dark, double floor) {
         int[] histogram = new int[1001];
         int marks = 0;
         for (float d : dark) {
-            if (d > FLOOR_HIGH) {
+            if (d > floor) {
                 histogram[Math.round(d * 1000)]++;
                 marks++;
             }
@@ -199,12 +253,10 @@ public final class PageInk {
         return 1;
     }
 
-    /** Pixels above {@code low} whose 8-connected component has a pixel above {@code high}. */
-    private static void hysteresis(float[] dark, int w, int h, double low, double high, GrayU8 out) {
-        GrayU8 weak = new GrayU8(w, h);
-        for (int i = 0; i < dark.length; i++) {
-            weak.data[i] = (byte) (dark[i] > low ? 1 : 0);
-        }
+    /** The pixels of {@code weak} whose 8-connected component has a pixel darker than {@code high}. */
+    private static void hysteresis(GrayU8 weak, float[] dark, double high, GrayU8 out) {
+        int w = weak.width;
+        int h = weak.height;
         GrayS32 labels = new GrayS32(w, h);
         int n = BinaryImageOps.contour(weak, ConnectRule.EIGHT, labels).size();
         boolean[] strong = new boolean[n + 1];
@@ -301,13 +353,33 @@ public final class PageInk {
         }
         boolean[] line = new boolean[profile.length];
         int found = 0;
-        for (int i = 0; i < profile.length; i++) {
-            if (profile[i] >= RULE_SPAN * along) {
-                line[i] = true;
-                if (i == 0 || profile[i - 1] < RULE_SPAN * along) {
-                    found++;
-                }
+        // Long in absolute terms too: on a small crop a digit's stroke spans a third of the picture.
+        double minimum = Math.max(RULE_SPAN * along, MIN_RULE_PIXELS);
+        for (int i = 0; i < profile.length; ) {
+            if (profile[i] < minimum) {
+                i++;
+                continue;
             }
+            int end = i;
+            while (end + 1 < profile.length && profile[end + 1] >= minimum) {
+                end++;
+            }
+            // A line of the paper is thin and stands out from the rows beside it; a band of writing (a row of
+            // digits whose faint halo covers the width) is neither.
+            int thickness = end - i + 1;
+            int peak = 0;
+            for (int j = i; j <= end; j++) {
+                peak = Math.max(peak, profile[j]);
+            }
+            int before = i - thickness - 3 >= 0 ? profile[i - thickness - 3] : 0;
+            int after = end + thickness + 3 < profile.length ? profile[end + thickness + 3] : 0;
+            if (thickness <= MAX_RULE_THICKNESS && peak >= 2 * Math.max(before, after)) {
+                for (int j = i; j <= end; j++) {
+                    line[j] = true;
+                }
+                found++;
+            }
+            i = end + 1;
         }
         if (found == 0) {
             return 0;

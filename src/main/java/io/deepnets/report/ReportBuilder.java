@@ -86,6 +86,9 @@ public final class ReportBuilder {
             }
             Path target = out != null ? out : paths.get(0);
             List<RunContents> plotted = named ? runs : ComparisonReport.latestPerExperiment(runs);
+            for (Path leftover : io.deepnets.runs.AtomicFiles.removeLeftovers(target)) {
+                progress.println("removed " + leftover + " (half-written when a report was stopped)");
+            }
             return new Written(ComparisonReport.write(target, runs, plotted), runs.size());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report: " + io.deepnets.FailureText.describe(e), e);

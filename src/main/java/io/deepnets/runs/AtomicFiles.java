@@ -69,6 +69,26 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Removes the temporary files a write killed half-way left directly in {@code dir} ({@code .<name><digits>.tmp}:
+     * never the target itself, which is the previous version or absent) and returns them.
+     */
+    public static java.util.List<Path> removeLeftovers(Path dir) {
+        java.util.List<Path> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (var files = Files.list(dir)) {
+            for (Path f : files.filter(f -> f.getFileName().toString().matches("\\..+\\.tmp") && Files.isRegularFile(f)).toList()) {
+                Files.deleteIfExists(f);
+                removed.add(f);
+            }
+        } catch (IOException e) {
+            // left for the next start
+        }
+        return removed;
+    }
+
     /** Removes {@code dir} and everything in it; nothing when it does not exist. */
     public static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {

@@ -43,17 +43,7 @@ public final class RunFolder {
     public static java.util.List<Path> removeLeftovers(Path runDir) {
         java.util.List<Path> removed = new java.util.ArrayList<>();
         for (Path dir : java.util.List.of(runDir, runDir.resolve(ACTIVATIONS))) {
-            if (!Files.isDirectory(dir)) {
-                continue;
-            }
-            try (var files = Files.list(dir)) {
-                for (Path f : files.filter(f -> f.getFileName().toString().matches("\\..+\\.tmp") && Files.isRegularFile(f)).toList()) {
-                    Files.deleteIfExists(f);
-                    removed.add(f);
-                }
-            } catch (IOException e) {
-                // left for the next start
-            }
+            removed.addAll(AtomicFiles.removeLeftovers(dir));
         }
         removed.addAll(Checkpoint.removeLeftovers(runDir));
         return removed;

@@ -44,6 +44,32 @@ public final class SweepFolder {
         }
     }
 
+    /**
+     * Removes the sweep's folders that hold nothing but a half-written spec (a sweep killed before it wrote
+     * {@value #SPEC}); a folder with anything else in it is left alone.
+     */
+    public static List<Path> removeUnstarted(Path out, String name) {
+        Path parent = out.resolve("sweeps").resolve(name);
+        List<Path> removed = new java.util.ArrayList<>();
+        if (!Files.isDirectory(parent)) {
+            return removed;
+        }
+        try (var dirs = Files.list(parent)) {
+            for (Path d : dirs.filter(p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !isSweepFolder(p)).toList()) {
+                AtomicFiles.removeLeftovers(d);
+                try (var rest = Files.list(d)) {
+                    if (rest.findAny().isEmpty()) {
+                        Files.delete(d);
+                        removed.add(d);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            // left for the next start
+        }
+        return removed;
+    }
+
     public static boolean isSweepFolder(Path dir) {
         return Files.isRegularFile(dir.resolve(SPEC));
     }

@@ -146,6 +146,9 @@ public final class SuiteRunner {
             rows.add(new SuiteResult.Row(configs.get(n).name(), entry.reference(), entry.band(), got, entry.accepts(got), hows[n], runDirs[n]));
         }
         try {
+            for (Path leftover : io.deepnets.runs.AtomicFiles.removeLeftovers(outDir)) {
+                out.println("removed " + leftover + " (half-written when the suite was stopped)");
+            }
             Path index = ComparisonReport.write(outDir, runs, runs);
             return new SuiteResult(rows, index);
         } catch (IOException e) {

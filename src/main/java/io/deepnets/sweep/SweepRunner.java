@@ -51,11 +51,17 @@ public final class SweepRunner {
         Path dir = force ? null : SweepFolder.earlier(outDir, plan.sweep().name()).stream().filter(d -> sameSpec(d, spec)).findFirst().orElse(null);
         try {
             if (dir == null) {
+                for (Path empty : SweepFolder.removeUnstarted(outDir, plan.sweep().name())) {
+                    out.println("removed " + empty + " (a sweep stopped before it wrote " + SweepFolder.SPEC + ")");
+                }
                 dir = SweepFolder.create(outDir, plan.sweep().name(), LocalDateTime.now());
                 AtomicFiles.writeString(dir.resolve(SweepFolder.SPEC), spec);
                 out.println("sweep folder: " + dir);
             } else {
                 out.println("continuing the sweep in " + dir + " (same sweep; --force starts a new one)");
+                for (Path leftover : AtomicFiles.removeLeftovers(dir)) {
+                    out.println("removed " + leftover + " (half-written when the sweep was stopped)");
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the sweep folder in " + outDir + ": " + io.deepnets.FailureText.describe(e), e);

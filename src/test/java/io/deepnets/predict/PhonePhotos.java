@@ -112,8 +112,9 @@ public final class PhonePhotos {
 
     /**
      * Scores a reading. A true digit is found when exactly one detection has its centre inside the digit's ink box
-     * (grown by 2 px) and that detection's box contains the ink box's centre, and no other true digit claims the same
-     * detection that way (two digits read as one box are not found); it is correct when the labels agree. A detection
+     * (grown by 2 px) and that detection's box contains the ink box's centre, and the detection is not a merge: its
+     * box contains no other digit's centre and no other digit is matched to it that way (two digits read as one box
+     * are not found); it is correct when the labels agree. A detection
      * whose centre lies inside no digit's box (grown by 2 px) is extra. A true line is exact when, after dropping every
      * detection matched to no true digit and then every empty line, the reader's line with the same index holds
      * exactly the detections matched to that line's digits, in the same order (labels are not compared here).
@@ -143,7 +144,8 @@ public final class PhonePhotos {
                     insideCount++;
                 }
             }
-            if (insideCount == 1 && contains(all.get(inside), p.x() + p.width() / 2.0, p.y() + p.height() / 2.0)) {
+            if (insideCount == 1 && contains(all.get(inside), p.x() + p.width() / 2.0, p.y() + p.height() / 2.0)
+                    && centresIn(all.get(inside), digits) == 1) {
                 candidate[t] = inside;
                 claims[inside]++;
             }
@@ -201,6 +203,11 @@ public final class PhonePhotos {
         double cx = d.x() + d.width() / 2.0;
         double cy = d.y() + d.height() / 2.0;
         return cx >= p.x() - 2 && cx < p.x() + p.width() + 2 && cy >= p.y() - 2 && cy < p.y() + p.height() + 2;
+    }
+
+    /** How many true digits have their box's centre inside the detection (more than one: a merge). */
+    private static long centresIn(DigitPageReader.Digit d, List<Placed> digits) {
+        return digits.stream().filter(p -> contains(d, p.x() + p.width() / 2.0, p.y() + p.height() / 2.0)).count();
     }
 
     private static boolean contains(DigitPageReader.Digit d, double x, double y) {
@@ -599,6 +606,10 @@ public final class PhonePhotos {
                 int[] box = sourceBoxes.computeIfAbsent(index, i -> sourceBox(digits.row(i)));
                 double h = clamp(h0 * f * size[l][j], 20, 70);
                 Glyph g = glyph(digits.row(index), digits.labels()[index], h / box[3]);
+                int target = (int) Math.round(h);
+                if (g.by1 - g.by0 + 1 != target) { // one correction: the ink exactly as tall as wanted
+                    g = glyph(digits.row(index), digits.labels()[index], h / box[3] * target / (g.by1 - g.by0 + 1.0));
+                }
                 if (l == brokenLine && j == brokenAt) {
                     breakStroke(r, g);
                 }
@@ -924,7 +935,7 @@ public final class PhonePhotos {
         cy += padY;
         double ringW = 2 + 3 * r.nextDouble();
         double strength = 0.35 + 0.2 * r.nextDouble();
-        double stain = 0.02 + 0.03 * r.nextDouble();
+        double stain = 0.04 + 0.03 * r.nextDouble();
         // The ring is not a perfect ellipse and not equally dark all round: low harmonics of the angle, taken from
         // the direction's cosine and sine (no trigonometry per pixel).
         double[] shape = {0.012 * r.nextDouble(), 2 * Math.PI * r.nextDouble(), 0.01 * r.nextDouble(), 2 * Math.PI * r.nextDouble()};
