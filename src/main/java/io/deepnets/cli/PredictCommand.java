@@ -161,7 +161,9 @@ final class PredictCommand implements Callable<Integer> {
                 continue;
             }
             try {
+                long started = System.nanoTime();
                 io.deepnets.predict.DigitPageReader.Page page = reader.read(img);
+                double seconds = (System.nanoTime() - started) / 1e9;
                 if (json) {
                     Map<String, Object> m = new LinkedHashMap<>();
                     m.put("file", file.toString());
@@ -174,8 +176,9 @@ final class PredictCommand implements Callable<Integer> {
                     }).toList()).toList());
                     jsonOut.add(m);
                 } else {
-                    System.out.printf(Locale.ROOT, "%s: %d digit%s in %d line%s%n", file, page.count(), page.count() == 1 ? "" : "s", page.lines().size(),
-                            page.lines().size() == 1 ? "" : "s");
+                    System.out.printf(Locale.ROOT, "%s: %d digit%s in %d line%s (%dx%d, tilted %.1f degrees, read in %.2f s)%n", file, page.count(),
+                            page.count() == 1 ? "" : "s", page.lines().size(), page.lines().size() == 1 ? "" : "s", img.getWidth(), img.getHeight(),
+                            page.skewDegrees(), seconds);
                     for (int i = 0; i < page.lines().size(); i++) {
                         System.out.printf(Locale.ROOT, "  line %d: %s   %s%n", i + 1, page.text().get(i), page.lines().get(i).stream()
                                 .map(d -> String.format(Locale.ROOT, "%.2f", d.probability())).collect(Collectors.joining(" ")));

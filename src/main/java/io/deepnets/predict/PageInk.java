@@ -99,7 +99,7 @@ public final class PageInk {
             return new PageInk(w, h, dark, mask, 0, 0, 0, 0);
         }
         double high = Math.max(floorHigh, 0.4 * level);
-        double low = Math.max(floorLow, 0.2 * level);
+        double low = Math.max(floorLow, 0.3 * level);
         GrayU8 weak = new GrayU8(w, h);
         for (int i = 0; i < dark.length; i++) {
             weak.data[i] = (byte) (dark[i] > low ? 1 : 0);

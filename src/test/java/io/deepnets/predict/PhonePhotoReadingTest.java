@@ -74,6 +74,53 @@ class PhonePhotoReadingTest {
         }
     }
 
+    /**
+     * {@code predict --digits --annotate --mask}: the page with its boxes, and the mask of what was taken for ink, black
+     * on white, with ink inside every digit's box and none along the rules; a blank photo is "no digits found" (exit
+     * 2) and still gets its mask.
+     */
+    @Test
+    void theCommandWritesTheAnnotatedPageAndTheInkMask(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        ImageSet digits = DigitPageReaderTest.mnistTest();
+        PhonePhotos.Photo photo = null;
+        for (long seed = SEED + 300; photo == null || !photo.description().contains("ruled"); seed++) {
+            photo = PhonePhotos.photo(digits, 7000, seed);
+        }
+        Path page = dir.resolve("page.jpg");
+        javax.imageio.ImageIO.write(photo.image(), "jpg", page.toFile());
+        Path blank = dir.resolve("blank.png");
+        javax.imageio.ImageIO.write(PhonePhotos.blank(SEED + 400).image(), "png", blank.toFile());
+        Path run = TrainedRuns.cnn().runDir();
+        String out = DigitPageReaderTest.capture(() -> org.junit.jupiter.api.Assertions.assertEquals(0, io.deepnets.cli.Main.execute("predict",
+                "--model", run.toString(), "--digits", page.toString(), "--annotate", dir.resolve("seen.png").toString(), "--mask",
+                dir.resolve("ink.png").toString())));
+        assertTrue(out.contains("page.jpg: ") && out.contains("ink mask: "), out);
+        java.awt.image.BufferedImage mask = javax.imageio.ImageIO.read(dir.resolve("ink.png").toFile());
+        org.junit.jupiter.api.Assertions.assertEquals(photo.image().getWidth(), mask.getWidth());
+        long inkInBoxes = 0;
+        long inkOutside = 0;
+        for (int y = 0; y < mask.getHeight(); y++) {
+            for (int x = 0; x < mask.getWidth(); x++) {
+                if ((mask.getRGB(x, y) & 0xFF) < 128) {
+                    int xx = x;
+                    int yy = y;
+                    boolean inside = photo.lines().stream().flatMap(java.util.List::stream).anyMatch(p -> xx >= p.x() - 3 && xx <= p.x() + p.width() + 3
+                            && yy >= p.y() - 3 && yy <= p.y() + p.height() + 3);
+                    if (inside) {
+                        inkInBoxes++;
+                    } else {
+                        inkOutside++;
+                    }
+                }
+            }
+        }
+        assertTrue(inkInBoxes > 0 && inkOutside < 0.02 * inkInBoxes, "ink in the digits' boxes " + inkInBoxes + ", elsewhere (rules, paper) "
+                + inkOutside + ": " + photo.description());
+        org.junit.jupiter.api.Assertions.assertEquals(2, io.deepnets.cli.Main.execute("predict", "--model", run.toString(), "--digits",
+                blank.toString(), "--mask", dir.resolve("blank-ink.png").toString()));
+        assertTrue(java.nio.file.Files.isRegularFile(dir.resolve("blank-ink.png")), "a page without digits still shows what was taken for ink");
+    }
+
     /** Touching digits, broken strokes, a coffee ring, a red margin: no target, but every page is read without failing. */
     @Test
     void hardPagesAreReadWithoutFailing() throws Exception {
