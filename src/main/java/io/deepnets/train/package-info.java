@@ -13,6 +13,6 @@
  * against DL4J's own {@code fit} step by step. {@link io.deepnets.train.LayerProfiler} times a step layer by layer
  * ({@code bench --profile}).
  *
- * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, scratchrun, cli.
+ * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, cli.
  */
 package io.deepnets.train;

@@ -82,4 +82,18 @@ class BrowserRenderTest {
         assertEquals(0, Main.execute("report", reports.toString(), "--out", out.toString()));
         assertRenders(browser, out.resolve(ComparisonReport.INDEX));
     }
+
+    /** The filters page of a real photo, with noise and the tests' CNN: every picture loads in Chromium. */
+    @Test
+    void filtersPageRendersWithEveryImage() throws Exception {
+        Path browser = chromium();
+        Path photo;
+        try (var files = java.nio.file.Files.list(io.deepnets.testing.RealData.dir().resolve("catsdogs/test/cat"))) {
+            photo = files.sorted().findFirst().orElseThrow();
+        }
+        Path out = tmp.resolve("filters");
+        assertEquals(0, Main.execute("filters", photo.toString(), "--noise", "gaussian:10", "--model", TrainedRuns.cnn().runDir().toString(), "--out",
+                out.toString()));
+        assertRenders(browser, out.resolve("index.html"));
+    }
 }
