@@ -42,6 +42,17 @@ public final class Main implements Runnable {
     /** Runs the command line and returns the exit code (tests call this; only {@link #main} exits). */
     public static int execute(String... args) {
         CommandLine cmd = new CommandLine(new Main());
+        // Picocli's own message for a path Java cannot represent names the exception class; this one says why in words.
+        cmd.registerConverter(java.nio.file.Path.class, text -> {
+            try {
+                return java.nio.file.Path.of(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new CommandLine.TypeConversionException("'" + text.replace("\0", "\\0") + "' is not a usable file name ("
+                        + (e.getReason().contains("unmappable") || e.getReason().contains("Malformed")
+                        ? "its characters cannot be written in this system's file-name encoding; run with a UTF-8 locale, e.g. LC_ALL=C.UTF-8"
+                        : e.getReason().toLowerCase(java.util.Locale.ROOT)) + ")");
+            }
+        });
         cmd.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             boolean debug = parseResult.hasMatchedOption("--debug") || parseResult.subcommands().stream()
                     .anyMatch(p -> p.hasMatchedOption("--debug"));

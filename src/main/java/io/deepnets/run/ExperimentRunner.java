@@ -126,7 +126,7 @@ public final class ExperimentRunner {
         long t1 = System.nanoTime();
         MultiLayerNetwork net = KerasModelMapper.build(config);
         if (config.model().transfer() != null) {
-            BaseWeights.Copied baseCopied = BaseWeights.copyInto(net, config.model());
+            BaseWeights.Copied baseCopied = copyBase(source, net, config);
             out.printf(Locale.ROOT, "transfer: %,d trained parameters of %d layers from %s; %d layer(s) frozen%n", baseCopied.params(),
                     baseCopied.layers(), baseCopied.base(), config.model().transfer().frozen());
         }
@@ -212,7 +212,7 @@ public final class ExperimentRunner {
         MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
         if (saved == null && config.model().transfer() != null) {
             // Stopped before its first checkpoint: it starts again from the base network's weights, as the run did.
-            BaseWeights.copyInto(net, config.model());
+            copyBase(configFile, net, config);
         }
         Callbacks callbacks = new Callbacks(config.training());
         if (saved != null) {
@@ -272,6 +272,15 @@ public final class ExperimentRunner {
             return new Checkpoint.Identity(c.name(), java.util.HexFormat.of().formatHex(digest), params);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+
+    /** The base network's weights into {@code net}; its errors name the config file first, as every config error. */
+    private static BaseWeights.Copied copyBase(Path configFile, MultiLayerNetwork net, ExperimentConfig config) {
+        try {
+            return BaseWeights.copyInto(net, config.model());
+        } catch (BadInputException e) {
+            throw e.getMessage().startsWith("model.base") ? new BadInputException(configFile + ": " + e.getMessage(), e) : e;
         }
     }
 

@@ -90,7 +90,7 @@ public final class SuiteRunner {
             Path runDir;
             String how;
             String reuse = latest.isPresent() && !force && Files.isRegularFile(latest.get().resolve(RunFolder.METRICS))
-                    ? whyNotReusable(latest.get(), config, dataDir, checksums) : "no completed run with this config";
+                    ? whyNotReusable(latest.get(), config, entry.config(), dataDir, checksums) : "no completed run with this config";
             if (reuse == null) {
                 runDir = latest.get();
                 how = "skipped: done in " + runDir.getFileName();
@@ -104,8 +104,9 @@ public final class SuiteRunner {
                 }
                 if (engine != null) {
                     try {
+                        // The empty folder stays as the reservation: two experiments of one name in the same second get
+                        // two folders, not one (the engine trains into it, or replaces it with the point's folder).
                         runDir = RunFolder.create(outDir, config.folderName(), java.time.LocalDateTime.now());
-                        Files.delete(runDir);
                     } catch (IOException e) {
                         throw new UncheckedIOException("cannot create a run folder in " + outDir + ": " + io.deepnets.FailureText.describe(e), e);
                     }
@@ -161,7 +162,7 @@ public final class SuiteRunner {
      * checked), made by this deepnets version, from data files with the same SHA-256 as those found now.
      * Otherwise why it must run again.
      */
-    private String whyNotReusable(Path runDir, ExperimentConfig config, Path dataDir, Map<DataConfig, Map<String, String>> cache) {
+    private String whyNotReusable(Path runDir, ExperimentConfig config, Path configFile, Path dataDir, Map<DataConfig, Map<String, String>> cache) {
         RunContents done = RunContents.read(runDir);
         Object provenance = done.metrics().get("provenance");
         if (!(provenance instanceof Map<?, ?> p)) {
@@ -171,8 +172,13 @@ public final class SuiteRunner {
         if (!version.equals(p.get("deepnets_version"))) {
             return runDir + " was made by deepnets " + p.get("deepnets_version") + ", this is " + version;
         }
-        Map<String, String> now = cache.computeIfAbsent(config.data(),
-                d -> DatasetLoader.forConfig(d, dataDir, env, DataSources.canonical(), out).checksums());
+        Map<String, String> now;
+        try {
+            now = cache.computeIfAbsent(config.data(), d -> DatasetLoader.forConfig(d, dataDir, env, DataSources.canonical(), out).checksums());
+        } catch (io.deepnets.data.DataException e) {
+            // A data setting that fails against the data it meets: named like every config error, the experiment's file first.
+            throw e.getMessage().startsWith("data.") ? new io.deepnets.data.DataException(configFile + ": " + e.getMessage(), e) : e;
+        }
         Object then = p.get("data_files");
         if (!(then instanceof Map<?, ?> before) || !before.values().stream().map(String::valueOf).collect(java.util.stream.Collectors.toCollection(
                 java.util.TreeSet::new)).equals(new java.util.TreeSet<>(now.values()))) {
