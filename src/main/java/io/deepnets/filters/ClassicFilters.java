@@ -132,6 +132,12 @@ public final class ClassicFilters {
         GrayF32 blurred = convolve(grey, gauss);
         out.add(new Result(String.format(java.util.Locale.ROOT, "Gaussian sigma %.2g, %dx%d", s.sigma(), s.gaussianSize(), s.gaussianSize()),
                 "normal weights around the centre: reduces noise, blurs", gauss, blurred, true));
+        GrayF32 high = new GrayF32(grey.width, grey.height);
+        for (int i = 0; i < high.data.length; i++) {
+            high.data[i] = clamp(128 + grey.data[i] - blurred.data[i]);
+        }
+        out.add(new Result("high frequencies", "the image minus its Gaussian blur: what the blur removed, the detail unsharp masking adds back "
+                + "(shown as 128 + value)", null, high));
         GrayF32 sharp = new GrayF32(grey.width, grey.height);
         for (int i = 0; i < sharp.data.length; i++) {
             sharp.data[i] = clamp((float) (grey.data[i] + s.amount() * (grey.data[i] - blurred.data[i])));

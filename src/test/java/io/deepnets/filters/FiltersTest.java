@@ -230,7 +230,7 @@ class FiltersTest {
         }
         assertEquals(0, code, buf.toString());
         com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(buf.toString());
-        assertEquals(11, json.get("filters").size());
+        assertEquals(12, json.get("filters").size());
         assertTrue(json.get("noisy_psnr_db").asDouble() > 20, json.toString());
         assertEquals(0, json.get("correlation_vs_convolution").get("layer_vs_convolution_with_flipped_kernel").asDouble(), 1e-9);
         assertEquals(15, json.get("timings").size(), "kernels 3, 5, ... 31");
