@@ -80,17 +80,15 @@ public sealed interface OptimizerConfig {
     }
 
     /**
-     * Keras {@code SGD(learning_rate=0.01, momentum=0.0, nesterov=False)}. DL4J has plain SGD and Nesterov momentum
-     * but no classical (heavy-ball) momentum, so momentum needs {@code nesterov: true}.
+     * Keras {@code SGD(learning_rate=0.01, momentum=0.0, nesterov=False)}: plain SGD, classical (heavy-ball) momentum
+     * ({@code momentum > 0}, {@code nesterov: false}; DL4J has none, the mapper brings its own updater) or Nesterov
+     * momentum ({@code nesterov: true}).
      */
     record Sgd(double learningRate, double momentum, boolean nesterov, double decay) implements OptimizerConfig {
         public Sgd {
             positive("learning_rate", learningRate);
             if (!(momentum >= 0.0 && momentum < 1.0)) {
                 throw new ConfigException("momentum", "expected a number in [0, 1), got " + momentum);
-            }
-            if (momentum > 0.0 && !nesterov) {
-                throw new ConfigException("momentum", "DL4J has no classical momentum; set nesterov: true (Nesterov momentum) or momentum: 0");
             }
             if (nesterov && momentum == 0.0) {
                 throw new ConfigException("nesterov", "Nesterov momentum needs momentum > 0");

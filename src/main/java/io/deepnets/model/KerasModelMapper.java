@@ -264,7 +264,7 @@ public final class KerasModelMapper {
                 return Adam.builder().learningRateSchedule(s).beta1(a.beta1()).beta2(a.beta2()).epsilon(a.epsilon()).build();
             }
             if (optimizer instanceof OptimizerConfig.Sgd g) {
-                return g.nesterov() ? new Nesterovs(s, g.momentum()) : new Sgd(s);
+                return g.nesterov() ? new Nesterovs(s, g.momentum()) : g.momentum() > 0 ? new ClassicalMomentum(s, g.momentum()) : new Sgd(s);
             }
         }
         if (optimizer instanceof OptimizerConfig.RmsProp r) {
@@ -284,6 +284,11 @@ public final class KerasModelMapper {
         if (s.nesterov()) {
             return s.decay() > 0 ? new Nesterovs(learningRateSchedule(s.learningRate(), s.decay()), s.momentum())
                     : new Nesterovs(s.learningRate(), s.momentum());
+        }
+        if (s.momentum() > 0) {
+            // Keras's classical momentum, which DL4J lacks (its Nesterovs is the other kind): an updater of our own.
+            return s.decay() > 0 ? new ClassicalMomentum(learningRateSchedule(s.learningRate(), s.decay()), s.momentum())
+                    : new ClassicalMomentum(s.learningRate(), s.momentum());
         }
         return s.decay() > 0 ? new Sgd(learningRateSchedule(s.learningRate(), s.decay())) : new Sgd(s.learningRate());
     }

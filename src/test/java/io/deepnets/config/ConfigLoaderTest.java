@@ -103,7 +103,6 @@ class ConfigLoaderTest {
             "optimizer: {name: adadelta, decay: 0.01}|optimizer.decay|no learning rate to decay",
             "optimizer: {name: rmsprop, rho: 1.5}|optimizer.rho|between 0 and 1",
             "optimizer: {name: rmsprop, momentum: 0.9}|optimizer.momentum|unknown key",
-            "optimizer: {name: sgd, momentum: 0.9}|optimizer.momentum|no classical momentum",
             "optimizer: {name: nadam}|optimizer.name|expected one of rmsprop",
             "name: ''|name|expected a name of 1 to 100 printable characters",
     })

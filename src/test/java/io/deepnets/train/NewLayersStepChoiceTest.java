@@ -217,4 +217,15 @@ class NewLayersStepChoiceTest {
         }
         assertEquals(4, flipped + (4 - flipped));
     }
+
+    /** Keras's classical momentum (deepnets' own updater) trains through DL4J's fit; every fast step says why not. */
+    @Test
+    void classicalMomentumTrainsThroughFitAndTheFastStepsSayWhy() {
+        ExperimentConfig momentum = config("sgd, momentum: 0.9", CONV, "{type: flatten}", OUT);
+        assertEquals(Dl4jFitStep.KIND, kind(momentum));
+        java.util.Map<String, String> why = declines(momentum);
+        assertEquals(java.util.Set.of(ConvOpsTrainingStep.KIND, SmallConvTrainingStep.KIND, DenseTrainingStep.KIND, Dl4jBackpropStep.KIND),
+                why.keySet(), why.toString());
+        assertTrue(why.values().stream().allMatch(r -> r != null && !r.isBlank()), why.toString());
+    }
 }
