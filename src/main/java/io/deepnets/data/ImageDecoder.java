@@ -145,9 +145,14 @@ public final class ImageDecoder {
             }
         } catch (BadImageException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (javax.imageio.IIOException e) {
             // ImageIO's own words: truncated data, "Unsupported Image Type" for a colour model its reader cannot convert, ...
             throw new BadImageException(Problem.UNDECODABLE, "cannot decode (" + io.deepnets.FailureText.describe(e) + ")");
+        } catch (IOException e) {
+            throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + io.deepnets.FailureText.describe(e) + ")");
+        } catch (RuntimeException e) {
+            // A reader that fails inside (an index out of bounds on a corrupt GIF or BMP) says nothing a user can act on.
+            throw new BadImageException(Problem.UNDECODABLE, "cannot decode (corrupt image data)");
         }
     }
 
