@@ -2,7 +2,6 @@ package io.deepnets.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.deepnets.cli.Main;
 import io.deepnets.runs.RunFolder;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,43 +38,12 @@ class CrashResumeTest {
     record Outcome(int exit, String stderr) {
     }
 
-    /** {@code deepnets run} of the small linear MLP in a JVM of its own, stopped as {@code stop} says. */
+    /** {@code deepnets run} of the small linear MLP in a JVM of its own, stopped as the arguments say ({@link KilledCommand}). */
     static Outcome runProcess(Path out, String fault, Long killAfterMillis, boolean term) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
-                "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Djava.awt.headless=true"));
-        if (fault != null) {
-            cmd.add("-Ddeepnets.fault=" + fault);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run", "configs/mnist-linear.yaml", "--out",
-                out.toString(), "--data-dir", RealData.dir().toString()));
-        cmd.addAll(ARGS);
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-        pb.environment().put("OMP_WAIT_POLICY", "PASSIVE");
-        Process p = pb.start();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Thread pump = new Thread(() -> {
-            try {
-                p.getErrorStream().transferTo(err);
-            } catch (IOException ignored) {
-                // the process is gone
-            }
-        });
-        pump.start();
-        if (killAfterMillis != null) {
-            if (!p.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
-                if (term) {
-                    new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
-                } else {
-                    p.destroyForcibly();
-                }
-            }
-        }
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail("the run did not end");
-        }
-        pump.join();
-        return new Outcome(p.exitValue(), err.toString(StandardCharsets.UTF_8));
+        List<String> args = new ArrayList<>(List.of("run", "configs/mnist-linear.yaml", "--out", out.toString(), "--data-dir", RealData.dir().toString()));
+        args.addAll(ARGS);
+        io.deepnets.testing.KilledCommand.Outcome o = io.deepnets.testing.KilledCommand.run(args, fault, killAfterMillis, term);
+        return new Outcome(o.exit(), o.stderr());
     }
 
     static Path onlyRun(Path out) throws IOException {

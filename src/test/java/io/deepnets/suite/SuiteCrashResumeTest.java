@@ -4,14 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deepnets.cli.Main;
 import io.deepnets.runs.RunFolder;
 import io.deepnets.testing.KilledCommand;
 import io.deepnets.testing.RealData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -62,20 +58,6 @@ class SuiteCrashResumeTest {
         return lines;
     }
 
-    static int suiteAgain(List<String> args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(java.io.OutputStream.nullOutputStream()); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            return Main.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void aSuiteKilledAnywhereAndStartedAgainEndsAsIfNeverStopped() throws Exception {
         Path file = suiteFile();
@@ -97,7 +79,7 @@ class SuiteCrashResumeTest {
             String what = fault != null ? "halt at " + fault : "SIGKILL after " + delay + " ms";
             KilledCommand.Outcome killed = KilledCommand.run(args(file, out), fault, delay);
             assertTrue(killed.exit() == 0 || killed.killed(), what + ": exit " + killed.exit() + ": " + killed.stderr());
-            assertEquals(0, suiteAgain(args(file, out)), what + ": the suite started again passes");
+            assertEquals(0, KilledCommand.again(args(file, out)), what + ": the suite started again passes");
             assertEquals(expected, results(out), what + ": every experiment's history and test result");
             try (Stream<Path> walk = Files.walk(out)) {
                 assertFalse(walk.anyMatch(p -> p.getFileName().toString().matches("\\..+\\.tmp")), what + ": no temporary file left");

@@ -4,15 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.deepnets.cli.Main;
 import io.deepnets.runs.RunFolder;
 import io.deepnets.runs.SweepFolder;
 import io.deepnets.testing.KilledCommand;
 import io.deepnets.testing.RealData;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,20 +75,6 @@ class SweepCrashResumeTest {
         return out;
     }
 
-    static int sweepAgain(List<String> args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try (PrintStream o = new PrintStream(java.io.OutputStream.nullOutputStream()); PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8)) {
-            System.setOut(o);
-            System.setErr(e);
-            return Main.execute(args.toArray(String[]::new));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
-
     @Test
     void aSweepKilledAnywhereAndStartedAgainEndsAsIfNeverStopped() throws Exception {
         Path file = sweepFile();
@@ -119,7 +101,7 @@ class SweepCrashResumeTest {
             String what = fault != null ? "halt at " + fault : "SIGKILL after " + delay + " ms";
             KilledCommand.Outcome killed = KilledCommand.run(args(file, out), fault, delay);
             assertTrue(killed.exit() == 0 || killed.killed(), what + ": exit " + killed.exit() + ": " + killed.stderr());
-            int again = sweepAgain(args(file, out));
+            int again = KilledCommand.again(args(file, out));
             assertEquals(0, again, what + ": the sweep started again finishes");
             Path dir = sweepFolder(out);
             assertEquals(expectedCsv, csvWithoutSeconds(dir), what + ": sweep.csv");

@@ -28,8 +28,13 @@ public final class KilledCommand {
         }
     }
 
-    /** Runs {@code args}; halts at {@code fault} when not null, or is killed after {@code killAfterMillis} when not null. */
+    /** Runs {@code args}; halts at {@code fault} when not null, or is killed (SIGKILL) after {@code killAfterMillis} when not null. */
     public static Outcome run(List<String> args, String fault, Long killAfterMillis) throws Exception {
+        return run(args, fault, killAfterMillis, false);
+    }
+
+    /** As {@link #run(List, String, Long)}; with {@code term} the stop after the delay is SIGTERM, not SIGKILL. */
+    public static Outcome run(List<String> args, String fault, Long killAfterMillis, boolean term) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g",
                 "-Dorg.bytedeco.javacpp.maxbytes=2G", "-Djava.awt.headless=true"));
         if (fault != null) {
@@ -50,7 +55,11 @@ public final class KilledCommand {
         });
         pump.start();
         if (killAfterMillis != null && !p.waitFor(killAfterMillis, TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
+            if (term) {
+                new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+            } else {
+                p.destroyForcibly();
+            }
         }
         if (!p.waitFor(300, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -58,5 +67,19 @@ public final class KilledCommand {
         }
         pump.join();
         return new Outcome(p.exitValue(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Runs {@code args} in this JVM (as a user starting the command again), its console output discarded; the exit code. */
+    public static int again(List<String> args) {
+        java.io.PrintStream oldOut = System.out;
+        java.io.PrintStream oldErr = System.err;
+        try (java.io.PrintStream quiet = new java.io.PrintStream(java.io.OutputStream.nullOutputStream())) {
+            System.setOut(quiet);
+            System.setErr(quiet);
+            return Main.execute(args.toArray(String[]::new));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
     }
 }
