@@ -211,6 +211,7 @@ public final class ConfigLoader {
 
     /** Every layer type the YAML knows, in the order error messages list them. */
     static final List<String> LAYER_TYPES = List.of("dense", "conv2d", "max_pool2d", "average_pooling2d", "global_average_pooling2d",
+            "global_max_pooling2d",
             "batch_normalization", "activation", "dropout", "flatten", "output");
 
     private static LayerConfig layer(YamlSection l) {
@@ -240,6 +241,7 @@ public final class ConfigLoader {
                         Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")));
             }
             case "global_average_pooling2d" -> new LayerConfig.GlobalAvgPool2D();
+            case "global_max_pooling2d" -> new LayerConfig.GlobalMaxPool2D();
             case "activation" -> {
                 if (!l.has("activation")) {
                     throw new ConfigException(l.pathOf("activation"), "is required (e.g. relu), as in Keras's Activation('relu')");
@@ -257,7 +259,7 @@ public final class ConfigLoader {
             case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation", "kernel_regularizer");
             case "max_pool2d" -> List.of("type", "pool_size", "strides", "padding");
             case "dropout" -> List.of("type", "rate");
-            case "flatten", "global_average_pooling2d" -> List.of("type");
+            case "flatten", "global_average_pooling2d", "global_max_pooling2d" -> List.of("type");
             case "batch_normalization" -> List.of("type", "momentum", "epsilon");
             case "average_pooling2d" -> List.of("type", "pool_size", "strides", "padding");
             case "activation" -> List.of("type", "activation");

@@ -231,6 +231,32 @@ public sealed interface LayerConfig {
         }
     }
 
+    /** Keras {@code GlobalMaxPooling2D()}: the largest value of each channel, giving a flat vector of the channels. */
+    record GlobalMaxPool2D() implements LayerConfig {
+        public String type() {
+            return "global_max_pooling2d";
+        }
+
+        public String kerasClass() {
+            return "GlobalMaxPooling2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            if (!input.isImage()) {
+                throw new ConfigException(path, "global_max_pooling2d expects an image input (height, width, channels) but gets " + input);
+            }
+            return TensorShape.of(input.channels());
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "global_max_pooling2d");
+        }
+    }
+
     /** Keras {@code Activation(name)}: the function alone, typically after batch normalisation. */
     record ActivationLayer(Activation activation) implements LayerConfig {
         public ActivationLayer {

@@ -169,6 +169,10 @@ public final class KerasModelMapper {
             // Keras GlobalAveragePooling2D: one mean per channel, a flat [channels] output (DL4J collapses the dims too).
             return new GlobalPoolingLayer.Builder(PoolingType.AVG).collapseDimensions(true).build();
         }
+        if (layer instanceof LayerConfig.GlobalMaxPool2D) {
+            // Keras GlobalMaxPooling2D: one maximum per channel, a flat [channels] output.
+            return new GlobalPoolingLayer.Builder(PoolingType.MAX).collapseDimensions(true).build();
+        }
         if (layer instanceof LayerConfig.BatchNormalization b) {
             // Keras momentum m updates moving = m * moving + (1 - m) * batch, DL4J's decay has the same meaning; DL4J's
             // defaults (decay 0.9, eps 1e-5) are Keras's 0.99 and 1e-3 here. gamma = 1, beta = 0 as Keras starts them;

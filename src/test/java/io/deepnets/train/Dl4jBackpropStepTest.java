@@ -67,6 +67,22 @@ class Dl4jBackpropStepTest {
         stepsLikeFit(POOLING_CNN);
     }
 
+    /** Keras's GlobalMaxPooling2D (DL4J's GlobalPoolingLayer MAX): the gradient goes to each channel's largest value. */
+    @Test
+    void globalMaxPoolingStepsLikeDl4jFit() {
+        stepsLikeFit(POOLING_CNN.replace("global_average_pooling2d", "global_max_pooling2d"));
+        ExperimentConfig config = ConfigLoader.parse(POOLING_CNN.replace("global_average_pooling2d", "global_max_pooling2d"), List.of());
+        MultiLayerNetwork net = KerasModelMapper.build(config);
+        assertEquals(config.model().totalParams(), net.numParams(), "no parameters of its own");
+        org.nd4j.linalg.api.ndarray.INDArray x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 2, 3, 12, 12);
+        java.util.List<org.nd4j.linalg.api.ndarray.INDArray> acts = net.feedForward(x, false);
+        org.nd4j.linalg.api.ndarray.INDArray before = acts.get(4);      // the second convolution's output, [2, 8, 10, 10]
+        org.nd4j.linalg.api.ndarray.INDArray pooled = acts.get(5);      // [2, 8]
+        assertEquals(8, pooled.size(1));
+        assertEquals(before.get(org.nd4j.linalg.indexing.NDArrayIndex.point(1), org.nd4j.linalg.indexing.NDArrayIndex.point(3)).maxNumber().doubleValue(),
+                pooled.getDouble(1, 3), 1e-6, "each channel's maximum, as Keras");
+    }
+
     private static void stepsLikeFit(String yaml) {
         ExperimentConfig config = ConfigLoader.parse(yaml, List.of());
         MultiLayerNetwork reference = KerasModelMapper.build(config);

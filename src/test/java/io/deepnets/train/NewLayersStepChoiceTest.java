@@ -58,6 +58,8 @@ class NewLayersStepChoiceTest {
         String expectedRms = Dl4jBackpropStep.KIND;
         assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)));
         assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: global_average_pooling2d}", OUT)));
+        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: global_max_pooling2d}", OUT)));
+        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: global_max_pooling2d}", OUT)), "sgd + global max pooling");
         assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), "sgd + average pooling");
         assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: global_average_pooling2d}", OUT)), "sgd + global average pooling");
         assertEquals(Dl4jFitStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
