@@ -1,7 +1,6 @@
 package io.deepnets.suite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.runs.RunFolder;
@@ -15,7 +14,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,21 +69,10 @@ class SuiteCrashResumeTest {
                 "checkpoint.renamed:4", "atomic.history.csv:5", "atomic.metrics.json:1", "final.metrics-written:2", "atomic.index.html:1");
         Random random = new Random(20261205L);
         List<Long> kills = List.of(5_000L + random.nextInt(5_000), 10_000L + random.nextInt(6_000));
-        List<String> report = new ArrayList<>();
-        for (int i = 0; i < faults.size() + kills.size(); i++) {
-            Path out = tmp.resolve("k" + i);
-            String fault = i < faults.size() ? faults.get(i) : null;
-            Long delay = fault == null ? kills.get(i - faults.size()) : null;
-            String what = fault != null ? "halt at " + fault : "SIGKILL after " + delay + " ms";
-            KilledCommand.Outcome killed = KilledCommand.run(args(file, out), fault, delay);
-            assertTrue(killed.exit() == 0 || killed.killed(), what + ": exit " + killed.exit() + ": " + killed.stderr());
-            assertEquals(0, KilledCommand.again(args(file, out)), what + ": the suite started again passes");
+        List<String> report = KilledCommand.stopEverywhereAndRestart(tmp, faults, kills, out -> args(file, out), (what, out) -> {
             assertEquals(expected, results(out), what + ": every experiment's history and test result");
-            try (Stream<Path> walk = Files.walk(out)) {
-                assertFalse(walk.anyMatch(p -> p.getFileName().toString().matches("\\..+\\.tmp")), what + ": no temporary file left");
-            }
-            report.add(what + (killed.exit() == 0 ? ": finished before the stop" : ": stopped, then finished exactly"));
-        }
+            return out;
+        });
         System.out.println("suite crash points:\n  " + String.join("\n  ", report));
         assertTrue(report.stream().filter(r -> r.endsWith("exactly")).count() >= faults.size(), String.join("\n", report));
     }

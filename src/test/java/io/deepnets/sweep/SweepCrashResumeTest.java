@@ -1,7 +1,6 @@
 package io.deepnets.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.runs.RunFolder;
@@ -93,24 +92,12 @@ class SweepCrashResumeTest {
                 "final.metrics-written:3", "atomic.sweep.csv:1"));
         Random random = new Random(20261205L);
         List<Long> kills = List.of(4_000L + random.nextInt(4_000), 8_000L + random.nextInt(6_000));
-        List<String> report = new ArrayList<>();
-        for (int i = 0; i < faults.size() + kills.size(); i++) {
-            Path out = tmp.resolve("k" + i);
-            String fault = i < faults.size() ? faults.get(i) : null;
-            Long delay = fault == null ? kills.get(i - faults.size()) : null;
-            String what = fault != null ? "halt at " + fault : "SIGKILL after " + delay + " ms";
-            KilledCommand.Outcome killed = KilledCommand.run(args(file, out), fault, delay);
-            assertTrue(killed.exit() == 0 || killed.killed(), what + ": exit " + killed.exit() + ": " + killed.stderr());
-            int again = KilledCommand.again(args(file, out));
-            assertEquals(0, again, what + ": the sweep started again finishes");
+        List<String> report = KilledCommand.stopEverywhereAndRestart(tmp, faults, kills, out -> args(file, out), (what, out) -> {
             Path dir = sweepFolder(out);
             assertEquals(expectedCsv, csvWithoutSeconds(dir), what + ": sweep.csv");
             assertEquals(expectedHistories, histories(dir), what + ": the points' histories");
-            try (Stream<Path> walk = Files.walk(dir)) {
-                assertFalse(walk.anyMatch(p -> p.getFileName().toString().matches("\\..+\\.tmp")), what + ": no temporary file left");
-            }
-            report.add(what + (killed.exit() == 0 ? ": finished before the stop" : ": stopped, then finished exactly"));
-        }
+            return dir;
+        });
         System.out.println("sweep crash points:\n  " + String.join("\n  ", report));
         assertTrue(report.stream().filter(r -> r.endsWith("exactly")).count() >= faults.size(), String.join("\n", report));
     }

@@ -69,6 +69,39 @@ public final class KilledCommand {
         return new Outcome(p.exitValue(), err.toString(StandardCharsets.UTF_8));
     }
 
+    /** What a test checks once a stopped command has been started again and finished. */
+    @FunctionalInterface
+    public interface AfterRestart {
+        /** Asserts the finished output in {@code out} ({@code what} names the stop); returns the folder to search for temporary files. */
+        Path check(String what, Path out) throws Exception;
+    }
+
+    /**
+     * The command of {@code args} (given its output folder) stopped at each fault point in turn, then at each SIGKILL
+     * delay, each time into a fresh folder under {@code tmp}; after each stop it is started again in this JVM and must
+     * finish (exit 0), {@code after} checks the result, and no temporary file may be left. Returns one line per stop.
+     */
+    public static List<String> stopEverywhereAndRestart(Path tmp, List<String> faults, List<Long> kills,
+            java.util.function.Function<Path, List<String>> args, AfterRestart after) throws Exception {
+        List<String> report = new ArrayList<>();
+        for (int i = 0; i < faults.size() + kills.size(); i++) {
+            Path out = tmp.resolve("k" + i);
+            String fault = i < faults.size() ? faults.get(i) : null;
+            Long delay = fault == null ? kills.get(i - faults.size()) : null;
+            String what = fault != null ? "halt at " + fault : "SIGKILL after " + delay + " ms";
+            Outcome killed = run(args.apply(out), fault, delay);
+            org.junit.jupiter.api.Assertions.assertTrue(killed.exit() == 0 || killed.killed(), what + ": exit " + killed.exit() + ": " + killed.stderr());
+            org.junit.jupiter.api.Assertions.assertEquals(0, again(args.apply(out)), what + ": started again, it finishes");
+            Path scanned = after.check(what, out);
+            try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(scanned)) {
+                org.junit.jupiter.api.Assertions.assertFalse(walk.anyMatch(p -> p.getFileName().toString().matches("\\..+\\.tmp")),
+                        what + ": no temporary file left");
+            }
+            report.add(what + (killed.exit() == 0 ? ": finished before the stop" : ": stopped, then finished exactly"));
+        }
+        return report;
+    }
+
     /** Runs {@code args} in this JVM (as a user starting the command again), its console output discarded; the exit code. */
     public static int again(List<String> args) {
         java.io.PrintStream oldOut = System.out;
