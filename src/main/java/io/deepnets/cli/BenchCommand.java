@@ -157,8 +157,8 @@ final class BenchCommand implements Callable<Integer> {
             data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
                     System.err), c.data()).train();
         } catch (io.deepnets.data.DataException e) {
-            // Several configs may be benchmarked: the one whose data settings fail is named first, as every config error.
-            throw e.getMessage().startsWith("data.") ? new io.deepnets.data.DataException(sources.get(c) + ": " + e.getMessage(), e) : e;
+            // Several configs may be benchmarked: the one whose data settings fail is named.
+            throw e.inConfig(sources.get(c));
         }
         return data.isStreamed() ? data.rows(io.deepnets.data.BatchAssembler.identity(data.count()), 0, Math.min(data.count(), 4096)) : data;
     }

@@ -291,12 +291,7 @@ public final class ExperimentRunner {
             printClassCounts(loaded);
             return SplitDataset.of(loaded, config.data());
         } catch (io.deepnets.data.DataException e) {
-            // A setting that only fails against the data it meets (a split that leaves nothing) is a config error
-            // found late: named like every other config error, file first.
-            if (e.getMessage().startsWith("data.")) {
-                throw new io.deepnets.data.DataException(configFile + ": " + e.getMessage(), e);
-            }
-            throw e;
+            throw e.inConfig(configFile);
         }
     }
 

@@ -176,8 +176,7 @@ public final class SuiteRunner {
         try {
             now = cache.computeIfAbsent(config.data(), d -> DatasetLoader.forConfig(d, dataDir, env, DataSources.canonical(), out).checksums());
         } catch (io.deepnets.data.DataException e) {
-            // A data setting that fails against the data it meets: named like every config error, the experiment's file first.
-            throw e.getMessage().startsWith("data.") ? new io.deepnets.data.DataException(configFile + ": " + e.getMessage(), e) : e;
+            throw e.inConfig(configFile);
         }
         Object then = p.get("data_files");
         if (!(then instanceof Map<?, ?> before) || !before.values().stream().map(String::valueOf).collect(java.util.stream.Collectors.toCollection(
