@@ -399,16 +399,11 @@ public final class ConfigLoader {
      * option that made it (e.g. {@code --epochs 5}).
      */
     public static void refuseRepeatedKeys(List<String> assignments, java.util.Map<String, String> shorthands) {
-        for (int i = 0; i < assignments.size(); i++) {
-            int eq = assignments.get(i).indexOf('=');
-            for (int j = 0; j < i && eq > 0; j++) {
-                int eq2 = assignments.get(j).indexOf('=');
-                if (eq2 > 0 && ConfigOverrides.overlap(assignments.get(i).substring(0, eq), assignments.get(j).substring(0, eq2))) {
-                    String later = shorthands.getOrDefault(assignments.get(i), "--set " + assignments.get(i));
-                    String earlier = shorthands.getOrDefault(assignments.get(j), "--set " + assignments.get(j));
-                    throw new ConfigException(later, "sets the same value as " + earlier + "; give each key once");
-                }
-            }
+        int[] repeat = ConfigOverrides.firstRepeat(assignments);
+        if (repeat != null) {
+            String later = shorthands.getOrDefault(assignments.get(repeat[0]), "--set " + assignments.get(repeat[0]));
+            String earlier = shorthands.getOrDefault(assignments.get(repeat[1]), "--set " + assignments.get(repeat[1]));
+            throw new ConfigException(later, "sets the same value as " + earlier + "; give each key once");
         }
     }
 

@@ -137,6 +137,23 @@ final class ConfigOverrides {
         return x.equals(y) || x.startsWith(y + ".") || x.startsWith(y + "[") || y.startsWith(x + ".") || y.startsWith(x + "[");
     }
 
+    /**
+     * The first pair {@code {later, earlier}} of assignments ({@code key=value}) that write one value (see
+     * {@link #overlap}), or null when every key is written once.
+     */
+    static int[] firstRepeat(List<String> assignments) {
+        for (int i = 0; assignments != null && i < assignments.size(); i++) {
+            int eq = assignments.get(i).indexOf('=');
+            for (int j = 0; j < i && eq > 0; j++) {
+                int eq2 = assignments.get(j).indexOf('=');
+                if (eq2 > 0 && overlap(assignments.get(i).substring(0, eq), assignments.get(j).substring(0, eq2))) {
+                    return new int[] {i, j};
+                }
+            }
+        }
+        return null;
+    }
+
     /** {@code model.layers.2.rate} and {@code model.layers[2].rate} name the same value. */
     private static String normalise(String path) {
         return path.replaceAll("\\.(\\d+)(?=\\.|$)", "[$1]");

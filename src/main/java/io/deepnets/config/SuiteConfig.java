@@ -109,15 +109,10 @@ public record SuiteConfig(String name, String description, List<Entry> experimen
 
     /** Two entries of one {@code set} list writing one value: which the user meant is not ours to guess. */
     static void refuseRepeatedKeys(String where, List<String> assignments) {
-        for (int i = 0; assignments != null && i < assignments.size(); i++) {
-            int eq = assignments.get(i).indexOf('=');
-            for (int j = 0; j < i && eq > 0; j++) {
-                int eq2 = assignments.get(j).indexOf('=');
-                if (eq2 > 0 && ConfigOverrides.overlap(assignments.get(i).substring(0, eq), assignments.get(j).substring(0, eq2))) {
-                    throw new ConfigException(where + "[" + i + "]", "'" + assignments.get(i) + "' sets the same value as '" + assignments.get(j)
-                            + "' (" + where + "[" + j + "]); give each key once");
-                }
-            }
+        int[] repeat = ConfigOverrides.firstRepeat(assignments);
+        if (repeat != null) {
+            throw new ConfigException(where + "[" + repeat[0] + "]", "'" + assignments.get(repeat[0]) + "' sets the same value as '"
+                    + assignments.get(repeat[1]) + "' (" + where + "[" + repeat[1] + "]); give each key once");
         }
     }
 }
