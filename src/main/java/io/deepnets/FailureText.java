@@ -90,9 +90,14 @@ public final class FailureText {
         return file == null || file.isBlank() ? what : file + ": " + what;
     }
 
-    /** "ZipException" -> "zip": what happened, without the Java type. */
+    /** "ZipException" -> "zip error": what happened, without the Java type. */
     private static String words(Throwable t) {
+        return typeInWords(t) + " error";
+    }
+
+    /** "NullPointerException" -> "null pointer": the kind of failure in words, without the Java type. */
+    public static String typeInWords(Throwable t) {
         String name = t.getClass().getSimpleName().replaceAll("(Exception|Error)$", "");
-        return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT) + " error";
+        return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
     }
 }

@@ -117,15 +117,9 @@ public final class Main implements Runnable {
         if (t.getClass().getName().startsWith("java.")) {
             // The JDK's own messages name classes and methods ("Cannot invoke \"java.lang.Double.intValue()\"..."): a bug of
             // ours, told in words; --debug shows the rest.
-            return "internal error (" + describe(t) + ")";
+            return "internal error (" + io.deepnets.FailureText.typeInWords(t) + ")";
         }
-        return "internal error" + (m == null || m.isBlank() ? " (" + describe(t) + ")" : ": " + m);
-    }
-
-    /** "NullPointerException" -> "null pointer": what happened, without the Java type. */
-    private static String describe(Throwable t) {
-        String name = t.getClass().getSimpleName().replaceAll("(Exception|Error)$", "");
-        return name.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(java.util.Locale.ROOT);
+        return "internal error" + (m == null || m.isBlank() ? " (" + io.deepnets.FailureText.typeInWords(t) + ")" : ": " + m);
     }
 
     private static String firstLine(String s) {
