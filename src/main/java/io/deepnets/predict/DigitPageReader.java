@@ -1,7 +1,5 @@
 package io.deepnets.predict;
 
-import boofcv.alg.filter.binary.BinaryImageOps;
-import boofcv.struct.ConnectRule;
 import boofcv.struct.image.GrayS32;
 import io.deepnets.BadInputException;
 import io.deepnets.config.TensorShape;
@@ -105,8 +103,8 @@ public final class DigitPageReader {
                     + " pixels)");
         }
         PageInk ink = PageInk.of(img);
-        GrayS32 labels = new GrayS32(w, h);
-        int n = BinaryImageOps.contour(ink.ink, ConnectRule.EIGHT, labels).size();
+        GrayS32 labels = ink.labels;
+        int n = ink.components;
         List<Box> boxes = digitsOnly(merged(withoutSpecks(boxes(labels, n))));
         if (boxes.isEmpty()) {
             throw new BadInputException("no digits found (no marks darker than the paper around them" + (ink.rules + ink.margins > 0

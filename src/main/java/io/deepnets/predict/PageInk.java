@@ -58,12 +58,17 @@ public final class PageInk {
     /** Ruled and margin lines found and removed. */
     final int rules;
     final int margins;
+    /** The ink's 8-connected components, numbered 1..{@link #components} (0: paper); numbers of dropped pieces unused. */
+    final GrayS32 labels;
+    final int components;
 
-    private PageInk(int width, int height, float[] darkness, GrayU8 ink, double skew, double inkLevel, int rules, int margins) {
+    private PageInk(int width, int height, float[] darkness, GrayU8 ink, Labelled labelled, double skew, double inkLevel, int rules, int margins) {
         this.width = width;
         this.height = height;
         this.darkness = darkness;
         this.ink = ink;
+        this.labels = labelled.labels();
+        this.components = labelled.count();
         this.skew = skew;
         this.inkLevel = inkLevel;
         this.rules = rules;
@@ -96,7 +101,7 @@ public final class PageInk {
         double level = inkLevel(dark, floorHigh);
         GrayU8 mask = new GrayU8(w, h);
         if (level == 0) {
-            return new PageInk(w, h, dark, mask, 0, 0, 0, 0);
+            return new PageInk(w, h, dark, mask, new Labelled(new GrayS32(w, h), 0), 0, 0, 0, 0);
         }
         double high = Math.max(floorHigh, 0.4 * level);
         double low = Math.max(floorLow, 0.3 * level);
@@ -111,8 +116,8 @@ public final class PageInk {
         int rules = removeLines(weak, skew, true);
         int margins = removeLines(weak, skew, false);
         hysteresis(weak, dark, high, mask);
-        dropLongThin(mask);
-        return new PageInk(w, h, dark, mask, skew, level, rules, margins);
+        Labelled labelled = dropLongThin(mask);
+        return new PageInk(w, h, dark, mask, labelled, skew, level, rules, margins);
     }
 
     /** The paper's brightness at every pixel (see the class comment). */
@@ -446,7 +451,12 @@ public final class PageInk {
     }
 
     /** Components at least a fifth of the page long and on average under four pixels thick: pieces of lines, not digits. */
-    private static void dropLongThin(GrayU8 mask) {
+    /** Components of a mask: their numbers per pixel and the highest number. */
+    record Labelled(GrayS32 labels, int count) {
+    }
+
+    /** Drops the long thin pieces and returns the remaining components, labelled once for the reader too. */
+    private static Labelled dropLongThin(GrayU8 mask) {
         int w = mask.width;
         int h = mask.height;
         GrayS32 labels = new GrayS32(w, h);
@@ -481,8 +491,10 @@ public final class PageInk {
         for (int i = 0; i < w * h; i++) {
             if (drop[labels.data[i]]) {
                 mask.data[i] = 0;
+                labels.data[i] = 0;
             }
         }
+        return new Labelled(labels, n);
     }
 
     /** What was taken for ink: black on white, the size of the page. */
