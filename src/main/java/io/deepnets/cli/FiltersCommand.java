@@ -73,7 +73,7 @@ final class FiltersCommand implements Callable<Integer> {
         java.awt.image.BufferedImage img = ImagePreprocessor.read(image);
         TrainedModel trained = model == null ? null : TrainedModel.load(model);
         if (trained != null) {
-            io.deepnets.filters.LearnedKernels.of(trained.network(), model.toString());     // one line before any work if it has no convolution
+            io.deepnets.filters.LearnedKernels.firstKernels(trained.network(), model.toString());     // one line before any work if it has none
         }
         FiltersReport.Outcome o = FiltersReport.write(new FiltersReport.Request(image, noise, seed, target, settings, model, color), img, trained);
         if (json) {

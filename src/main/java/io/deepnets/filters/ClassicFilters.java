@@ -245,12 +245,21 @@ public final class ClassicFilters {
 
     /** Peak signal-to-noise ratio of {@code image} against {@code clean}, in dB (infinite when equal). */
     public static double psnr(GrayF32 clean, GrayF32 image) {
+        return psnr(List.of(clean), List.of(image));
+    }
+
+    /** The same over every channel of an image (the mean squared error over all of them). */
+    public static double psnr(List<GrayF32> clean, List<GrayF32> image) {
         double mse = 0;
-        for (int i = 0; i < clean.data.length; i++) {
-            double d = clean.data[i] - image.data[i];
-            mse += d * d;
+        long n = 0;
+        for (int c = 0; c < clean.size(); c++) {
+            for (int i = 0; i < clean.get(c).data.length; i++) {
+                double d = clean.get(c).data[i] - image.get(c).data[i];
+                mse += d * d;
+                n++;
+            }
         }
-        mse /= clean.data.length;
+        mse /= n;
         return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 

@@ -140,7 +140,7 @@ public final class FiltersReport {
         inputs.add(new FiltersPage.Tile(PageFigure.of("image.png", "the image"), r.color() ? "the image" : "the image, grey", "", List.of(), ""));
         if (r.noise() != null) {
             writePng(r.out().resolve("noisy.png"), input);
-            double psnr = psnr(clean, input);
+            double psnr = ClassicFilters.psnr(clean, input);
             figures.put("noisy_psnr_db", finite(psnr));
             inputs.add(new FiltersPage.Tile(PageFigure.of("noisy.png", "the noisy image"), "with noise", noiseText, List.of(), "PSNR " + db(psnr)));
         }
@@ -165,7 +165,7 @@ public final class FiltersReport {
             m.put("kernel", first.kernel());
             String line = "";
             if (r.noise() != null && first.picture()) {
-                double psnr = psnr(clean, result);
+                double psnr = ClassicFilters.psnr(clean, result);
                 m.put("psnr_db", finite(psnr));
                 line = "PSNR " + db(psnr);
             }
@@ -174,7 +174,7 @@ public final class FiltersReport {
         }
         figures.put("filters", filterFigures);
 
-        double[][] grey = ClassicFilters.toArray(planes(img, false).get(0));
+        double[][] grey = ClassicFilters.toArray(r.color() ? planes(img, false).get(0) : clean.get(0));
         double[][] crop = centre(grey, CROP_SIZE);
         double[][] asymmetric = {{1, 2, 3}, {0, 0, 0}, {-1, -2, -4}};
         double[][] layer = Dl4jCorrelation.layerOutput(crop, asymmetric);
@@ -308,20 +308,6 @@ public final class FiltersReport {
             System.arraycopy(grey[y0 + y], x0, out[y], 0, w);
         }
         return out;
-    }
-
-    static double psnr(List<GrayF32> clean, List<GrayF32> image) {
-        double mse = 0;
-        long n = 0;
-        for (int c = 0; c < clean.size(); c++) {
-            for (int i = 0; i < clean.get(c).data.length; i++) {
-                double d = clean.get(c).data[i] - image.get(c).data[i];
-                mse += d * d;
-                n++;
-            }
-        }
-        mse /= n;
-        return mse == 0 ? Double.POSITIVE_INFINITY : 10 * Math.log10(255.0 * 255.0 / mse);
     }
 
     private static Object finite(double v) {

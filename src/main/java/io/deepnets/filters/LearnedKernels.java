@@ -55,24 +55,28 @@ public final class LearnedKernels {
         return out;
     }
 
-    /** The first convolution's kernels of {@code net}, each with its nearest classic kernel. */
-    public static List<Match> of(MultiLayerNetwork net, String modelName) {
-        ConvolutionLayer conv = null;
+    /**
+     * The first convolution's weights [out, in, k, k] of {@code net}; one line (exit 2) when it has none or its
+     * kernels are not square, so a command can check its model before any work.
+     */
+    public static INDArray firstKernels(MultiLayerNetwork net, String modelName) {
         for (Layer l : net.getLayers()) {
-            if (l instanceof ConvolutionLayer c) {
-                conv = c;
-                break;
+            if (l instanceof ConvolutionLayer conv) {
+                INDArray w = conv.getParam("W");
+                if (w.size(2) != w.size(3)) {
+                    throw new BadInputException("--model " + modelName + ": the first convolution's kernels are " + w.size(2) + "x" + w.size(3)
+                            + "; only square kernels are compared");
+                }
+                return w;
             }
         }
-        if (conv == null) {
-            throw new BadInputException("--model " + modelName + ": the network has no convolution layer, so no learned kernels to show");
-        }
-        INDArray w = conv.getParam("W");
+        throw new BadInputException("--model " + modelName + ": the network has no convolution layer, so no learned kernels to show");
+    }
+
+    /** The first convolution's kernels of {@code net}, each with its nearest classic kernel. */
+    public static List<Match> of(MultiLayerNetwork net, String modelName) {
+        INDArray w = firstKernels(net, modelName);
         long[] shape = w.shape();
-        if (shape[2] != shape[3]) {
-            throw new BadInputException("--model " + modelName + ": the first convolution's kernels are " + shape[2] + "x" + shape[3]
-                    + "; only square kernels are compared");
-        }
         int size = (int) shape[2];
         Map<String, double[][]> classics = classics(size);
         List<Match> out = new ArrayList<>();
