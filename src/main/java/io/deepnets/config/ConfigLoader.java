@@ -22,7 +22,7 @@ public final class ConfigLoader {
     static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
             "train_subset", "test_subset", "class_names", "test_split", "image_size", "channels", "resize", "skip_bad_images", "cache", "classes",
             "augment");
-    static final List<String> MODEL_KEYS = List.of("input_shape", "layers", "base", "freeze", "replace_output", "transfer");
+    static final List<String> MODEL_KEYS = List.of("input_shape", "blocks", "layers", "base", "freeze", "replace_output", "transfer");
     static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint");
     static final long DEFAULT_SEED = 42;
 
@@ -63,7 +63,8 @@ public final class ConfigLoader {
         DataConfig data = data(root.section("data"), seed);
         ModelConfig model = model(root.section("model"));
         YamlSection optimizerSection = root.section("optimizer");
-        TrainingCallbacks.Schedule schedule = optimizerSection.has("schedule") ? schedule(optimizerSection.section("schedule")) : null;
+        TrainingCallbacks.Schedule schedule = optimizerSection.has("schedule") ? schedule(optimizerSection.section("schedule"),
+                root.raw("training") instanceof Map<?, ?> t && t.get("epochs") instanceof Integer e ? e : 0) : null;
         OptimizerConfig optimizer = optimizer(optimizerSection);
         TrainingConfig training = training(root.section("training"), schedule);
         root.rejectUnknown(TOP_KEYS);
@@ -118,7 +119,7 @@ public final class ConfigLoader {
             }
         }
         TensorShape input = new TensorShape(s.requireIntList("input_shape"));
-        List<LayerConfig> layers = layers(s, s.requireList("layers"), 0);
+        Parsed layers = layers(s, RepeatedBlocks.of(s), s.requireList("layers"), 0, List.of());
         ModelConfig.Transfer transfer = null;
         if (s.has("transfer")) {
             YamlSection t = s.section("transfer");
@@ -126,21 +127,58 @@ public final class ConfigLoader {
                     t.requireInt("frozen")), List.of("base", "base_sha256", "base_layers", "frozen"));
         }
         s.rejectUnknown(MODEL_KEYS);
-        return new ModelConfig(input, layers, transfer);
+        return new ModelConfig(input, layers.layers(), layers.names(), layers.inputs(), transfer);
     }
 
-    private static List<LayerConfig> layers(YamlSection s, List<?> rawLayers, int offset) {
-        List<LayerConfig> layers = new ArrayList<>();
-        for (int i = 0; i < rawLayers.size(); i++) {
-            String path = ModelConfig.layerPath(i + offset);
-            YamlSection l = YamlSection.of(path, rawLayers.get(i));
+    /** Layers as read, blocks expanded; names and inputs resolved (a default name where none is given). */
+    private record Parsed(List<LayerConfig> layers, List<String> names, List<List<String>> inputs) {
+    }
+
+    /**
+     * Parses {@code rawLayers}, which follow {@code before} (the base's layers in transfer learning, already resolved);
+     * {@code offset} is the index of the first in the whole list.
+     */
+    private static Parsed layers(YamlSection s, RepeatedBlocks blocks, List<?> rawLayers, int offset, List<LayerConfig> before) {
+        List<RepeatedBlocks.RawLayer> raw = blocks.expand(s.pathOf("layers"), rawLayers, offset);
+        List<LayerConfig> layers = new ArrayList<>(before);
+        List<String> givenNames = new ArrayList<>(java.util.Collections.nCopies(before.size(), null));
+        List<List<Object>> givenInputs = new ArrayList<>(java.util.Collections.nCopies(before.size(), null));
+        for (RepeatedBlocks.RawLayer r : raw) {
+            String path = r.path();
+            YamlSection l = YamlSection.of(path, r.node());
             try {
+                givenNames.add(l.optString("name", null));
+                Object in = l.raw("inputs");
+                if (in != null && !(in instanceof List<?>)) {
+                    throw new ConfigException(l.pathOf("inputs"), "expected a list of layer names, got " + YamlSection.describe(in));
+                }
+                List<Object> inputs = null;
+                if (in instanceof List<?> list) {
+                    inputs = new ArrayList<>();
+                    for (int k = 0; k < list.size(); k++) {
+                        Object n = list.get(k);
+                        inputs.add(n instanceof RepeatedBlocks.LayerAt at ? new RepeatedBlocks.LayerAt(at.index() + before.size())
+                                : YamlSection.asString(l.pathOf("inputs") + "[" + k + "]", n));
+                    }
+                }
+                givenInputs.add(inputs);
                 layers.add(layer(l));
             } catch (ConfigException e) {
                 throw e.keyPath().startsWith(path) ? e : e.under(path);
             }
         }
-        return layers;
+        List<String> defaults = ModelConfig.defaultNames(layers);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < layers.size(); i++) {
+            names.add(givenNames.get(i) != null ? givenNames.get(i) : defaults.get(i));
+        }
+        List<List<String>> inputs = new ArrayList<>();
+        for (List<Object> in : givenInputs) {
+            inputs.add(in == null ? null : in.stream().map(n -> n instanceof RepeatedBlocks.LayerAt at
+                    ? (at.index() < 0 ? ModelConfig.INPUT : names.get(at.index())) : (String) n).toList());
+        }
+        return new Parsed(layers.subList(before.size(), layers.size()), names.subList(before.size(), names.size()),
+                inputs.subList(before.size(), inputs.size()));
     }
 
     /**
@@ -162,7 +200,8 @@ public final class ConfigLoader {
             baseLayers = baseLayers.subList(0, baseLayers.size() - 1);
         }
         List<?> rawHead = s.has("layers") ? s.requireList("layers") : List.of();
-        List<LayerConfig> head = layers(s, rawHead, baseLayers.size());
+        Parsed parsed = layers(s, RepeatedBlocks.of(s), rawHead, baseLayers.size(), baseLayers);
+        List<LayerConfig> head = parsed.layers();
         if (replace && head.isEmpty()) {
             throw new ConfigException(s.pathOf("layers"), "is required with replace_output: true: the new layers, ending with an output layer sized to "
                     + "the new classes (e.g. [{type: output, units: 2}])");
@@ -179,10 +218,14 @@ public final class ConfigLoader {
         }
         List<LayerConfig> all = new ArrayList<>(baseLayers);
         all.addAll(head);
+        List<String> names = new ArrayList<>(base.model().layerNames().subList(0, baseLayers.size()));
+        names.addAll(parsed.names());
+        List<List<String>> inputs = new ArrayList<>(base.model().inputs().subList(0, baseLayers.size()));
+        inputs.addAll(parsed.inputs());
         int frozen = freezeCount(s, base.model().layerNames(), baseLayers.size());
         s.rejectUnknown(MODEL_KEYS);
-        return new ModelConfig(base.model().inputShape(), all, new ModelConfig.Transfer(zip.toString(), BaseNetwork.sha256(zip), baseLayers.size(),
-                frozen));
+        return new ModelConfig(base.model().inputShape(), all, names, inputs, new ModelConfig.Transfer(zip.toString(), BaseNetwork.sha256(zip),
+                baseLayers.size(), frozen));
     }
 
     private static int freezeCount(YamlSection s, List<String> names, int baseLayers) {
@@ -210,18 +253,35 @@ public final class ConfigLoader {
     private static final int[] ONE = {1, 1};
 
     /** Every layer type the YAML knows, in the order error messages list them. */
-    static final List<String> LAYER_TYPES = List.of("dense", "conv2d", "max_pool2d", "average_pooling2d", "global_average_pooling2d",
-            "global_max_pooling2d",
-            "batch_normalization", "activation", "dropout", "flatten", "output");
+    static final List<String> LAYER_TYPES = List.of("dense", "conv2d", "depthwise_conv2d", "separable_conv2d", "max_pool2d",
+            "average_pooling2d", "global_average_pooling2d", "global_max_pooling2d", "zero_padding2d", "batch_normalization", "activation",
+            "dropout", "flatten", "add", "concatenate", "output");
 
     private static LayerConfig layer(YamlSection l) {
         String type = l.requireString("type");
         LayerConfig layer = switch (type) {
             case "dense" -> new LayerConfig.Dense(l.requireInt("units"),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true));
             case "conv2d" -> new LayerConfig.Conv2D(l.requireInt("filters"), requirePair(l, "kernel_size"),
                     l.optPair("strides", ONE), Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true));
+            case "depthwise_conv2d" -> new LayerConfig.DepthwiseConv2D(requirePair(l, "kernel_size"), l.optPair("strides", ONE),
+                    Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")), l.optInt("depth_multiplier", 1),
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l, "depthwise_regularizer"),
+                    l.optBool("use_bias", true));
+            case "separable_conv2d" -> new LayerConfig.SeparableConv2D(l.requireInt("filters"), requirePair(l, "kernel_size"),
+                    l.optPair("strides", ONE), Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")), l.optInt("depth_multiplier", 1),
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), separableRegularizer(l),
+                    l.optBool("use_bias", true));
+            case "zero_padding2d" -> zeroPadding(l);
+            case "add" -> new LayerConfig.Add();
+            case "concatenate" -> {
+                Integer axis = l.optInt("axis", -1);
+                if (axis != -1 && axis != 3) {
+                    throw new ConfigException(l.pathOf("axis"), "only the channel axis (-1, Keras's default) is supported, got " + axis);
+                }
+                yield new LayerConfig.Concatenate();
+            }
             case "max_pool2d" -> {
                 int[] pool = l.optPair("pool_size", new int[] {2, 2});
                 yield new LayerConfig.MaxPool2D(pool, l.optPair("strides", pool),
@@ -254,26 +314,77 @@ public final class ConfigLoader {
             default -> throw new ConfigException(l.pathOf("type"),
                     "expected one of " + String.join(", ", LAYER_TYPES) + ", got '" + type + "'");
         };
-        l.rejectUnknown(switch (type) {
-            case "dense" -> List.of("type", "units", "activation", "kernel_regularizer");
-            case "conv2d" -> List.of("type", "filters", "kernel_size", "strides", "padding", "activation", "kernel_regularizer");
-            case "max_pool2d" -> List.of("type", "pool_size", "strides", "padding");
-            case "dropout" -> List.of("type", "rate");
-            case "flatten", "global_average_pooling2d", "global_max_pooling2d" -> List.of("type");
-            case "batch_normalization" -> List.of("type", "momentum", "epsilon");
-            case "average_pooling2d" -> List.of("type", "pool_size", "strides", "padding");
-            case "activation" -> List.of("type", "activation");
-            default -> List.of("type", "units", "activation", "loss", "kernel_regularizer");
+        List<String> keys = new ArrayList<>(List.of("type", "name", "inputs"));
+        keys.addAll(switch (type) {
+            case "dense" -> List.of("units", "activation", "use_bias", "kernel_regularizer");
+            case "conv2d" -> List.of("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "kernel_regularizer");
+            case "depthwise_conv2d" -> List.of("kernel_size", "strides", "padding", "depth_multiplier", "activation", "use_bias",
+                    "depthwise_regularizer");
+            case "separable_conv2d" -> List.of("filters", "kernel_size", "strides", "padding", "depth_multiplier", "activation", "use_bias",
+                    "depthwise_regularizer", "pointwise_regularizer");
+            case "max_pool2d" -> List.of("pool_size", "strides", "padding");
+            case "dropout" -> List.of("rate");
+            case "flatten", "global_average_pooling2d", "global_max_pooling2d", "add" -> List.of();
+            case "concatenate" -> List.of("axis");
+            case "zero_padding2d" -> List.of("padding");
+            case "batch_normalization" -> List.of("momentum", "epsilon");
+            case "average_pooling2d" -> List.of("pool_size", "strides", "padding");
+            case "activation" -> List.of("activation");
+            default -> List.of("units", "activation", "loss", "kernel_regularizer");
         });
+        l.rejectUnknown(keys);
         return layer;
+    }
+
+    /** Keras's {@code ZeroPadding2D(padding)}: n (all four sides), [rows, columns] or [[top, bottom], [left, right]]; default 1. */
+    private static LayerConfig.ZeroPadding2D zeroPadding(YamlSection l) {
+        Object p = l.raw("padding");
+        String path = l.pathOf("padding");
+        if (p == null) {
+            return new LayerConfig.ZeroPadding2D(1, 1, 1, 1);
+        }
+        if (p instanceof List<?> list && list.size() == 2 && list.get(0) instanceof List<?> rows && list.get(1) instanceof List<?> cols
+                && rows.size() == 2 && cols.size() == 2) {
+            return new LayerConfig.ZeroPadding2D(YamlSection.asInt(path + "[0][0]", rows.get(0)), YamlSection.asInt(path + "[0][1]", rows.get(1)),
+                    YamlSection.asInt(path + "[1][0]", cols.get(0)), YamlSection.asInt(path + "[1][1]", cols.get(1)));
+        }
+        if (p instanceof List<?> list && list.size() == 2 && !(list.get(0) instanceof List<?>) && !(list.get(1) instanceof List<?>)) {
+            int rows = YamlSection.asInt(path + "[0]", list.get(0));
+            int cols = YamlSection.asInt(path + "[1]", list.get(1));
+            return new LayerConfig.ZeroPadding2D(rows, rows, cols, cols);
+        }
+        if (p instanceof List<?>) {
+            throw new ConfigException(path, "expected an integer, [rows, columns] or [[top, bottom], [left, right]], got " + YamlSection.describe(p));
+        }
+        int n = YamlSection.asInt(path, p);
+        return new LayerConfig.ZeroPadding2D(n, n, n, n);
+    }
+
+    /**
+     * Keras's two regularizers of a separable convolution. DL4J's {@code SeparableConvolution2D} puts one penalty on
+     * both of its kernels, so they must be given alike (or not at all).
+     */
+    private static Regularizer separableRegularizer(YamlSection l) {
+        Regularizer depthwise = regularizer(l, "depthwise_regularizer");
+        Regularizer pointwise = regularizer(l, "pointwise_regularizer");
+        if (!depthwise.equals(pointwise)) {
+            throw new ConfigException(l.pathOf("pointwise_regularizer"), "must equal depthwise_regularizer: DL4J's separable convolution puts one "
+                    + "penalty on both kernels");
+        }
+        return depthwise;
     }
 
     /** {@code kernel_regularizer: {l2: 0.01}}, {@code {l1: ...}} or both, as Keras's regularizers.l1_l2. */
     private static Regularizer regularizer(YamlSection l) {
-        if (!l.has("kernel_regularizer")) {
+        return regularizer(l, "kernel_regularizer");
+    }
+
+    private static Regularizer regularizer(YamlSection l, String key) {
+        if (!l.has(key)) {
+            l.raw(key);
             return Regularizer.NONE;
         }
-        YamlSection r = l.section("kernel_regularizer");
+        YamlSection r = l.section(key);
         double l1 = r.optDouble("l1", 0.0);
         double l2 = r.optDouble("l2", 0.0);
         r.rejectUnknown(List.of("l1", "l2"));
@@ -357,10 +468,18 @@ public final class ConfigLoader {
         return value;
     }
 
-    private static TrainingCallbacks.Schedule schedule(YamlSection s) {
+    /** The optimizer's schedule; {@code epochs} is {@code training.epochs}, which a multistep schedule's fractions are of. */
+    private static TrainingCallbacks.Schedule schedule(YamlSection s, int epochs) {
         String type = s.requireString("type");
         List<Long> boundaries = new ArrayList<>();
         List<Double> values = new ArrayList<>();
+        List<Double> milestones = new ArrayList<>();
+        if (s.has("milestones")) {
+            List<?> raw = s.requireList("milestones");
+            for (int i = 0; i < raw.size(); i++) {
+                milestones.add(YamlSection.asDouble(s.pathOf("milestones") + "[" + i + "]", raw.get(i)));
+            }
+        }
         if (s.has("boundaries")) {
             List<?> raw = s.requireList("boundaries");
             for (int i = 0; i < raw.size(); i++) {
@@ -375,20 +494,21 @@ public final class ConfigLoader {
         }
         List<String> keys = switch (type) {
             case "step" -> List.of("type", "drop", "every_epochs");
+            case "multistep" -> List.of("type", "milestones", "drop");
             case "exponential" -> List.of("type", "decay_rate", "decay_steps", "staircase");
             case "cosine" -> List.of("type", "decay_steps", "alpha", "warmup_steps", "warmup_target");
             case "piecewise" -> List.of("type", "boundaries", "values");
             default -> List.of("type");
         };
         for (String k : List.of("drop", "every_epochs", "decay_rate", "decay_steps", "staircase", "alpha", "warmup_steps", "warmup_target",
-                "boundaries", "values")) {
+                "boundaries", "values", "milestones")) {
             if (s.has(k) && !keys.contains(k)) {
                 throw new ConfigException(s.pathOf(k), "does not apply to schedule type '" + type + "'; expected one of " + String.join(", ", keys));
             }
         }
-        return located(s, () -> new TrainingCallbacks.Schedule(type, s.optDouble("drop", 0.5), s.optInt("every_epochs", 10),
+        return located(s, () -> new TrainingCallbacks.Schedule(type, s.optDouble("drop", "multistep".equals(type) ? 0.1 : 0.5), s.optInt("every_epochs", 10),
                 s.optDouble("decay_rate", 0.96), s.optInt("decay_steps", 1000), s.optBool("staircase", false), s.optDouble("alpha", 0.0),
-                s.optInt("warmup_steps", 0), s.optDouble("warmup_target", null), boundaries, values), keys);
+                s.optInt("warmup_steps", 0), s.optDouble("warmup_target", null), boundaries, values, milestones, epochs), keys);
     }
 
     /** The resolved config as YAML: what {@code config.yaml} in a run folder holds; loading it gives an equal config. */

@@ -32,11 +32,15 @@ public sealed interface LayerConfig {
     /** The resolved layer, every default filled in, for the saved config. */
     Map<String, Object> toMap();
 
-    /** A fully connected layer: Keras {@code Dense(units, activation)}. */
-    record Dense(int units, Activation activation, Regularizer regularizer) implements LayerConfig {
+    /** A fully connected layer: Keras {@code Dense(units, activation, use_bias=True)}. */
+    record Dense(int units, Activation activation, Regularizer regularizer, boolean useBias) implements LayerConfig {
         public Dense {
             positive("units", units);
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public Dense(int units, Activation activation, Regularizer regularizer) {
+            this(units, activation, regularizer, true);
         }
 
         public Dense(int units, Activation activation) {
@@ -57,22 +61,26 @@ public sealed interface LayerConfig {
         }
 
         public long params(TensorShape input) {
-            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(input.size(), units), units);
+            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(input.size(), units), useBias ? units : 0);
         }
 
         public Map<String, Object> toMap() {
-            return withRegularizer(ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras()), regularizer);
+            return withBias(withRegularizer(ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras()), regularizer), useBias);
         }
     }
 
-    /** Keras {@code Conv2D(filters, kernel_size, strides, padding, activation)}, with bias. */
-    record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer)
-            implements LayerConfig {
+    /** Keras {@code Conv2D(filters, kernel_size, strides, padding, activation, use_bias=True)}. */
+    record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer,
+            boolean useBias) implements LayerConfig {
         public Conv2D {
             positive("filters", filters);
             positivePair("kernel_size", kernelSize);
             positivePair("strides", strides);
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer) {
+            this(filters, kernelSize, strides, padding, activation, regularizer, true);
         }
 
         public Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation) {
@@ -93,12 +101,196 @@ public sealed interface LayerConfig {
 
         public long params(TensorShape input) {
             return TensorShape.saturatingAdd(TensorShape.saturatingMultiply(TensorShape.saturatingMultiply((long) kernelSize[0] * kernelSize[1],
-                    input.channels()), filters), filters);
+                    input.channels()), filters), useBias ? filters : 0);
         }
 
         public Map<String, Object> toMap() {
-            return withRegularizer(ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
-                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras()), regularizer);
+            return withBias(withRegularizer(ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
+                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras()), regularizer), useBias);
+        }
+    }
+
+    /**
+     * Keras {@code DepthwiseConv2D(kernel_size, strides, padding, depth_multiplier=1, activation, use_bias=True)}: each
+     * input channel convolved with {@code depth_multiplier} kernels of its own, giving channels x depth_multiplier maps.
+     */
+    record DepthwiseConv2D(int[] kernelSize, int[] strides, Padding padding, int depthMultiplier, Activation activation,
+            Regularizer regularizer, boolean useBias) implements LayerConfig {
+        public DepthwiseConv2D {
+            positivePair("kernel_size", kernelSize);
+            positivePair("strides", strides);
+            positive("depth_multiplier", depthMultiplier);
+            regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public String type() {
+            return "depthwise_conv2d";
+        }
+
+        public String kerasClass() {
+            return "DepthwiseConv2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            TensorShape out = windowed(path, "depthwise_conv2d", "kernel_size", input, kernelSize, strides, padding, -1);
+            return TensorShape.of(out.height(), out.width(), (int) Math.min(Integer.MAX_VALUE, (long) input.channels() * depthMultiplier));
+        }
+
+        public long params(TensorShape input) {
+            long maps = (long) input.channels() * depthMultiplier;
+            return TensorShape.saturatingAdd(TensorShape.saturatingMultiply((long) kernelSize[0] * kernelSize[1], maps), useBias ? maps : 0);
+        }
+
+        public Map<String, Object> toMap() {
+            return withBias(withRegularizer(ConfigMaps.of("type", "depthwise_conv2d", "kernel_size", List.of(kernelSize[0], kernelSize[1]),
+                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "depth_multiplier", depthMultiplier,
+                    "activation", activation.keras()), regularizer, "depthwise_regularizer"), useBias);
+        }
+    }
+
+    /**
+     * Keras {@code SeparableConv2D(filters, kernel_size, strides, padding, depth_multiplier=1, activation, use_bias=True)}:
+     * a depthwise convolution followed by a 1x1 convolution to {@code filters} maps, one bias per output map.
+     */
+    record SeparableConv2D(int filters, int[] kernelSize, int[] strides, Padding padding, int depthMultiplier, Activation activation,
+            Regularizer regularizer, boolean useBias) implements LayerConfig {
+        public SeparableConv2D {
+            positive("filters", filters);
+            positivePair("kernel_size", kernelSize);
+            positivePair("strides", strides);
+            positive("depth_multiplier", depthMultiplier);
+            regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+        }
+
+        public String type() {
+            return "separable_conv2d";
+        }
+
+        public String kerasClass() {
+            return "SeparableConv2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            return windowed(path, "separable_conv2d", "kernel_size", input, kernelSize, strides, padding, filters);
+        }
+
+        public long params(TensorShape input) {
+            long maps = (long) input.channels() * depthMultiplier;
+            long depthwise = TensorShape.saturatingMultiply((long) kernelSize[0] * kernelSize[1], maps);
+            return TensorShape.saturatingAdd(TensorShape.saturatingAdd(depthwise, TensorShape.saturatingMultiply(maps, filters)), useBias ? filters : 0);
+        }
+
+        public Map<String, Object> toMap() {
+            return withBias(withRegularizer(ConfigMaps.of("type", "separable_conv2d", "filters", filters, "kernel_size",
+                    List.of(kernelSize[0], kernelSize[1]), "strides", List.of(strides[0], strides[1]), "padding", padding.keras(),
+                    "depth_multiplier", depthMultiplier, "activation", activation.keras()), regularizer, "depthwise_regularizer",
+                    "pointwise_regularizer"), useBias);
+        }
+    }
+
+    /** Keras {@code ZeroPadding2D(padding=((top, bottom), (left, right)))}: rows and columns of zeros around each map. */
+    record ZeroPadding2D(int top, int bottom, int left, int right) implements LayerConfig {
+        public ZeroPadding2D {
+            if (top < 0 || bottom < 0 || left < 0 || right < 0) {
+                throw new ConfigException("padding", "expected amounts of zero rows and columns of at least 0, got " + List.of(top, bottom, left, right));
+            }
+        }
+
+        public String type() {
+            return "zero_padding2d";
+        }
+
+        public String kerasClass() {
+            return "ZeroPadding2D";
+        }
+
+        public TensorShape outputShape(String path, TensorShape input) {
+            if (!input.isImage()) {
+                throw new ConfigException(path, "zero_padding2d expects an image input (height, width, channels) but gets " + input);
+            }
+            return TensorShape.of((int) Math.min(Integer.MAX_VALUE, (long) input.height() + top + bottom),
+                    (int) Math.min(Integer.MAX_VALUE, (long) input.width() + left + right), input.channels());
+        }
+
+        public long params(TensorShape input) {
+            return 0;
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "zero_padding2d", "padding", List.of(List.of(top, bottom), List.of(left, right)));
+        }
+    }
+
+    /**
+     * A layer that joins the outputs of several layers ({@code inputs}); Keras's merge layers. Its output shape
+     * follows from all of its inputs' shapes.
+     */
+    sealed interface Merge extends LayerConfig {
+        /** The joined shape; {@code names} are the input layers' names, in order, for the error message. */
+        TensorShape outputShape(String path, List<TensorShape> inputs, List<String> names);
+
+        default TensorShape outputShape(String path, TensorShape input) {
+            throw new ConfigException(path, type() + " joins two or more layers; give it inputs: [a, b, ...]");
+        }
+
+        default long params(TensorShape input) {
+            return 0;
+        }
+    }
+
+    /** Keras {@code Add()}: the element-wise sum of its inputs, which must have one shape. */
+    record Add() implements Merge {
+        public String type() {
+            return "add";
+        }
+
+        public String kerasClass() {
+            return "Add";
+        }
+
+        public TensorShape outputShape(String path, List<TensorShape> inputs, List<String> names) {
+            for (int i = 1; i < inputs.size(); i++) {
+                if (!inputs.get(i).equals(inputs.get(0))) {
+                    throw new ConfigException(path, "add needs inputs of one shape, but '" + names.get(0) + "' gives " + inputs.get(0)
+                            + " and '" + names.get(i) + "' gives " + inputs.get(i));
+                }
+            }
+            return inputs.get(0);
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "add");
+        }
+    }
+
+    /** Keras {@code Concatenate(axis=-1)}: its inputs side by side along the channels (the features of flat inputs). */
+    record Concatenate() implements Merge {
+        public String type() {
+            return "concatenate";
+        }
+
+        public String kerasClass() {
+            return "Concatenate";
+        }
+
+        public TensorShape outputShape(String path, List<TensorShape> inputs, List<String> names) {
+            TensorShape first = inputs.get(0);
+            long total = 0;
+            for (int i = 0; i < inputs.size(); i++) {
+                TensorShape in = inputs.get(i);
+                boolean fits = first.isImage() ? in.isImage() && in.height() == first.height() && in.width() == first.width() : in.isFlat();
+                if (!fits) {
+                    throw new ConfigException(path, "concatenate joins along the channels, so " + (first.isImage() ? "heights and widths" : "ranks")
+                            + " must match, but '" + names.get(0) + "' gives " + first + " and '" + names.get(i) + "' gives " + in);
+                }
+                total += first.isImage() ? in.channels() : in.size();
+            }
+            int joined = (int) Math.min(Integer.MAX_VALUE, total);
+            return first.isImage() ? TensorShape.of(first.height(), first.width(), joined) : TensorShape.of(joined);
+        }
+
+        public Map<String, Object> toMap() {
+            return ConfigMaps.of("type", "concatenate");
         }
     }
 
@@ -388,13 +580,29 @@ public sealed interface LayerConfig {
     /** The layer's weight penalty; none for layers without weights. */
     default Regularizer weightRegularizer() {
         return this instanceof Dense d ? d.regularizer() : this instanceof Conv2D c ? c.regularizer()
+                : this instanceof DepthwiseConv2D dw ? dw.regularizer() : this instanceof SeparableConv2D sc ? sc.regularizer()
                 : this instanceof Output o ? o.regularizer() : Regularizer.NONE;
     }
 
+    private static Map<String, Object> withBias(Map<String, Object> m, boolean useBias) {
+        if (useBias) {
+            return m;
+        }
+        Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
+        copy.put("use_bias", false);
+        return copy;
+    }
+
     private static Map<String, Object> withRegularizer(Map<String, Object> m, Regularizer r) {
+        return withRegularizer(m, r, "kernel_regularizer");
+    }
+
+    private static Map<String, Object> withRegularizer(Map<String, Object> m, Regularizer r, String... keys) {
         if (!r.isNone()) {
             Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
-            copy.put("kernel_regularizer", r.toMap());
+            for (String key : keys) {
+                copy.put(key, r.toMap());
+            }
             return copy;
         }
         return m;

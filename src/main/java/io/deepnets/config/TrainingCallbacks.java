@@ -123,17 +123,41 @@ public final class TrainingCallbacks {
      *       warmup, linear from {@code lr} to {@code warmup_target} over {@code warmup_steps}, then cosine from there to
      *       {@code alpha} times it over {@code decay_steps}.</li>
      *   <li>{@code piecewise}: per step, Keras {@code PiecewiseConstantDecay(boundaries, values)}.</li>
+     *   <li>{@code multistep}: per epoch, as a {@code LearningRateScheduler} callback: {@code lr * drop ^ k} after
+     *       {@code k} of the {@code milestones} have passed, each a fraction of {@code training.epochs} (ResNet's recipe:
+     *       {@code [0.5, 0.75]}, drop 0.1), so the same schedule stretches with the epochs; milestone {@code f} starts at
+     *       0-based epoch {@code round(f * epochs)} (PyTorch's {@code MultiStepLR}).</li>
      * </ul>
      * Steps count from 0: the first step of training uses the value at step 0.
      */
     public record Schedule(String type, double drop, int everyEpochs, double decayRate, long decaySteps, boolean staircase, double alpha,
-            long warmupSteps, Double warmupTarget, List<Long> boundaries, List<Double> values) {
-        public static final List<String> TYPES = List.of("step", "exponential", "cosine", "piecewise");
+            long warmupSteps, Double warmupTarget, List<Long> boundaries, List<Double> values, List<Double> milestones, int epochs) {
+        public static final List<String> TYPES = List.of("step", "multistep", "exponential", "cosine", "piecewise");
+
+        public Schedule(String type, double drop, int everyEpochs, double decayRate, long decaySteps, boolean staircase, double alpha,
+                long warmupSteps, Double warmupTarget, List<Long> boundaries, List<Double> values) {
+            this(type, drop, everyEpochs, decayRate, decaySteps, staircase, alpha, warmupSteps, warmupTarget, boundaries, values, null, 0);
+        }
 
         public Schedule {
             boundaries = boundaries == null ? List.of() : List.copyOf(boundaries);
             values = values == null ? List.of() : List.copyOf(values);
+            milestones = milestones == null ? List.of() : List.copyOf(milestones);
             switch (type) {
+                case "multistep" -> {
+                    if (!(drop > 0 && drop <= 1)) {
+                        throw new ConfigException("drop", "expected a factor in (0, 1], got " + drop);
+                    }
+                    if (milestones.isEmpty()) {
+                        throw new ConfigException("milestones", "is required: fractions of training.epochs where the rate drops, e.g. [0.5, 0.75]");
+                    }
+                    for (int i = 0; i < milestones.size(); i++) {
+                        double m = milestones.get(i);
+                        if (!(m > 0 && m < 1) || i > 0 && m <= milestones.get(i - 1)) {
+                            throw new ConfigException("milestones", "expected increasing fractions of training.epochs between 0 and 1, got " + milestones);
+                        }
+                    }
+                }
                 case "step" -> {
                     if (!(drop > 0 && drop <= 1)) {
                         throw new ConfigException("drop", "expected a factor in (0, 1], got " + drop);
@@ -186,13 +210,20 @@ public final class TrainingCallbacks {
 
         /** Whether the rate changes per step (Keras's optimizer schedules) rather than per epoch. */
         public boolean perStep() {
-            return !type.equals("step");
+            return !type.equals("step") && !type.equals("multistep");
         }
 
         /** The rate at 0-based {@code step} of 0-based {@code epoch}, from {@code initial}, exactly as Keras computes it. */
         public double valueAt(double initial, long step, int epoch) {
             return switch (type) {
                 case "step" -> initial * Math.pow(drop, Math.floor(epoch / (double) everyEpochs));
+                case "multistep" -> {
+                    int passed = 0;
+                    for (double m : milestones) {
+                        passed += epoch >= Math.round(m * epochs) ? 1 : 0;
+                    }
+                    yield initial * Math.pow(drop, passed);
+                }
                 case "exponential" -> {
                     double p = step / (double) decaySteps;
                     yield initial * Math.pow(decayRate, staircase ? Math.floor(p) : p);
@@ -223,6 +254,10 @@ public final class TrainingCallbacks {
                 case "step" -> {
                     m.put("drop", drop);
                     m.put("every_epochs", everyEpochs);
+                }
+                case "multistep" -> {
+                    m.put("milestones", new ArrayList<>(milestones));
+                    m.put("drop", drop);
                 }
                 case "exponential" -> {
                     m.put("decay_rate", decayRate);

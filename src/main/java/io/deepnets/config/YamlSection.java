@@ -42,6 +42,11 @@ final class YamlSection {
         return path;
     }
 
+    /** The section's keys in the order written (reading them is still up to the caller). */
+    List<String> keys() {
+        return new ArrayList<>(values.keySet());
+    }
+
     String pathOf(String key) {
         return path.isEmpty() ? key : path + "." + key;
     }

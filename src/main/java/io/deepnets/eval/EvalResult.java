@@ -23,6 +23,11 @@ public record EvalResult(double loss, double accuracy, long[][] confusion, int[]
         return net.calcRegularizationScore(true);
     }
 
+    /** As {@link #penalty(org.deeplearning4j.nn.multilayer.MultiLayerNetwork)} for a stack or a graph. */
+    public static double penalty(io.deepnets.model.Network net) {
+        return net.regularizationScore();
+    }
+
     public long samples() {
         long n = 0;
         for (long[] row : confusion) {

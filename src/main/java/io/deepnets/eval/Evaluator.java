@@ -14,6 +14,11 @@ public final class Evaluator {
 
     /** DL4J's {@code output(x, false)} as a {@link BatchPredictor}. */
     public static BatchPredictor dl4jOutput(MultiLayerNetwork net, int classes) {
+        return dl4jOutput(io.deepnets.model.Network.of(net), classes);
+    }
+
+    /** As {@link #dl4jOutput(MultiLayerNetwork, int)} for a stack or a graph. */
+    public static BatchPredictor dl4jOutput(io.deepnets.model.Network net, int classes) {
         return new BatchPredictor() {
             private BatchAssembler batches;
             private ImageSet assembled;
@@ -26,9 +31,13 @@ public final class Evaluator {
                     assembled = set;
                     order = BatchAssembler.identity(set.count());
                 }
-                return net.output(batches.features(order, from, to), false).dup('c').data().asFloat();
+                return net.output(batches.features(order, from, to)).dup('c').data().asFloat();
             }
         };
+    }
+
+    public static EvalResult evaluate(io.deepnets.model.Network net, ImageSet set, int classes) {
+        return evaluate(dl4jOutput(net, classes), set, classes);
     }
 
     public static EvalResult evaluate(MultiLayerNetwork net, ImageSet set, int classes) {

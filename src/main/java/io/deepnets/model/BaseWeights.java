@@ -27,37 +27,55 @@ public final class BaseWeights {
      * the same shapes, which the config guarantees unless the base's model.zip and config.yaml disagree.
      */
     public static Copied copyInto(MultiLayerNetwork net, ModelConfig model) {
+        return copyInto(Network.of(net), model);
+    }
+
+    /** As {@link #copyInto(MultiLayerNetwork, ModelConfig)} for a stack or a graph (a graph's layers matched by name). */
+    public static Copied copyInto(Network net, ModelConfig model) {
         ModelConfig.Transfer t = model.transfer();
         Path zip = Path.of(t.base());
         if (!BaseNetwork.sha256(zip).equals(t.baseSha256())) {
             throw new io.deepnets.BadInputException("model.base: " + zip + " has changed since this config was resolved (SHA-256 "
                     + t.baseSha256() + "); its weights are not the ones the run records");
         }
-        MultiLayerNetwork base;
+        Network base;
         try {
-            base = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+            base = Network.read(zip.toFile(), KerasModelMapper.imageShape(model), false);
         } catch (IOException | RuntimeException e) {
             throw new io.deepnets.BadInputException("model.base: " + zip + (e instanceof java.nio.file.FileSystemException
                     ? ": cannot read (" + io.deepnets.FailureText.describe(e) + ")" : " is not a readable DL4J model (truncated or another kind of file)"), e);
         }
         int[] indices = KerasModelMapper.dl4jIndices(model);
         long copied = 0;
+        if (base.isGraph() != net.isGraph()) {
+            throw new io.deepnets.BadInputException("model.base: " + zip + " holds a " + (base.isGraph() ? "graph" : "stack of layers")
+                    + " where its config.yaml describes a " + (net.isGraph() ? "graph" : "stack") + "; the model and its config do not belong together");
+        }
         for (int i = 0; i < t.baseLayers(); i++) {
             int j = indices[i];
-            if (j < 0) {
+            String name = model.layerNames().get(i);
+            org.deeplearning4j.nn.api.Layer target = net.layer(name, j);
+            if (target == null) {
                 continue;
             }
-            if (j >= base.getnLayers()) {
-                throw new io.deepnets.BadInputException("model.base: " + zip + " has " + base.getnLayers() + " layers, fewer than its config.yaml lists");
+            org.deeplearning4j.nn.api.Layer source;
+            try {
+                source = base.layer(name, j);
+            } catch (RuntimeException e) {
+                source = null;
             }
-            INDArray from = base.getLayer(j).params();
-            long n = net.getLayer(j).numParams();
+            if (source == null) {
+                throw new io.deepnets.BadInputException("model.base: " + zip + " has no layer " + (net.isGraph() ? "'" + name + "'" : j)
+                        + " where its config.yaml lists one; the model and its config do not belong together");
+            }
+            INDArray from = source.params();
+            long n = target.numParams();
             if ((from == null ? 0 : from.length()) != n) {
                 throw new io.deepnets.BadInputException("model.base: layer " + j + " of " + zip + " has " + (from == null ? 0 : from.length())
                         + " parameters where its config.yaml gives " + n + "; the model and its config do not belong together");
             }
             if (n > 0) {
-                net.getLayer(j).setParams(from.dup());
+                target.setParams(from.dup());
                 copied += n;
             }
         }

@@ -27,9 +27,9 @@ public final class KerasLearningRateSchedule implements ISchedule {
             @JsonProperty("everyEpochs") int everyEpochs, @JsonProperty("decayRate") double decayRate, @JsonProperty("decaySteps") long decaySteps,
             @JsonProperty("staircase") boolean staircase, @JsonProperty("alpha") double alpha, @JsonProperty("warmupSteps") long warmupSteps,
             @JsonProperty("warmupTarget") Double warmupTarget, @JsonProperty("boundaries") List<Long> boundaries,
-            @JsonProperty("values") List<Double> values) {
+            @JsonProperty("values") List<Double> values, @JsonProperty("milestones") List<Double> milestones, @JsonProperty("epochs") int epochs) {
         this(new TrainingCallbacks.Schedule(type, drop, everyEpochs, decayRate, decaySteps, staircase, alpha, warmupSteps, warmupTarget,
-                boundaries, values), initial);
+                boundaries, values, milestones, epochs), initial);
     }
 
     @Override
@@ -101,6 +101,16 @@ public final class KerasLearningRateSchedule implements ISchedule {
     @JsonProperty("values")
     public List<Double> values() {
         return schedule.values();
+    }
+
+    @JsonProperty("milestones")
+    public List<Double> milestones() {
+        return schedule.milestones();
+    }
+
+    @JsonProperty("epochs")
+    public int epochs() {
+        return schedule.epochs();
     }
 
     @Override

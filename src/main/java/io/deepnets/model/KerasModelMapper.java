@@ -13,7 +13,17 @@ import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.CacheMode;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.GradientNormalization;
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.graph.MergeVertex;
+import org.deeplearning4j.nn.conf.graph.PreprocessorVertex;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
+import org.deeplearning4j.nn.conf.layers.SeparableConvolution2D;
+import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
+import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -50,43 +60,88 @@ public final class KerasModelMapper {
     private KerasModelMapper() {
     }
 
-    /** Builds and initialises the network for {@code config}, its updater state set as Keras starts it. */
+    /** Builds and initialises a stack's network for {@code config}, its updater state set as Keras starts it. */
     public static MultiLayerNetwork build(ExperimentConfig config) {
+        if (config.model().isGraph()) {
+            throw new IllegalArgumentException("a graph network builds as a ComputationGraph: use network()");
+        }
         NativeRuntime.configure();
         MultiLayerConfiguration conf = configuration(config);
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         net.init();
+        Network built = Network.of(net);
+        startAsKeras(built, config);
+        return net;
+    }
+
+    /**
+     * Builds and initialises the network for {@code config}: a {@code MultiLayerNetwork} for a stack (so every run
+     * folder written before graphs existed reads as before), a {@code ComputationGraph} for a graph.
+     */
+    public static Network network(ExperimentConfig config) {
+        if (!config.model().isGraph()) {
+            return Network.of(build(config));
+        }
+        NativeRuntime.configure();
+        ComputationGraph graph = new ComputationGraph(graphConfiguration(config));
+        graph.init();
+        Network built = Network.of(graph, imageShape(config.model()));
+        startAsKeras(built, config);
+        return built;
+    }
+
+    /** {@code [channels, height, width]} of an image network's input, null for flat input. */
+    public static long[] imageShape(ModelConfig model) {
+        io.deepnets.config.TensorShape in = model.inputShape();
+        return in.isImage() ? new long[] {in.channels(), in.height(), in.width()} : null;
+    }
+
+    private static void startAsKeras(Network net, ExperimentConfig config) {
         // Keras starts every optimizer slot at zero; DL4J's RmsProp starts its running average at epsilon.
-        if (net.getUpdater() != null && net.getUpdater().getStateViewArray() != null) {
-            net.getUpdater().getStateViewArray().assign(0);
+        if (net.updaterState() != null) {
+            net.updaterState().assign(0);
         }
         long expected = config.model().totalParams();
         if (net.numParams() != expected) {
             throw new IllegalStateException("mapping error: DL4J network has " + net.numParams() + " parameters, Keras counts " + expected);
         }
-        return net;
+    }
+
+    /**
+     * The graph: one DL4J vertex per Keras layer under the layer's own name, the network's input named
+     * {@link ModelConfig#INPUT}. Keras's {@code Add} is DL4J's {@code ElementWiseVertex(Add)}, {@code Concatenate} along
+     * the channels a {@code MergeVertex} (DL4J joins along dimension 1, the channels of NCHW and the features of flat
+     * input), {@code Flatten} a preprocessor vertex.
+     */
+    public static ComputationGraphConfiguration graphConfiguration(ExperimentConfig config) {
+        ModelConfig model = config.model();
+        ComputationGraphConfiguration.GraphBuilder g = common(config).graphBuilder().addInputs(ModelConfig.INPUT);
+        List<io.deepnets.config.TensorShape> ins = model.inputShapes();
+        for (int i = 0; i < model.layers().size(); i++) {
+            LayerConfig layer = model.layers().get(i);
+            String name = model.layerNames().get(i);
+            String[] inputs = model.inputs().get(i).toArray(String[]::new);
+            if (layer instanceof LayerConfig.Add) {
+                g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), inputs);
+            } else if (layer instanceof LayerConfig.Concatenate) {
+                g.addVertex(name, new MergeVertex(), inputs);
+            } else if (layer instanceof LayerConfig.Flatten) {
+                io.deepnets.config.TensorShape img = ins.get(i);
+                g.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(img.height(), img.width(), img.channels())), inputs);
+            } else {
+                org.deeplearning4j.nn.conf.layers.Layer mapped = layer(layer, ins.get(i));
+                g.addLayer(name, model.isFrozen(i) ? new FrozenLayer(mapped) : mapped, inputs);
+            }
+        }
+        g.setOutputs(model.layerNames().get(model.layers().size() - 1));
+        io.deepnets.config.TensorShape in = model.inputShape();
+        g.setInputTypes(in.isImage() ? InputType.convolutional(in.height(), in.width(), in.channels(), CNN2DFormat.NCHW) : InputType.feedForward(in.size()));
+        g.backpropType(BackpropType.Standard);
+        return g.build();
     }
 
     public static MultiLayerConfiguration configuration(ExperimentConfig config) {
-        IUpdater updater = updater(config.optimizer(), config.training().schedule());
-        NeuralNetConfiguration.ListBuilder list = new NeuralNetConfiguration.Builder()
-                .seed(config.seed())
-                .dataType(DataType.FLOAT)                                    // Keras trains in float32
-                .weightInit(WeightInit.XAVIER_UNIFORM)                       // Keras glorot_uniform; DL4J's default XAVIER is Gaussian
-                .biasInit(0.0)                                               // Keras zeros
-                .updater(updater)
-                .biasUpdater(updater)
-                .l1(0).l2(0).l1Bias(0).l2Bias(0)                             // Keras layers have no regularisers unless asked
-                .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)
-                .miniBatch(true)                                             // loss is the batch MEAN, as in Keras
-                .gradientNormalization(GradientNormalization.None)
-                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
-                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
-                // Keeps each conv layer's pre-activation from the forward pass for its backward pass instead of
-                // recomputing the convolution (CIFAR-10 net: 43 against 48-60 ms per step here).
-                .cacheMode(CacheMode.DEVICE)
-                .convolutionMode(ConvolutionMode.Truncate)
-                .list();
+        NeuralNetConfiguration.ListBuilder list = common(config).list();
         int index = 0;
         java.util.List<io.deepnets.config.TensorShape> inputs = config.model().inputShapes();
         for (int i = 0; i < config.model().layers().size(); i++) {
@@ -97,7 +152,7 @@ public final class KerasModelMapper {
                 list.inputPreProcessor(index, new org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor(img.height(), img.width(),
                         img.channels()));
             }
-            org.deeplearning4j.nn.conf.layers.Layer mapped = layer(config.model().layers().get(i));
+            org.deeplearning4j.nn.conf.layers.Layer mapped = layer(config.model().layers().get(i), inputs.get(i));
             if (mapped != null) {
                 // Keras trainable=False on the base, run as base(x, training=False): DL4J's FrozenLayer neither updates
                 // the layer nor runs it in training mode (no dropout, batch norm on its moving statistics).
@@ -116,6 +171,28 @@ public final class KerasModelMapper {
         return list.build();
     }
 
+    /** What every network shares, stack or graph: every DL4J default that differs from Keras's, set. */
+    private static NeuralNetConfiguration.Builder common(ExperimentConfig config) {
+        IUpdater updater = updater(config.optimizer(), config.training().schedule());
+        return new NeuralNetConfiguration.Builder()
+                .seed(config.seed())
+                .dataType(DataType.FLOAT)                                    // Keras trains in float32
+                .weightInit(WeightInit.XAVIER_UNIFORM)                       // Keras glorot_uniform; DL4J's default XAVIER is Gaussian
+                .biasInit(0.0)                                               // Keras zeros
+                .updater(updater)
+                .biasUpdater(updater)
+                .l1(0).l2(0).l1Bias(0).l2Bias(0)                             // Keras layers have no regularisers unless asked
+                .optimizationAlgo(OptimizationAlgorithm.STOCHASTIC_GRADIENT_DESCENT)
+                .miniBatch(true)                                             // loss is the batch MEAN, as in Keras
+                .gradientNormalization(GradientNormalization.None)
+                .trainingWorkspaceMode(WorkspaceMode.ENABLED)
+                .inferenceWorkspaceMode(WorkspaceMode.ENABLED)
+                // Keeps each conv layer's pre-activation from the forward pass for its backward pass instead of
+                // recomputing the convolution (CIFAR-10 net: 43 against 48-60 ms per step here).
+                .cacheMode(CacheMode.DEVICE)
+                .convolutionMode(ConvolutionMode.Truncate);
+    }
+
     /** Index of each config layer's DL4J layer, -1 for Flatten (which has none). */
     public static int[] dl4jIndices(ModelConfig model) {
         int[] out = new int[model.layers().size()];
@@ -126,11 +203,52 @@ public final class KerasModelMapper {
         return out;
     }
 
-    /** The DL4J layer for one Keras layer, or null for Flatten (DL4J inserts a preprocessor instead). */
-    static org.deeplearning4j.nn.conf.layers.Layer layer(LayerConfig layer) {
+    /**
+     * The DL4J layer for one Keras layer taking input of shape {@code in}, or null for Flatten (DL4J inserts a
+     * preprocessor instead) and the merge layers (vertices of a graph).
+     */
+    static org.deeplearning4j.nn.conf.layers.Layer layer(LayerConfig layer, io.deepnets.config.TensorShape in) {
         if (layer instanceof LayerConfig.Dense d) {
-            return regularized(new DenseLayer.Builder(), d.regularizer()).nOut(d.units()).activation(activation(d.activation())).hasBias(true)
+            return regularized(new DenseLayer.Builder(), d.regularizer()).nOut(d.units()).activation(activation(d.activation())).hasBias(d.useBias())
                     .build();
+        }
+        if (layer instanceof LayerConfig.DepthwiseConv2D c) {
+            // Keras DepthwiseConv2D: depth_multiplier kernels per input channel, channels x depth_multiplier maps (DL4J's
+            // nOut, which it checks against its own product).
+            return regularized(new DepthwiseConvolution2D.Builder(), c.regularizer())
+                    .nOut((long) in.channels() * c.depthMultiplier())
+                    .depthMultiplier(c.depthMultiplier())
+                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])
+                    .stride(c.strides()[0], c.strides()[1])
+                    .padding(0, 0)
+                    .dilation(1, 1)
+                    .convolutionMode(mode(c.padding()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .activation(activation(c.activation()))
+                    .hasBias(c.useBias())
+                    .build();
+        }
+        if (layer instanceof LayerConfig.SeparableConv2D c) {
+            // Keras SeparableConv2D: the depthwise kernels, then a 1x1 convolution to filters maps and one bias per map;
+            // DL4J's SeparableConvolution2D holds the same three arrays (W, pW, b).
+            return regularized(new SeparableConvolution2D.Builder(), c.regularizer())
+                    .nOut(c.filters())
+                    .depthMultiplier(c.depthMultiplier())
+                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])
+                    .stride(c.strides()[0], c.strides()[1])
+                    .padding(0, 0)
+                    .dilation(1, 1)
+                    .convolutionMode(mode(c.padding()))
+                    .dataFormat(CNN2DFormat.NCHW)
+                    .activation(activation(c.activation()))
+                    .hasBias(c.useBias())
+                    .build();
+        }
+        if (layer instanceof LayerConfig.ZeroPadding2D z) {
+            return new ZeroPaddingLayer.Builder(z.top(), z.bottom(), z.left(), z.right()).dataFormat(CNN2DFormat.NCHW).build();
+        }
+        if (layer instanceof LayerConfig.Merge) {
+            return null;
         }
         if (layer instanceof LayerConfig.Conv2D c) {
             return regularized(new ConvolutionLayer.Builder(), c.regularizer())
@@ -142,7 +260,7 @@ public final class KerasModelMapper {
                     .convolutionMode(mode(c.padding()))
                     .dataFormat(CNN2DFormat.NCHW)
                     .activation(activation(c.activation()))
-                    .hasBias(true)
+                    .hasBias(c.useBias())
                     .build();
         }
         if (layer instanceof LayerConfig.MaxPool2D p) {

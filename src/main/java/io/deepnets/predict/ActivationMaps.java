@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import javax.imageio.ImageIO;
 import org.deeplearning4j.nn.api.Layer;
@@ -32,6 +33,51 @@ public final class ActivationMaps {
 
     /** One convolutional layer's maps for the input: {@code [channels][rows][cols]}, before and after activation. */
     public record LayerMaps(String name, String activation, float[][][] before, float[][][] after) {
+    }
+
+    /**
+     * Every convolution's maps for one input (a flat row, channels first), a stack's named {@code conv2d_<k>} by their
+     * order, a graph's by their layer names, in the graph's order.
+     */
+    public static List<LayerMaps> compute(io.deepnets.model.Network net, float[] input) {
+        if (net.stack().isPresent()) {
+            return compute(net.stack().get(), input);
+        }
+        org.deeplearning4j.nn.graph.ComputationGraph graph = net.graph().orElseThrow();
+        INDArray x = net.input(Nd4j.create(input, new long[] {1, input.length}, 'c'));
+        Map<String, INDArray> acts = graph.feedForward(x, false);
+        LayerWorkspaceMgr mgr = LayerWorkspaceMgr.noWorkspaces();
+        List<LayerMaps> maps = new ArrayList<>();
+        for (int v : graph.topologicalSortOrder()) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex vertex = graph.getVertices()[v];
+            if (!vertex.hasLayer()) {
+                continue;
+            }
+            Layer layer = vertex.getLayer() instanceof org.deeplearning4j.nn.layers.FrozenLayer f ? f.getInsideLayer() : vertex.getLayer();
+            if (!(layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer)) {
+                continue;
+            }
+            String from = graph.getConfiguration().getVertexInputs().get(vertex.getVertexName()).get(0);
+            INDArray in = acts.containsKey(from) ? acts.get(from) : x;
+            maps.add(maps(vertex.getVertexName(), layer, in, mgr));
+        }
+        return maps;
+    }
+
+    /** One convolution's maps for its input: its output before and after its activation. */
+    private static LayerMaps maps(String name, Layer layer, INDArray in, LayerWorkspaceMgr mgr) {
+        org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
+        IActivation activation = conf.getActivationFn();
+        INDArray out = layer.activate(in.dup(), false, mgr).dup();
+        INDArray before;
+        try {
+            // The same layer with the identity activation: its convolution output before the activation.
+            conf.setActivationFn(new ActivationIdentity());
+            before = layer.activate(in.dup(), false, mgr).dup();
+        } finally {
+            conf.setActivationFn(activation);
+        }
+        return new LayerMaps(name, activation.toString().replace("()", ""), toMaps(before), toMaps(out));
     }
 
     public static List<LayerMaps> compute(MultiLayerNetwork net, float[] input) {

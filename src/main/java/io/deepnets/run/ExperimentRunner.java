@@ -49,7 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import io.deepnets.model.Network;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -124,7 +124,7 @@ public final class ExperimentRunner {
         long t0 = System.nanoTime();
         SplitDataset data = loadData(source, config, dataDir);
         long t1 = System.nanoTime();
-        MultiLayerNetwork net = KerasModelMapper.build(config);
+        Network net = KerasModelMapper.network(config);
         if (config.model().transfer() != null) {
             BaseWeights.Copied baseCopied = copyBase(source, net, config);
             out.printf(Locale.ROOT, "transfer: %,d trained parameters of %d layers from %s; %d layer(s) frozen%n", baseCopied.params(),
@@ -178,7 +178,7 @@ public final class ExperimentRunner {
         NativeRuntime.configure();
         // The mapper guarantees DL4J's count equals the config's, so no network is built just to count.
         Checkpoint.Identity identity = identity(config, config.model().totalParams());
-        Checkpoint.Saved saved = Checkpoint.load(runDir, identity, out);
+        Checkpoint.Saved saved = Checkpoint.load(runDir, identity, out, KerasModelMapper.imageShape(config.model()));
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
         List<EpochResult> onDisk = readHistoryOrNull(historyFile);
         List<EpochResult> history = new ArrayList<>(saved == null ? List.of() : saved.history());
@@ -209,7 +209,7 @@ public final class ExperimentRunner {
         SplitDataset data = loadData(configFile, config, dataDir);
         Map<String, Double> phases = new LinkedHashMap<>();
         phases.put("data_seconds", (System.nanoTime() - t0) / 1e9);
-        MultiLayerNetwork net = saved == null ? KerasModelMapper.build(config) : saved.network();
+        Network net = saved == null ? KerasModelMapper.network(config) : saved.network();
         if (saved == null && config.model().transfer() != null) {
             // Stopped before its first checkpoint: it starts again from the base network's weights, as the run did.
             copyBase(configFile, net, config);
@@ -276,7 +276,7 @@ public final class ExperimentRunner {
     }
 
     /** The base network's weights into {@code net}; its errors name the config file first, as every config error. */
-    private static BaseWeights.Copied copyBase(Path configFile, MultiLayerNetwork net, ExperimentConfig config) {
+    private static BaseWeights.Copied copyBase(Path configFile, Network net, ExperimentConfig config) {
         try {
             return BaseWeights.copyInto(net, config.model());
         } catch (BadInputException e) {
@@ -295,7 +295,7 @@ public final class ExperimentRunner {
         }
     }
 
-    private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+    private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, Network net, Path runDir,
             List<EpochResult> history, Map<String, Double> phases, Callbacks callbacks, INDArray restoredBest) {
         String started = OffsetDateTime.now().toString();
         out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
@@ -309,7 +309,7 @@ public final class ExperimentRunner {
             @Override
             public void bestModel(int epoch) {
                 try {
-                    AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> ModelSerializer.writeModel(net, o, true));
+                    AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> net.save(o, true));
                 } catch (IOException e) {
                     throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + runDir.resolve(RunFolder.BEST_MODEL), e), e);
                 }
@@ -377,7 +377,7 @@ public final class ExperimentRunner {
     }
 
     /** Test evaluation and the run folder's result files; metrics.json, the completion marker, last. */
-    private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+    private RunResult finish(String configFile, ExperimentConfig config, SplitDataset data, Network net, Path runDir,
             List<EpochResult> history, String stepKind, String started, Map<String, Double> phases, Map<String, Object> callbackSummary) {
         int classes = data.classNames().size();
         long evalStart = System.nanoTime();
@@ -397,7 +397,7 @@ public final class ExperimentRunner {
         long filesStart = System.nanoTime();
         Map<String, Object> metrics;
         try {
-            AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> ModelSerializer.writeModel(net, o, true));
+            AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> net.save(o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
             List<ActivationMaps.LayerMaps> maps = ActivationMaps.compute(net,
@@ -444,7 +444,7 @@ public final class ExperimentRunner {
      * A diverged run under a sweep: the epochs before the divergence stay in history.csv, metrics.json says
      * {@code status: diverged} and the epoch, with no test figures (the weights are no longer numbers).
      */
-    private RunResult finishDiverged(String configFile, ExperimentConfig config, SplitDataset data, MultiLayerNetwork net, Path runDir,
+    private RunResult finishDiverged(String configFile, ExperimentConfig config, SplitDataset data, Network net, Path runDir,
             List<EpochResult> history, String stepKind, String started, int epoch) {
         Map<String, Object> m = metrics(configFile, config, data, history, null, net.numParams(), started, stepKind);
         m.put("status", "diverged");

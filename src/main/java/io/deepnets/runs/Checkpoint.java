@@ -57,30 +57,30 @@ public final class Checkpoint {
      * @param callbacks the training callbacks' state after its epoch (empty when none ran)
      * @param bestParams the weights early stopping keeps as the best so far, or null
      */
-    public record Saved(int epoch, long seed, MultiLayerNetwork network, List<EpochResult> history, Map<?, ?> callbacks,
+    public record Saved(int epoch, long seed, io.deepnets.model.Network network, List<EpochResult> history, Map<?, ?> callbacks,
             org.nd4j.linalg.api.ndarray.INDArray bestParams) {
     }
 
     /** Writes the checkpoint after the last epoch of {@code history} (its size), as one unit. */
     public static void save(Path runDir, MultiLayerNetwork net, long seed, Identity identity, List<EpochResult> history) throws IOException {
-        save(runDir, net, seed, identity, history, Map.of(), null);
+        save(runDir, io.deepnets.model.Network.of(net), seed, identity, history, Map.of(), null);
     }
 
     /** The same, with the callbacks' state and the best weights kept so far (null when none). */
-    public static void save(Path runDir, MultiLayerNetwork net, long seed, Identity identity, List<EpochResult> history,
+    public static void save(Path runDir, io.deepnets.model.Network net, long seed, Identity identity, List<EpochResult> history,
             Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
         int epoch = history.size();
         Path root = Files.createDirectories(runDir.resolve(FOLDER));
         Path tmp = Files.createTempDirectory(root, ".epoch-" + epoch + "-");
         try {
             Path model = tmp.resolve(MODEL);
-            ModelSerializer.writeModel(net, model.toFile(), true);
+            net.save(model.toFile(), true);
             force(model);
             FaultInjection.reach("checkpoint.model-written");
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("epoch", epoch);
             state.put("seed", seed);
-            state.put("iteration", net.getIterationCount());
+            state.put("iteration", net.iterationCount());
             state.put("experiment", identity.experiment());
             state.put("fingerprint", identity.fingerprint());
             state.put("params", identity.params());
@@ -148,6 +148,11 @@ public final class Checkpoint {
      * another experiment or architecture, or none usable at all, is refused with one line.
      */
     public static Saved load(Path runDir, Identity expected, PrintStream notes) {
+        return load(runDir, expected, notes, null);
+    }
+
+    /** As {@link #load(Path, Identity, PrintStream)}; {@code imageShape} is the network's image input (null for flat input). */
+    public static Saved load(Path runDir, Identity expected, PrintStream notes, long[] imageShape) {
         if (Files.isRegularFile(runDir.resolve(FOLDER).resolve(MODEL))) {
             throw new BadInputException(runDir.resolve(FOLDER) + ": a checkpoint in the layout of an older deepnets version; "
                     + "it cannot be verified, so it is not resumed (start the run again)");
@@ -160,7 +165,7 @@ public final class Checkpoint {
         for (Path dir : dirs) {
             String problem;
             try {
-                Saved saved = verified(dir, expected);
+                Saved saved = verified(dir, expected, imageShape);
                 if (!problems.isEmpty()) {
                     notes.println("note: " + String.join("; ", problems) + "; resuming from the checkpoint of epoch " + saved.epoch());
                 }
@@ -193,7 +198,7 @@ public final class Checkpoint {
         }
     }
 
-    private static Saved verified(Path dir, Identity expected) throws Mismatch, Unusable {
+    private static Saved verified(Path dir, Identity expected, long[] imageShape) throws Mismatch, Unusable {
         Path stateFile = dir.resolve(STATE);
         Path model = dir.resolve(MODEL);
         if (!Files.isRegularFile(stateFile)) {
@@ -244,17 +249,17 @@ public final class Checkpoint {
             }
             history.add(r);
         }
-        MultiLayerNetwork net;
+        io.deepnets.model.Network net;
         try {
-            net = ModelSerializer.restoreMultiLayerNetwork(model.toFile(), true);
+            net = io.deepnets.model.Network.read(model.toFile(), imageShape, true);
         } catch (IOException | RuntimeException e) {
             throw new Unusable(MODEL + " does not restore", e);
         }
         if (net.numParams() != expected.params()) {
             throw new Mismatch("the checkpoint's network has " + net.numParams() + " parameters, config.yaml's " + expected.params());
         }
-        if (net.getIterationCount() != integer(state, "iteration")) {
-            throw new Unusable(MODEL + " is at iteration " + net.getIterationCount() + ", " + STATE + " at " + state.get("iteration"));
+        if (net.iterationCount() != integer(state, "iteration")) {
+            throw new Unusable(MODEL + " is at iteration " + net.iterationCount() + ", " + STATE + " at " + state.get("iteration"));
         }
         org.nd4j.linalg.api.ndarray.INDArray best = null;
         if (state.get("best_params_sha256") != null) {

@@ -17,8 +17,9 @@ import org.nd4j.linalg.activations.impl.ActivationReLU;
 public final class ActivationSwap implements AutoCloseable {
     private final List<BaseLayer> layers = new ArrayList<>();
 
-    private ActivationSwap(MultiLayerNetwork net) {
-        for (NeuralNetConfiguration conf : net.getLayerWiseConfigurations().getConfs()) {
+    private ActivationSwap(io.deepnets.model.Network net) {
+        for (org.deeplearning4j.nn.api.Layer l : net.layers()) {
+            NeuralNetConfiguration conf = l.conf();
             if (conf.getLayer() instanceof BaseLayer layer
                     && (isPlainRelu(layer.getActivationFn()) || layer.getActivationFn() instanceof FastBackpropRelu)) {
                 layers.add(layer);
@@ -29,6 +30,11 @@ public final class ActivationSwap implements AutoCloseable {
 
     /** Installs the fast ReLU in {@code net} for the life of the returned swap. */
     public static ActivationSwap install(MultiLayerNetwork net) {
+        return new ActivationSwap(io.deepnets.model.Network.of(net));
+    }
+
+    /** Installs the fast ReLU in {@code net} (a stack or a graph) for the life of the returned swap. */
+    public static ActivationSwap install(io.deepnets.model.Network net) {
         return new ActivationSwap(net);
     }
 

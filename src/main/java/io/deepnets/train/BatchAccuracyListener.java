@@ -33,10 +33,24 @@ final class BatchAccuracyListener extends BaseTrainingListener {
 
     @Override
     public void onForwardPass(Model model, List<INDArray> activations) {
-        MultiLayerNetwork net = (MultiLayerNetwork) model;
-        INDArray input = activations.get(activations.size() - 1);
+        count(((MultiLayerNetwork) model).getOutputLayer(), activations.get(activations.size() - 1));
+    }
+
+    /** A graph's training forward pass: the output layer's input is the activation of the vertex feeding it. */
+    @Override
+    public void onForwardPass(Model model, java.util.Map<String, INDArray> activations) {
+        org.deeplearning4j.nn.graph.ComputationGraph graph = (org.deeplearning4j.nn.graph.ComputationGraph) model;
+        String output = graph.getConfiguration().getNetworkOutputs().get(0);
+        String feeding = graph.getConfiguration().getVertexInputs().get(output).get(0);
+        INDArray input = activations.get(feeding);
+        if (input == null) {
+            throw new IllegalStateException("the graph's forward pass did not pass the output layer's input " + feeding);
+        }
+        count(graph.getLayer(output), input);
+    }
+
+    private void count(org.deeplearning4j.nn.api.Layer out, INDArray input) {
         try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-            org.deeplearning4j.nn.api.Layer out = net.getOutputLayer();
             INDArray w = out.getParam("W");
             INDArray b = out.getParam("b");
             INDArray x = input.rank() > 2 ? input.dup('c').reshape(input.size(0), w.size(0)) : input;

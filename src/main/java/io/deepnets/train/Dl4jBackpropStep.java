@@ -12,10 +12,12 @@ final class Dl4jBackpropStep extends Dl4jFitStep {
     static final String KIND = "dl4j-backprop+fused-rmsprop";
 
     private final FusedRmsProp update;
+    private final MultiLayerNetwork stack;
 
     private Dl4jBackpropStep(MultiLayerNetwork net, FusedRmsProp update, int classes) {
         super(net, classes);
         this.update = update;
+        this.stack = net;
     }
 
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes) {
@@ -32,11 +34,11 @@ final class Dl4jBackpropStep extends Dl4jFitStep {
 
     @Override
     void step(INDArray features, INDArray labels) {
-        net.setInput(features);
-        net.setLabels(labels);
-        net.computeGradientAndScore();
+        stack.setInput(features);
+        stack.setLabels(labels);
+        stack.computeGradientAndScore();
         update.apply(Math.toIntExact(features.size(0)));
-        net.clearLayersStates();
+        stack.clearLayersStates();
     }
 
     @Override

@@ -15,7 +15,7 @@ import org.nd4j.linalg.dataset.DataSet;
 class Dl4jFitStep implements TrainingStep {
     static final String KIND = "dl4j-fit";
 
-    final MultiLayerNetwork net;
+    final io.deepnets.model.Network net;
     private final int classes;
     private final BatchAccuracyListener accuracy = new BatchAccuracyListener();
     private final BatchPredictor predictor;
@@ -23,6 +23,10 @@ class Dl4jFitStep implements TrainingStep {
     private ImageSet assembled;
 
     Dl4jFitStep(MultiLayerNetwork net, int classes) {
+        this(io.deepnets.model.Network.of(net), classes);
+    }
+
+    Dl4jFitStep(io.deepnets.model.Network net, int classes) {
         this.net = net;
         this.classes = classes;
         this.predictor = Evaluator.dl4jOutput(net, classes);
@@ -42,7 +46,7 @@ class Dl4jFitStep implements TrainingStep {
 
     /** One gradient step on a batch of features and one-hot labels, leaving the batch loss as the net's score. */
     void step(INDArray features, INDArray labels) {
-        net.fit(new DataSet(features, labels));
+        net.fit(features, labels);
     }
 
     @Override
@@ -57,6 +61,6 @@ class Dl4jFitStep implements TrainingStep {
 
     @Override
     public void close() {
-        net.getListeners().remove(accuracy);
+        net.listeners().remove(accuracy);
     }
 }

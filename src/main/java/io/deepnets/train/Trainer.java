@@ -11,6 +11,7 @@ import io.deepnets.runs.EpochResult;
 import io.deepnets.runs.FaultInjection;
 import java.util.ArrayList;
 import java.util.List;
+import io.deepnets.model.Network;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -20,7 +21,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * means of loss and accuracy weighted by batch size, then the whole validation set in inference mode.
  */
 public final class Trainer {
-    private final MultiLayerNetwork net;
+    private final Network net;
     private final ImageSet train;
     private final ImageSet validation;
     private final int classes;
@@ -35,6 +36,11 @@ public final class Trainer {
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers) {
+        this(Network.of(net), train, validation, classes, schedule, seed, observers, new Callbacks(schedule), null);
+    }
+
+    public Trainer(Network net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
+            List<TrainingObserver> observers) {
         this(net, train, validation, classes, schedule, seed, observers, new Callbacks(schedule), null);
     }
 
@@ -42,7 +48,7 @@ public final class Trainer {
      * @param callbacks the callbacks' state (restored from a checkpoint when resuming)
      * @param bestParams the best epoch's weights kept for restore_best_weights (restored too), or null
      */
-    public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
+    public Trainer(Network net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers, Callbacks callbacks, INDArray bestParams) {
         this.net = net;
         this.train = train;
@@ -89,7 +95,7 @@ public final class Trainer {
     public List<EpochResult> fit(int firstEpoch) {
         List<EpochResult> results = new ArrayList<>();
         try (ActivationSwap swap = ActivationSwap.install(net)) {
-            TrainingStep.Choice choice = TrainingStep.choose(net, schedule.batchSize(), classes);
+            TrainingStep.Choice choice = TrainingStep.choose(net, schedule.batchSize(), classes, java.util.Set.of());
             TrainingStep step = choice.step();
             try {
                 stepKind = step.kind();
@@ -136,7 +142,12 @@ public final class Trainer {
      * splits the updater into blocks); the bias updater is set first so both stay one configuration.
      */
     public static void setLearningRate(MultiLayerNetwork net, double lr) {
-        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+        setLearningRate(Network.of(net), lr);
+    }
+
+    /** As {@link #setLearningRate(MultiLayerNetwork, double)} for a stack or a graph. */
+    public static void setLearningRate(Network net, double lr) {
+        for (org.deeplearning4j.nn.api.Layer layer : net.layers()) {
             if (layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base && base.getBiasUpdater() != null
                     && base.getBiasUpdater().hasLearningRate()) {
                 base.getBiasUpdater().setLrAndSchedule(lr, null);
@@ -147,10 +158,14 @@ public final class Trainer {
 
     /** The learning rate the optimizer gives step {@code iteration} of the network's current epoch; NaN for Adadelta. */
     static double learningRate(MultiLayerNetwork net, int iteration) {
-        for (org.deeplearning4j.nn.api.Layer layer : net.getLayers()) {
+        return learningRate(Network.of(net), iteration);
+    }
+
+    static double learningRate(Network net, int iteration) {
+        for (org.deeplearning4j.nn.api.Layer layer : net.layers()) {
             if (layer.numParams() > 0 && layer.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base
                     && base.getIUpdater() != null && base.getIUpdater().hasLearningRate()) {
-                return base.getIUpdater().getLearningRate(Math.max(0, iteration), net.getEpochCount());
+                return base.getIUpdater().getLearningRate(Math.max(0, iteration), net.epochCount());
             }
         }
         return Double.NaN;
@@ -198,7 +213,7 @@ public final class Trainer {
             FaultInjection.reach("train.batch");
         }
         EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes).plusPenalty(EvalResult.penalty(net));
-        double lr = learningRate(net, net.getIterationCount() - 1);
+        double lr = learningRate(net, net.iterationCount() - 1);
         // DL4J's epoch counter drives per-epoch schedules (DL4J's own fit(iterator) advances it; the step loop does here).
         net.incrementEpochCount();
         double seconds = (System.nanoTime() - start) / 1e9;

@@ -2,6 +2,7 @@ package io.deepnets.train;
 
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;
+import io.deepnets.model.Network;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -41,6 +42,11 @@ public interface TrainingStep extends AutoCloseable {
         return choose(net, maxBatch, classes).step();
     }
 
+    /** As {@link #forNetwork(MultiLayerNetwork, int, int)} for a stack or a graph. */
+    static TrainingStep forNetwork(Network net, int maxBatch, int classes) {
+        return choose(net, maxBatch, classes, java.util.Set.of()).step();
+    }
+
     /** The step chosen for a network, and why each faster one declined it (by {@link #kind()}, in the order tried). */
     record Choice(TrainingStep step, java.util.Map<String, String> declined) {
         public Choice {
@@ -58,7 +64,22 @@ public interface TrainingStep extends AutoCloseable {
      * for side-by-side measurements ({@code bench --without}).
      */
     static Choice choose(MultiLayerNetwork net, int maxBatch, int classes, java.util.Set<String> without) {
+        return choose(Network.of(net), maxBatch, classes, without);
+    }
+
+    /**
+     * As {@link #choose(MultiLayerNetwork, int, int, java.util.Set)} for a stack or a graph: the custom steps compute
+     * layer stacks only, so a graph trains through DL4J's {@code ComputationGraph.fit}, with that reason.
+     */
+    static Choice choose(Network network, int maxBatch, int classes, java.util.Set<String> without) {
         java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
+        if (network.isGraph()) {
+            for (String kind : KINDS) {
+                declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
+            }
+            return new Choice(new Dl4jFitStep(network, classes), declined);
+        }
+        MultiLayerNetwork net = network.stack().orElseThrow();
         String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
         if (!"CpuBackend".equals(backend)) {
             // Every custom step reads and writes the parameter buffers in host memory (Java arrays, OpenBLAS).
@@ -111,6 +132,11 @@ public interface TrainingStep extends AutoCloseable {
      * nets it computes (on the CPU backend), else DL4J's {@code output()}. For test evaluation after training, as
      * validation runs during it.
      */
+    static BatchPredictor inference(Network net, int classes) {
+        return net.stack().isPresent() ? inference(net.stack().get(), classes) : io.deepnets.eval.Evaluator.dl4jOutput(net, classes);
+    }
+
+    /** As {@link #inference(Network, int)} for a stack. */
     static BatchPredictor inference(MultiLayerNetwork net, int classes) {
         if ("CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
             java.util.Optional<BatchPredictor> ops = ConvOpsTrainingStep.inferenceFor(net, classes);
