@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
+import io.deepnets.model.Network;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
@@ -48,19 +49,20 @@ public final class Benchmark {
      * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where {@link DenseTrainingStep} applies
      */
     public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit, java.util.Set<String> without) {
-        MultiLayerNetwork net = KerasModelMapper.build(config);
+        Network net = KerasModelMapper.network(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {
             return run(config, net, data, dataLabel, seconds, dl4jFit, without);
         }
     }
 
-    private static BenchResult run(ExperimentConfig config, MultiLayerNetwork net, ImageSet data, String dataLabel, double seconds,
+    private static BenchResult run(ExperimentConfig config, Network net, ImageSet data, String dataLabel, double seconds,
             boolean dl4jFit, java.util.Set<String> without) {
         int batch = config.training().batchSize();
         int classes = config.model().classes();
         int perEpoch = data.count() / batch;
         int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
-        TrainingStep.Choice choice = dl4jFit ? new TrainingStep.Choice(TrainingStep.dl4jFit(net, classes), java.util.Map.of())
+        TrainingStep.Choice choice = dl4jFit && net.stack().isPresent()
+                ? new TrainingStep.Choice(TrainingStep.dl4jFit(net.stack().get(), classes), java.util.Map.of())
                 : TrainingStep.choose(net, batch, classes, without);
         try (TrainingStep trainStep = choice.step()) {
             int warmup = Math.max(3, Math.min(20, (int) (2 + 5 * seconds / 30)));
@@ -103,6 +105,10 @@ public final class Benchmark {
      * fast ReLU as training.
      */
     public static LayerProfiler.Profile profile(ExperimentConfig config, ImageSet data, int steps, java.util.Set<String> without) {
+        if (config.model().isGraph()) {
+            throw new io.deepnets.CommandFailure("bench --profile: " + config.name() + " is a graph network, which trains through DL4J's "
+                    + "ComputationGraph.fit; per-layer timings are taken inside stacks only (run bench without --profile for its speed)");
+        }
         MultiLayerNetwork net = KerasModelMapper.build(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {
             int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
@@ -111,9 +117,9 @@ public final class Benchmark {
     }
 
     /** The distinct helper classes DL4J's layers use; "none" when every layer runs DL4J's built-in code. */
-    static String helpers(MultiLayerNetwork net) {
+    static String helpers(Network net) {
         Set<String> names = new LinkedHashSet<>();
-        for (Layer layer : net.getLayers()) {
+        for (Layer layer : net.layers()) {
             Object helper = null;
             if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer c) {
                 helper = c.getHelper();

@@ -85,24 +85,26 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, List
         if (layers.isEmpty()) {
             throw new ConfigException("model.layers", "expected at least one layer, ending with an output layer");
         }
+        List<List<String>> givenInputs = inputs;
         names = resolveNames(layers, names);
-        inputs = resolveInputs(layers, names, inputs);
         for (int i = 0; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
             boolean isOutput = layers.get(i) instanceof LayerConfig.Output;
+            String path = givenInputs == null ? layerPath(i) : layerPath(i) + " (" + names.get(i) + ")";
             if (isOutput && !last) {
                 int other = -1;
                 for (int j = i + 1; j < layers.size(); j++) {
-                    other = layers.get(j) instanceof LayerConfig.Output ? j : other;
+                    other = layers.get(j) instanceof LayerConfig.Output && other < 0 ? j : other;
                 }
-                throw new ConfigException(layerPath(i, names, inputs), other >= 0
-                        ? "a second output layer: the network has one output, its last layer (" + layerPath(other, names, inputs) + ")"
+                throw new ConfigException(path, other >= 0
+                        ? "a second output layer: the network has one output, its last layer (" + layerPath(other) + " (" + names.get(other) + "))"
                         : "an output layer must be the last layer");
             }
             if (!isOutput && last) {
-                throw new ConfigException(layerPath(i, names, inputs), "the last layer must be of type output, got " + layers.get(i).type());
+                throw new ConfigException(path, "the last layer must be of type output, got " + layers.get(i).type());
             }
         }
+        inputs = resolveInputs(layers, names, inputs);
         if (inputShape.size() > MAX_VALUES) {
             throw new ConfigException("model.input_shape", inputShape.dims() + " is " + count(inputShape.size())
                     + " values per sample, more than DL4J can index (at most " + count(MAX_VALUES) + ")");
@@ -135,7 +137,7 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, List
         Map<String, Integer> counters = new LinkedHashMap<>();
         List<String> out = new ArrayList<>();
         for (LayerConfig layer : layers) {
-            String base = layer.kerasClass().replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
+            String base = layer.kerasClass().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
             out.add(base + "_" + counters.merge(base, 1, Integer::sum));
         }
         return out;

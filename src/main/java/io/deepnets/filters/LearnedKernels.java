@@ -59,9 +59,11 @@ public final class LearnedKernels {
      * The first convolution's weights [out, in, k, k] of {@code net}; one line (exit 2) when it has none or its
      * kernels are not square, so a command can check its model before any work.
      */
-    public static INDArray firstKernels(MultiLayerNetwork net, String modelName) {
-        for (Layer l : net.getLayers()) {
-            if (l instanceof ConvolutionLayer conv) {
+    public static INDArray firstKernels(io.deepnets.model.Network net, String modelName) {
+        for (Layer l : net.layers()) {
+            Layer inner = l instanceof org.deeplearning4j.nn.layers.FrozenLayer f ? f.getInsideLayer() : l;
+            // A plain convolution's kernels [out, in, k, k]; depthwise and separable ones hold theirs in other layouts.
+            if (inner instanceof ConvolutionLayer conv && inner.conf().getLayer().getClass() == org.deeplearning4j.nn.conf.layers.ConvolutionLayer.class) {
                 INDArray w = conv.getParam("W");
                 if (w.size(2) != w.size(3)) {
                     throw new BadInputException("--model " + modelName + ": the first convolution's kernels are " + w.size(2) + "x" + w.size(3)
@@ -74,7 +76,7 @@ public final class LearnedKernels {
     }
 
     /** The first convolution's kernels of {@code net}, each with its nearest classic kernel. */
-    public static List<Match> of(MultiLayerNetwork net, String modelName) {
+    public static List<Match> of(io.deepnets.model.Network net, String modelName) {
         INDArray w = firstKernels(net, modelName);
         long[] shape = w.shape();
         int size = (int) shape[2];

@@ -59,7 +59,7 @@ public final class Network {
     }
 
     /** Whether a model zip holds a graph: DL4J writes a graph's configuration with its vertices, a stack's without. */
-    static boolean isGraph(File zip) throws IOException {
+    public static boolean isGraph(File zip) throws IOException {
         try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip)) {
             java.util.zip.ZipEntry e = z.getEntry("configuration.json");
             if (e == null) {
@@ -136,6 +136,11 @@ public final class Network {
             return graph.getUpdater() == null ? null : graph.getUpdater().getStateViewArray();
         }
         return stack.getUpdater() == null ? null : stack.getUpdater().getStateViewArray();
+    }
+
+    /** The output layer (the softmax classifier). */
+    public Layer outputLayer() {
+        return graph != null ? graph.getOutputLayer(0) : stack.getOutputLayer();
     }
 
     /** The layers with parameters or activations, in DL4J's order (a graph's in topological order). */

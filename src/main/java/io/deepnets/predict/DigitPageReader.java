@@ -120,7 +120,7 @@ public final class DigitPageReader {
             System.arraycopy(pixels, 0, batch, i * pixels.length, pixels.length);
         }
         int size = shape.height() * shape.width();
-        float[] probs = model.network().output(Nd4j.create(batch, new long[] {order.size(), size}, 'c'), false).dup('c').data().asFloat();
+        float[] probs = model.network().output(Nd4j.create(batch, new long[] {order.size(), size}, 'c')).dup('c').data().asFloat();
         int classes = model.classNames().size();
         List<List<Digit>> out = new ArrayList<>();
         int i = 0;

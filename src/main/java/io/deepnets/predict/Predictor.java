@@ -55,7 +55,7 @@ public final class Predictor {
             try {
                 ImagePreprocessor.Prepared p = model.prepare(ImagePreprocessor.read(file), invert);
                 INDArray x = Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c');
-                float[] probs = model.network().output(x, false).dup('c').data().asFloat();
+                float[] probs = model.network().output(x).dup('c').data().asFloat();
                 List<Scored> scored = new ArrayList<>();
                 for (int i = 0; i < probs.length; i++) {
                     scored.add(new Scored(model.classNames().get(i), probs[i]));

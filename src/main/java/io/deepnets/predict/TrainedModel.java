@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
+import io.deepnets.model.KerasModelMapper;
+import io.deepnets.model.Network;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 
@@ -22,7 +24,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * a run folder (model.zip, config.yaml, confusion.csv) or from a model.zip alone (shape from the network,
  * classes numbered).
  */
-public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, List<String> classNames, String name, ExperimentConfig config) {
+public record TrainedModel(Network network, TensorShape inputShape, List<String> classNames, String name, ExperimentConfig config) {
 
     public static TrainedModel load(Path path) {
         Path zip = Files.isDirectory(path) ? path.resolve(RunFolder.MODEL) : path;
@@ -31,9 +33,23 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
                     : path + ": no such model file");
         }
         NativeRuntime.configure();
-        MultiLayerNetwork net;
+        Path dir = zip.toAbsolutePath().getParent();
+        ExperimentConfig config = null;
+        boolean graph;
         try {
-            net = ModelSerializer.restoreMultiLayerNetwork(zip.toFile(), false);
+            graph = Network.isGraph(zip.toFile());
+        } catch (IOException | RuntimeException e) {
+            graph = false;
+        }
+        if (Files.isRegularFile(dir.resolve(RunFolder.CONFIG))) {
+            config = ConfigLoader.load(dir.resolve(RunFolder.CONFIG), List.of());
+        } else if (graph) {
+            throw new BadInputException(zip + ": a graph network's model.zip does not record its input's shape; read it from its run folder "
+                    + "(with config.yaml beside it)");
+        }
+        Network net;
+        try {
+            net = Network.read(zip.toFile(), config == null ? null : KerasModelMapper.imageShape(config.model()), false);
         } catch (IOException | RuntimeException e) {
             if (e instanceof java.nio.file.FileSystemException) {
                 throw new BadInputException(zip + ": cannot read (" + io.deepnets.FailureText.describe(e) + ")", e);
@@ -41,13 +57,12 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
             throw new BadInputException(zip + ": not a readable DL4J model (truncated, corrupt or another kind of file); expected the "
                     + RunFolder.MODEL + " of a deepnets run", e);
         }
-        Path dir = zip.toAbsolutePath().getParent();
-        ExperimentConfig config = null;
-        if (Files.isRegularFile(dir.resolve(RunFolder.CONFIG))) {
-            config = ConfigLoader.load(dir.resolve(RunFolder.CONFIG), List.of());
+        if (config != null && config.model().isGraph() != net.isGraph()) {
+            throw new BadInputException(dir.resolve(RunFolder.CONFIG) + ": describes a " + (config.model().isGraph() ? "graph" : "stack of layers")
+                    + " but " + zip.getFileName() + " holds a " + (net.isGraph() ? "graph" : "stack") + "; the model and its config do not belong together");
         }
         TensorShape shape = config != null ? config.model().inputShape() : shapeOf(net);
-        if (config != null && shape.size() != shapeOf(net).size()) {
+        if (config != null && !net.isGraph() && shape.size() != shapeOf(net).size()) {
             // The run folder's config.yaml was edited or belongs to another model: feeding the network its shape would fail inside DL4J.
             throw new BadInputException(dir.resolve(RunFolder.CONFIG) + ": model.input_shape " + shape.dims() + " does not match "
                     + zip.getFileName() + ", whose network takes " + shapeOf(net).size() + " values per image");
@@ -62,7 +77,7 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
             }
         }
         List<String> names = new ArrayList<>();
-        long outputs = net.getOutputLayer().getParam("b").length();
+        long outputs = net.outputLayer().getParam("W").size(1);
         try {
             if (Files.isRegularFile(dir.resolve(RunFolder.CONFUSION))) {
                 names.addAll(ConfusionCsv.read(dir.resolve(RunFolder.CONFUSION)).classNames());
@@ -95,7 +110,9 @@ public record TrainedModel(MultiLayerNetwork network, TensorShape inputShape, Li
         return ImagePreprocessor.prepare(img, inputShape, invert);
     }
 
-    private static TensorShape shapeOf(MultiLayerNetwork net) {
+    private static TensorShape shapeOf(Network network) {
+        // A graph is only read with its run's config.yaml, which gives the shape.
+        MultiLayerNetwork net = network.stack().orElseThrow();
         InputPreProcessor pp = net.getLayerWiseConfigurations().getInputPreProcess(0);
         if (pp instanceof FeedForwardToCnnPreProcessor f) {
             return TensorShape.of((int) f.getInputHeight(), (int) f.getInputWidth(), (int) f.getNumChannels());

@@ -262,7 +262,7 @@ class FiltersTest {
                 w.putScalar(new long[] {1, 0, y, x}, 0.2);
             }
         }
-        List<LearnedKernels.Match> m = LearnedKernels.of(net, "test");
+        List<LearnedKernels.Match> m = LearnedKernels.of(io.deepnets.model.Network.of(net), "test");
         assertTrue(m.get(0).nearest().startsWith("Sobel"), m.get(0).nearest());
         assertEquals(1.0, m.get(0).similarity(), 1e-9);
         assertEquals("mean", m.get(1).nearest());

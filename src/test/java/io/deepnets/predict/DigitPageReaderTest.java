@@ -47,7 +47,7 @@ class DigitPageReaderTest {
     /** The model's accuracy on the same MNIST test images as they come (28x28, no page, no cutting out). */
     static double directAccuracy(TrainedModel model, ImageSet digits, int count) {
         float[] p = model.network().output(org.nd4j.linalg.factory.Nd4j.create(java.util.Arrays.copyOf(digits.features(), count * 784),
-                new long[] {count, 784}, 'c'), false).dup('c').data().asFloat();
+                new long[] {count, 784}, 'c')).dup('c').data().asFloat();
         int hits = 0;
         for (int i = 0; i < count; i++) {
             int best = 0;
