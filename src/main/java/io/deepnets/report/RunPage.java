@@ -25,7 +25,7 @@ public record RunPage(String experiment, String stamp, String folder, String des
         List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
         List<PageFigure> confusionFigure, List<List<String>> mostConfused, List<List<String>> perClass, List<PageFigure> gallery,
         String galleryNote, List<PageFigure> activations, String summary, String configYaml, Map<String, String> provenance,
-        Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks, List<List<String>> classCounts) {
+        Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks, List<List<String>> classCounts, NetworkDiagram network) {
 
     static RunPage of(RunContents run, ClassMetrics classMetrics, String galleryNote) {
         Path dir = run.dir();
@@ -108,7 +108,8 @@ public record RunPage(String experiment, String stamp, String folder, String des
                 classMetrics != null,
                 figures(dir, RunFolder.CONFUSION_PNG, "confusion matrix: rows are true classes, columns predicted classes"), confused, perClass,
                 figures(dir, RunFolder.MISCLASSIFIED_PNG, "misclassified test images with true and predicted label and probability"),
-                galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files, classCounts);
+                galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files, classCounts,
+                run.config() == null ? null : NetworkDiagram.of(run.config().model()));
     }
 
     /** The links to per_class.csv and confusion.csv. */
