@@ -23,7 +23,8 @@ public final class ConfigLoader {
             "train_subset", "test_subset", "class_names", "test_split", "image_size", "channels", "resize", "skip_bad_images", "cache", "classes",
             "augment");
     static final List<String> MODEL_KEYS = List.of("input_shape", "blocks", "layers", "base", "freeze", "replace_output", "transfer");
-    static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint");
+    static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
+            "fine_tune");
     static final long DEFAULT_SEED = 42;
 
     private ConfigLoader() {
@@ -66,7 +67,7 @@ public final class ConfigLoader {
         TrainingCallbacks.Schedule schedule = optimizerSection.has("schedule") ? schedule(optimizerSection.section("schedule"),
                 root.raw("training") instanceof Map<?, ?> t && t.get("epochs") instanceof Integer e ? e : 0) : null;
         OptimizerConfig optimizer = optimizer(optimizerSection);
-        TrainingConfig training = training(root.section("training"), schedule);
+        TrainingConfig training = training(root.section("training"), schedule, model);
         root.rejectUnknown(TOP_KEYS);
         return new ExperimentConfig(name, description, seed, data, model, optimizer, training);
     }
@@ -423,7 +424,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static TrainingConfig training(YamlSection s, TrainingCallbacks.Schedule schedule) {
+    private static TrainingConfig training(YamlSection s, TrainingCallbacks.Schedule schedule, ModelConfig model) {
         int batch = s.optInt("batch_size", 32);
         int epochs = s.requireInt("epochs");
         boolean shuffle = s.optBool("shuffle", true);
@@ -452,8 +453,36 @@ public final class ConfigLoader {
             best = located(c, () -> new TrainingCallbacks.BestCheckpoint(c.optString("monitor", "val_loss"), c.optString("mode", "auto")),
                     List.of("monitor", "mode", "save_best_only"));
         }
+        TrainingConfig.FineTune fineTune = null;
+        if (s.has("fine_tune")) {
+            YamlSection f = s.section("fine_tune");
+            int frozen = 0;
+            if (f.has("freeze")) {
+                Object raw = f.raw("freeze");
+                if (raw instanceof String name) {
+                    int at = model.layerNames().indexOf(name);
+                    int kept = model.transfer() == null ? 0 : model.transfer().baseLayers();
+                    if (at < 0 || at >= kept) {
+                        throw new ConfigException(f.pathOf("freeze"), "no layer '" + name + "' among the base layers kept"
+                                + (kept == 0 ? " (there is no model.base)" : ": " + String.join(", ", model.layerNames().subList(0, Math.min(kept, 12)))
+                                + (kept > 12 ? ", ..." : "")));
+                    }
+                    frozen = at + 1;
+                } else {
+                    frozen = YamlSection.asInt(f.pathOf("freeze"), raw);
+                }
+            } else {
+                f.raw("freeze");
+            }
+            if (!f.has("learning_rate")) {
+                throw new ConfigException(f.pathOf("learning_rate"), "is required: the low rate of the second phase (Keras's guide: 1e-5 with Adam)");
+            }
+            int ftFrozen = frozen;
+            fineTune = located(f, () -> new TrainingConfig.FineTune(f.requireInt("epochs"), ftFrozen, f.optDouble("learning_rate", null)),
+                    List.of("epochs", "freeze", "learning_rate"));
+        }
         s.rejectUnknown(TRAINING_KEYS);
-        return new TrainingConfig(batch, epochs, shuffle, early, plateau, best, schedule);
+        return new TrainingConfig(batch, epochs, shuffle, early, plateau, best, schedule, fineTune);
     }
 
     /** Builds a section's record, reporting its own key paths under the section's, and rejects unknown keys. */

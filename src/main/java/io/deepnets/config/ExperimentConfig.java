@@ -28,9 +28,51 @@ public record ExperimentConfig(String name, String description, long seed, DataC
                 throw new ConfigException(key, "cannot be combined with optimizer.decay (Keras's legacy time decay); use one of them");
             }
         }
+        if (training.fineTune() != null) {
+            ModelConfig.Transfer t = model.transfer();
+            if (t == null) {
+                throw new ConfigException("training.fine_tune", "continues transfer learning: it needs model.base (the trained network) and "
+                        + "model.freeze (the layers the first phase keeps frozen)");
+            }
+            if (training.fineTune().frozen() >= t.frozen()) {
+                throw new ConfigException("training.fine_tune.freeze", "keeps " + training.fineTune().frozen() + " layers frozen, but the first "
+                        + "phase froze " + t.frozen() + "; fine-tuning unfreezes some of them (give fewer, or a layer nearer the input)");
+            }
+            if (optimizer instanceof OptimizerConfig.Adadelta) {
+                throw new ConfigException("training.fine_tune.learning_rate", "adadelta has no learning rate in DL4J to lower");
+            }
+        }
         if (name.isBlank() || name.length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
             throw new ConfigException("name", "expected a name of 1 to 100 printable characters, got '" + name + "'");
         }
+    }
+
+    /**
+     * The second phase of a fine-tuned transfer as a config of its own: the base frozen only up to
+     * {@code training.fine_tune.freeze}, the same optimizer at the fine-tuning rate (no schedule, no decay), the
+     * callbacks as before, and every epoch of the run.
+     */
+    public ExperimentConfig fineTuning() {
+        TrainingConfig.FineTune ft = training.fineTune();
+        if (ft == null) {
+            throw new IllegalStateException("no fine_tune");
+        }
+        ModelConfig.Transfer t = model.transfer();
+        ModelConfig m = new ModelConfig(model.inputShape(), model.layers(), model.layerNames(), model.inputs(),
+                new ModelConfig.Transfer(t.base(), t.baseSha256(), t.baseLayers(), ft.frozen()));
+        OptimizerConfig o;
+        if (optimizer instanceof OptimizerConfig.RmsProp r) {
+            o = new OptimizerConfig.RmsProp(ft.learningRate(), r.rho(), r.epsilon(), 0.0);
+        } else if (optimizer instanceof OptimizerConfig.Adam a) {
+            o = new OptimizerConfig.Adam(ft.learningRate(), a.beta1(), a.beta2(), a.epsilon(), 0.0);
+        } else if (optimizer instanceof OptimizerConfig.Sgd s) {
+            o = new OptimizerConfig.Sgd(ft.learningRate(), s.momentum(), s.nesterov(), 0.0);
+        } else {
+            throw new IllegalStateException("adadelta is refused with fine_tune");
+        }
+        TrainingConfig tc = new TrainingConfig(training.batchSize(), training.totalEpochs(), training.shuffle(), null, training.plateau(),
+                training.bestCheckpoint(), null, null);
+        return new ExperimentConfig(name, description, seed, data, m, o, tc);
     }
 
     /** The run folder's name: the experiment name with every character other than letters, digits, '.', '_', '-' as '_'. */

@@ -13,9 +13,45 @@ import java.util.Map;
  * @param plateau Keras's ReduceLROnPlateau, or null
  * @param bestCheckpoint Keras's ModelCheckpoint(save_best_only=True), or null
  * @param schedule the learning-rate schedule (written under {@code optimizer.schedule}), or null
+ * @param fineTune the second phase of transfer learning, after {@code epochs}, or null
  */
 public record TrainingConfig(int batchSize, int epochs, boolean shuffle, TrainingCallbacks.EarlyStopping earlyStopping,
-        TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule) {
+        TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule,
+        FineTune fineTune) {
+
+    /**
+     * Keras's fine-tuning, the second phase of transfer learning: once the new layers have trained on the frozen base
+     * ({@code epochs}), the top of the base is unfrozen and training goes on at a low learning rate, as Keras's guide does
+     * it ({@code base.trainable = True} for the layers after {@code frozen}, {@code compile} with a new optimizer of the
+     * same kind at {@code learning_rate}, {@code fit} for {@code epochs} more). The new optimizer starts from zero state,
+     * as Keras's recompiled one does.
+     *
+     * @param epochs epochs of the second phase
+     * @param frozen leading layers that stay frozen, fewer than the first phase froze
+     * @param learningRate the second phase's constant rate
+     */
+    public record FineTune(int epochs, int frozen, double learningRate) {
+        public FineTune {
+            if (epochs < 1) {
+                throw new ConfigException("training.fine_tune.epochs", "expected a positive integer, got " + epochs);
+            }
+            if (frozen < 0) {
+                throw new ConfigException("training.fine_tune.freeze", "expected a layer count of at least 0, got " + frozen);
+            }
+            if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+                throw new ConfigException("training.fine_tune.learning_rate", "expected a positive rate, got " + learningRate);
+            }
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("epochs", epochs, "freeze", frozen, "learning_rate", learningRate);
+        }
+    }
+
+    public TrainingConfig(int batchSize, int epochs, boolean shuffle, TrainingCallbacks.EarlyStopping earlyStopping,
+            TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule) {
+        this(batchSize, epochs, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, null);
+    }
 
     public TrainingConfig(int batchSize, int epochs, boolean shuffle) {
         this(batchSize, epochs, shuffle, null, null, null, null);
@@ -23,7 +59,12 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
 
     /** The same schedule of training with {@code n} epochs. */
     public TrainingConfig withEpochs(int n) {
-        return new TrainingConfig(batchSize, n, shuffle, earlyStopping, plateau, bestCheckpoint, schedule);
+        return new TrainingConfig(batchSize, n, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, fineTune);
+    }
+
+    /** Every epoch of the run: the first phase's and the fine-tuning's. */
+    public int totalEpochs() {
+        return epochs + (fineTune == null ? 0 : fineTune.epochs());
     }
 
     public TrainingConfig {
@@ -36,6 +77,10 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
         }
         if (epochs < 1) {
             throw new ConfigException("training.epochs", "expected a positive integer, got " + epochs);
+        }
+        if (fineTune != null && earlyStopping != null) {
+            throw new ConfigException("training.fine_tune", "cannot be combined with training.early_stopping: the two phases are Keras's two "
+                    + "fit calls, each of a set number of epochs");
         }
     }
 
@@ -52,6 +97,9 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
         }
         if (bestCheckpoint != null) {
             m.put("checkpoint", bestCheckpoint.toMap());
+        }
+        if (fineTune != null) {
+            m.put("fine_tune", fineTune.toMap());
         }
         return m;
     }

@@ -186,8 +186,8 @@ public final class ExperimentRunner {
             throw new BadInputException(runDir + ": history.csv has " + onDisk.size() + " finished epoch(s) but there is no checkpoint to "
                     + "continue from; resuming would lose them (start a new run)");
         }
-        if (history.size() > config.training().epochs()) {
-            throw new BadInputException(configFile + ": training.epochs: " + config.training().epochs() + " is fewer than the "
+        if (history.size() > config.training().totalEpochs()) {
+            throw new BadInputException(configFile + ": training.epochs: " + config.training().totalEpochs() + " is fewer than the "
                     + history.size() + " epochs already trained");
         }
         try {
@@ -222,7 +222,7 @@ public final class ExperimentRunner {
                         + "; only its final files are missing (start the run again)");
             }
         }
-        out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().epochs());
+        out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().totalEpochs());
         return train(configFile.toString(), config, data, net, runDir, history, phases, callbacks, saved == null ? null : saved.bestParams());
     }
 
@@ -305,11 +305,13 @@ public final class ExperimentRunner {
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
         Checkpoint.Identity identity = identity(config, net.numParams());
         Trainer[] trainerRef = new Trainer[1];
+        // The network being trained: the fine-tuning phase trains a new one (other layers frozen, a new optimizer).
+        Network[] current = {net};
         TrainingObserver recorder = new TrainingObserver() {
             @Override
             public void bestModel(int epoch) {
                 try {
-                    AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> net.save(o, true));
+                    AtomicFiles.write(runDir.resolve(RunFolder.BEST_MODEL), o -> current[0].save(o, true));
                 } catch (IOException e) {
                     throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + runDir.resolve(RunFolder.BEST_MODEL), e), e);
                 }
@@ -320,7 +322,7 @@ public final class ExperimentRunner {
                 history.add(result);
                 try {
                     // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
-                    Checkpoint.save(runDir, net, config.seed(), identity, history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
+                    Checkpoint.save(runDir, current[0], config.seed(), identity, history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
                     HistoryCsv.write(historyFile, history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
@@ -331,8 +333,13 @@ public final class ExperimentRunner {
         int classes = data.classNames().size();
         List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder));
         observers.addAll(extraObservers);
-        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, config.training(), config.seed(), observers, callbacks,
-                restoredBest);
+        TrainingConfig.FineTune fineTune = config.training().fineTune();
+        int firstPhase = config.training().epochs();
+        // Past the first phase of a fine-tuned transfer (resumed), the checkpoint holds the second phase's network.
+        boolean inSecondPhase = fineTune != null && history.size() > firstPhase;
+        ExperimentConfig phaseConfig = inSecondPhase ? config.fineTuning() : config;
+        Trainer trainer = new Trainer(net, data.train(), data.validation(), classes, fineTune != null && !inSecondPhase
+                ? config.training().withEpochs(firstPhase) : phaseConfig.training(), config.seed(), observers, callbacks, restoredBest);
         if (config.data().augment() != null) {
             trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
         }
@@ -350,14 +357,21 @@ public final class ExperimentRunner {
             long trainStart = System.nanoTime();
             try {
                 trainer.fit(history.size() + 1);
+                if (fineTune != null && !inSecondPhase) {
+                    trainer = fineTuningTrainer(config, current, trainer, data, classes, observers);
+                    trainerRef[0] = trainer;
+                    callbacks = trainer.callbacks();
+                    trainer.fit(history.size() + 1);
+                }
                 phases.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
             } catch (TrainingDivergedException e) {
                 if (!options.divergenceIsResult()) {
                     throw e;
                 }
                 out.println("diverged: " + e.getMessage());
-                return finishDiverged(configFile, config, data, net, runDir, history, trainer.stepKind(), started, e.epoch());
+                return finishDiverged(configFile, config, data, current[0], runDir, history, trainer.stepKind(), started, e.epoch());
             }
+            net = current[0];
             Map<String, Object> callbackSummary = new LinkedHashMap<>(callbacks.summary());
             if (callbacks.bestEpoch() > 0 && callbacks.bestEpoch() <= history.size()) {
                 EpochResult best = history.get(callbacks.bestEpoch() - 1);
@@ -374,6 +388,30 @@ public final class ExperimentRunner {
         } finally {
             removeHook(onSignal);
         }
+    }
+
+    /**
+     * Keras's second phase: a network with the top of the base unfrozen, the first phase's weights (batch norm's
+     * moving statistics included), and a new optimizer at the fine-tuning rate with zero state and its step count
+     * from zero, as Keras's {@code compile} makes it.
+     */
+    private Trainer fineTuningTrainer(ExperimentConfig config, Network[] current, Trainer first, SplitDataset data, int classes,
+            List<TrainingObserver> observers) {
+        ExperimentConfig second = config.fineTuning();
+        Network next = KerasModelMapper.network(second);
+        next.setParams(current[0].params());
+        next.setIterationCount(0);
+        next.setEpochCount(current[0].epochCount());
+        current[0] = next;
+        TrainingConfig.FineTune ft = config.training().fineTune();
+        out.printf(Locale.ROOT, "fine-tuning: %d of the base's layers stay frozen (were %d), learning rate %s, %d more epochs%n", ft.frozen(),
+                config.model().transfer().frozen(), ft.learningRate(), ft.epochs());
+        Trainer trainer = new Trainer(next, data.train(), data.validation(), classes, second.training(), config.seed(), observers,
+                new Callbacks(second.training()), null);
+        if (config.data().augment() != null) {
+            trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
+        }
+        return trainer;
     }
 
     /** Test evaluation and the run folder's result files; metrics.json, the completion marker, last. */
@@ -405,7 +443,7 @@ public final class ExperimentRunner {
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
             metrics.putAll(callbackSummary);
-            metrics.put("planned_epochs", config.training().epochs());
+            metrics.put("planned_epochs", config.training().totalEpochs());
             if (options.evaluateTraining()) {
                 long trainEvalStart = System.nanoTime();
                 EvalResult trainEval = Evaluator.evaluate(net, data.train(), classes).plusPenalty(EvalResult.penalty(net));

@@ -138,7 +138,7 @@ public record RunContents(Path dir, String name, String stamp, String configYaml
 
     /** The epochs the run was configured for; null when config.yaml cannot be read. */
     public Integer plannedEpochs() {
-        return config == null ? null : config.training().epochs();
+        return config == null ? null : config.training().totalEpochs();
     }
 
     /** Whether training diverged (a sweep's run: metrics.json says so and holds no test figures). */

@@ -126,6 +126,56 @@ class GraphNetworkTest {
         assertTrue(summary.contains("frozen") && summary.contains("head (Dense)") && summary.contains("pool[0][0]"), summary);
     }
 
+    @Test
+    void fineTuningUnfreezesTheTopOfTheBaseAndResumesExactlyAcrossThePhases() throws Exception {
+        Path config = Files.writeString(dir.resolve("finetune.yaml"), """
+                name: digits-finetune
+                seed: 7
+                data: {dataset: digits, test_split: 0.2, validation_split: 0.2}
+                model:
+                  base: %s
+                  freeze: sum
+                  layers:
+                    - {name: head, type: dense, units: 16, activation: relu}
+                    - {name: new_predictions, type: output, units: 10}
+                optimizer: {name: adam, learning_rate: 0.01}
+                training:
+                  batch_size: 32
+                  epochs: 2
+                  fine_tune: {epochs: 2, freeze: stem_relu, learning_rate: 0.0005}
+                """.formatted(residual.runDir()));
+        List<String> args = List.of("run", config.toString(), "--data-dir", RealData.dir().toString(), "--out");
+        List<String> whole = new ArrayList<>(args);
+        whole.add(dir.resolve("ft-whole").toString());
+        KilledCommand.Outcome done = KilledCommand.run(whole, null, null);
+        assertEquals(0, done.exit(), done.stderr());
+        Path reference;
+        try (Stream<Path> dirs = Files.list(dir.resolve("ft-whole").resolve("digits-finetune"))) {
+            reference = dirs.findFirst().orElseThrow();
+        }
+        assertEquals(5, Files.readAllLines(reference.resolve(RunFolder.HISTORY)).size(), "2 + 2 epochs");
+        JsonNode m = new ObjectMapper().readTree(reference.resolve(RunFolder.METRICS).toFile());
+        assertEquals(4, m.get("planned_epochs").asInt());
+        Network base = Network.read(residual.runDir().resolve(RunFolder.MODEL).toFile(), new long[] {1, 8, 8}, false);
+        Network tuned = Network.read(reference.resolve(RunFolder.MODEL).toFile(), new long[] {1, 8, 8}, false);
+        assertArrayEquals(base.graph().orElseThrow().getLayer("stem").params().dup().data().asFloat(),
+                tuned.graph().orElseThrow().getLayer("stem").params().dup().data().asFloat(), "stem stays frozen in both phases");
+        assertFalse(Arrays.equals(base.graph().orElseThrow().getLayer("conv_b").params().dup().data().asFloat(),
+                tuned.graph().orElseThrow().getLayer("conv_b").params().dup().data().asFloat()), "conv_b is fine-tuned");
+        for (String fault : List.of("checkpoint.renamed:2", "checkpoint.renamed:3")) {
+            Path out = dir.resolve("ft-" + fault.replace(':', '-'));
+            List<String> killed = new ArrayList<>(args);
+            killed.add(out.toString());
+            assertTrue(KilledCommand.run(killed, fault, null).killed(), fault);
+            Path runDir;
+            try (Stream<Path> dirs = Files.list(out.resolve("digits-finetune"))) {
+                runDir = dirs.findFirst().orElseThrow();
+            }
+            assertEquals(0, Main.execute("resume", runDir.toString(), "--data-dir", RealData.dir().toString()), fault);
+            assertEquals(learning(reference), learning(runDir), fault + ": the resumed history equals the uninterrupted one");
+        }
+    }
+
     static List<String> learning(Path runDir) throws Exception {
         return Files.readAllLines(runDir.resolve(RunFolder.HISTORY)).stream().map(l -> String.join(",", Arrays.copyOf(l.split(","), 5))).toList();
     }
