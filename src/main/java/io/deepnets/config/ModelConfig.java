@@ -85,12 +85,12 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, List
         if (layers.isEmpty()) {
             throw new ConfigException("model.layers", "expected at least one layer, ending with an output layer");
         }
-        List<List<String>> givenInputs = inputs;
+        boolean wired = inputs != null && inputs.stream().anyMatch(java.util.Objects::nonNull);
         names = resolveNames(layers, names);
         for (int i = 0; i < layers.size(); i++) {
             boolean last = i == layers.size() - 1;
             boolean isOutput = layers.get(i) instanceof LayerConfig.Output;
-            String path = givenInputs == null ? layerPath(i) : layerPath(i) + " (" + names.get(i) + ")";
+            String path = !wired ? layerPath(i) : layerPath(i) + " (" + names.get(i) + ")";
             if (isOutput && !last) {
                 int other = -1;
                 for (int j = i + 1; j < layers.size(); j++) {
