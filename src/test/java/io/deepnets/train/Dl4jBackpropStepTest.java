@@ -83,6 +83,33 @@ class Dl4jBackpropStepTest {
                 pooled.getDouble(1, 3), 1e-6, "each channel's maximum, as Keras");
     }
 
+    /**
+     * The graph era's layers in a stack: zero padding, a depthwise and a separable convolution, convolutions and a
+     * dense layer without bias. The libnd4j-ops and small-conv steps decline them by class; DL4J's backprop with the
+     * fused RMSprop computes them as DL4J's fit does.
+     */
+    @Test
+    void depthwiseSeparablePaddingAndBiasFreeLayersStepLikeDl4jFit() {
+        String yaml = POOLING_CNN.replace("""
+                    - {type: conv2d, filters: 6, kernel_size: 3, padding: same}
+                    - {type: activation, activation: relu}
+                """, """
+                    - {type: zero_padding2d, padding: [[1, 0], [0, 1]]}
+                    - {type: conv2d, filters: 6, kernel_size: 3, padding: same, use_bias: false}
+                    - {type: depthwise_conv2d, kernel_size: 3, depth_multiplier: 2, activation: relu}
+                    - {type: separable_conv2d, filters: 5, kernel_size: 3, padding: same, use_bias: false}
+                    - {type: activation, activation: relu}
+                """).replace("{type: dense, units: 16, activation: relu}", "{type: dense, units: 16, activation: relu, use_bias: false}");
+        ExperimentConfig config = ConfigLoader.parse(yaml, List.of());
+        assertEquals(11, config.model().layers().size(), "the layers: " + config.model().layerNames());
+        TrainingStep.Choice choice = TrainingStep.choose(KerasModelMapper.build(config), 20, 10);
+        try (TrainingStep chosen = choice.step()) {
+            assertEquals(Dl4jBackpropStep.KIND, chosen.kind(), choice.declined().toString());
+        }
+        assertTrue(choice.declined().get(ConvOpsTrainingStep.KIND).contains("is not computed by this step"), choice.declined().toString());
+        stepsLikeFit(yaml);
+    }
+
     private static void stepsLikeFit(String yaml) {
         ExperimentConfig config = ConfigLoader.parse(yaml, List.of());
         MultiLayerNetwork reference = KerasModelMapper.build(config);
