@@ -30,6 +30,27 @@ class SparkSweepTest {
     @TempDir
     Path tmp;
 
+    /** A graph network (an inception block swept over one of its parameters) on Spark: the same results as locally. */
+    @Test
+    void aGraphSweepsOnSparkAsLocally() throws Exception {
+        Path file = tmp.resolve("graph.yaml");
+        Files.writeString(file, "name: graph\nbase: " + Path.of("src/test/resources/graphs/digits-inception.yaml").toAbsolutePath()
+                + "\nset: [training.epochs=1]\naxes:\n  - {name: f1, key: model.blocks.inception.params.f1, values: [4, 8]}\n");
+        SweepPlan plan = SweepPlan.of(SweepConfig.load(file, List.of()), file);
+        ExperimentRunner runner = new ExperimentRunner(QUIET, System.err, false, Map.of(), DataSources.canonical());
+        SweepResult local = new SweepRunner(QUIET, dir -> new LocalEngine(1, () -> runner, dir.resolve("w")), SweepReport::write)
+                .run(plan, tmp.resolve("graph-local"), RealData.dir(), false);
+        SweepResult spark = new SweepRunner(QUIET, dir -> new SparkEngine("local[2]", QUIET), SweepReport::write)
+                .run(plan, tmp.resolve("graph-spark"), RealData.dir(), false);
+        assertTrue(spark.failed().isEmpty(), spark.failed().toString());
+        for (int i = 0; i < 2; i++) {
+            assertEquals("completed", spark.contents().points().get(i).status());
+            assertEquals(local.contents().points().get(i).metric("test_accuracy"), spark.contents().points().get(i).metric("test_accuracy"),
+                    "point " + i);
+            assertTrue(spark.contents().points().get(i).run().config().model().isGraph());
+        }
+    }
+
     @Test
     void localSparkMatchesTheLocalEngineAndRecordsFailures() throws Exception {
         Path data = RealData.dir();
