@@ -78,6 +78,22 @@ class GraphConfigTest {
     }
 
     @Test
+    void theMultistepScheduleStretchesWithTheEpochs() {
+        ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
+        TrainingCallbacks.Schedule s = r.training().schedule();
+        assertEquals(0.1, s.valueAt(0.1, 0, 14), 1e-12);
+        assertEquals(0.01, s.valueAt(0.1, 0, 15), 1e-12, "from epoch 16 (0-based 15 = 0.5 x 30)");
+        assertEquals(0.01, s.valueAt(0.1, 0, 22), 1e-12);
+        assertEquals(0.001, s.valueAt(0.1, 0, 23), 1e-12, "0.75 x 30 = 22.5, rounded to 23");
+        TrainingCallbacks.Schedule paper = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=164"))
+                .training().schedule();
+        assertEquals(0.1, paper.valueAt(0.1, 0, 81), 1e-12);
+        assertEquals(0.01, paper.valueAt(0.1, 0, 82), 1e-12, "the paper's 32k of 64k iterations");
+        assertEquals(0.001, paper.valueAt(0.1, 0, 123), 1e-12);
+        assertFalse(s.perStep());
+    }
+
+    @Test
     void resnet56IsNineBlocksPerStage() {
         ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet56-cifar10.yaml"), List.of());
         assertEquals(27, r.model().layers().stream().filter(l -> l instanceof LayerConfig.Add).count());
