@@ -120,7 +120,7 @@ public final class ConfigLoader {
             }
         }
         TensorShape input = new TensorShape(s.requireIntList("input_shape"));
-        Parsed layers = layers(s, RepeatedBlocks.of(s), s.requireList("layers"), 0, List.of());
+        Parsed layers = layers(s, RepeatedBlocks.of(s), s.requireList("layers"), 0, List.of(), List.of());
         ModelConfig.Transfer transfer = null;
         if (s.has("transfer")) {
             YamlSection t = s.section("transfer");
@@ -139,10 +139,11 @@ public final class ConfigLoader {
      * Parses {@code rawLayers}, which follow {@code before} (the base's layers in transfer learning, already resolved);
      * {@code offset} is the index of the first in the whole list.
      */
-    private static Parsed layers(YamlSection s, RepeatedBlocks blocks, List<?> rawLayers, int offset, List<LayerConfig> before) {
+    private static Parsed layers(YamlSection s, RepeatedBlocks blocks, List<?> rawLayers, int offset, List<LayerConfig> before,
+            List<String> beforeNames) {
         List<RepeatedBlocks.RawLayer> raw = blocks.expand(s.pathOf("layers"), rawLayers, offset);
         List<LayerConfig> layers = new ArrayList<>(before);
-        List<String> givenNames = new ArrayList<>(java.util.Collections.nCopies(before.size(), null));
+        List<String> givenNames = new ArrayList<>(beforeNames);
         List<List<Object>> givenInputs = new ArrayList<>(java.util.Collections.nCopies(before.size(), null));
         for (RepeatedBlocks.RawLayer r : raw) {
             String path = r.path();
@@ -201,7 +202,8 @@ public final class ConfigLoader {
             baseLayers = baseLayers.subList(0, baseLayers.size() - 1);
         }
         List<?> rawHead = s.has("layers") ? s.requireList("layers") : List.of();
-        Parsed parsed = layers(s, RepeatedBlocks.of(s), rawHead, baseLayers.size(), baseLayers);
+        Parsed parsed = layers(s, RepeatedBlocks.of(s), rawHead, baseLayers.size(), baseLayers,
+                base.model().layerNames().subList(0, baseLayers.size()));
         List<LayerConfig> head = parsed.layers();
         if (replace && head.isEmpty()) {
             throw new ConfigException(s.pathOf("layers"), "is required with replace_output: true: the new layers, ending with an output layer sized to "

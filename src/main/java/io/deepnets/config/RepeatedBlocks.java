@@ -123,6 +123,10 @@ final class RepeatedBlocks {
             String path = listPath + "[" + (i + offset) + "]";
             Object node = entries.get(i);
             if (!(node instanceof Map<?, ?> map) || !map.containsKey("block")) {
+                if (node instanceof Map<?, ?> m && m.get("name") instanceof String n && instanceNames.contains(n)) {
+                    throw new ConfigException(path + ".name", "'" + n + "' already names a block in the network (its inputs would mean the "
+                            + "block's output); give the layer another name");
+                }
                 out.add(new RawLayer(path, renameInputs(node, instanceOutputs)));
                 continue;
             }
@@ -176,6 +180,12 @@ final class RepeatedBlocks {
                     instance = given + "_" + number;
                 } else {
                     instance = name + "_" + counters.merge(name, 1, Integer::sum);
+                }
+                for (RawLayer earlier : out) {
+                    if (earlier.node() instanceof Map<?, ?> m && instance.equals(m.get("name"))) {
+                        throw new ConfigException(e.pathOf("name"), "'" + instance + "' is already the name of " + earlier.path()
+                                + "; give the block another name");
+                    }
                 }
                 if (!instanceNames.add(instance)) {
                     throw new ConfigException(e.pathOf("name"), "a block named '" + instance + "' is already in the network; give this one another name");

@@ -47,10 +47,12 @@ public final class BaseWeights {
         }
         int[] indices = KerasModelMapper.dl4jIndices(model);
         long copied = 0;
-        if (base.isGraph() != net.isGraph()) {
-            throw new io.deepnets.BadInputException("model.base: " + zip + " holds a " + (base.isGraph() ? "graph" : "stack of layers")
-                    + " where its config.yaml describes a " + (net.isGraph() ? "graph" : "stack") + "; the model and its config do not belong together");
+        if (base.isGraph() && !net.isGraph()) {
+            throw new io.deepnets.BadInputException("model.base: " + zip + " holds a graph where its config.yaml describes a stack of layers; "
+                    + "the model and its config do not belong together");
         }
+        // A stack base's layers are found by their DL4J index (the same in the base as among the new network's first
+        // layers), a graph's by name; a stack base under a graph head (a residual head) takes both ways.
         for (int i = 0; i < t.baseLayers(); i++) {
             int j = indices[i];
             String name = model.layerNames().get(i);

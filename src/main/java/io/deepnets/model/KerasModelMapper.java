@@ -125,6 +125,9 @@ public final class KerasModelMapper {
                 g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), inputs);
             } else if (layer instanceof LayerConfig.Concatenate) {
                 g.addVertex(name, new MergeVertex(), inputs);
+            } else if (layer instanceof LayerConfig.Flatten && !ins.get(i).isImage()) {
+                // Keras's Flatten of an already flat input changes nothing.
+                g.addVertex(name, new org.deeplearning4j.nn.conf.graph.ScaleVertex(1.0), inputs);
             } else if (layer instanceof LayerConfig.Flatten) {
                 io.deepnets.config.TensorShape img = ins.get(i);
                 g.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(img.height(), img.width(), img.channels())), inputs);
@@ -145,7 +148,8 @@ public final class KerasModelMapper {
         int index = 0;
         java.util.List<io.deepnets.config.TensorShape> inputs = config.model().inputShapes();
         for (int i = 0; i < config.model().layers().size(); i++) {
-            if (i > 1 && config.model().layers().get(i - 1) instanceof LayerConfig.Flatten && config.model().layers().get(i) instanceof LayerConfig.BatchNormalization) {
+            if (i > 1 && config.model().layers().get(i - 1) instanceof LayerConfig.Flatten && config.model().layers().get(i) instanceof LayerConfig.BatchNormalization
+                    && inputs.get(i - 1).isImage()) {
                 // DL4J's batch norm takes image input as it comes (per channel); after a Keras Flatten it must see the
                 // flat vector (per feature), so the flattening is made explicit instead of left to the next dense layer.
                 io.deepnets.config.TensorShape img = inputs.get(i - 1);
@@ -154,6 +158,9 @@ public final class KerasModelMapper {
             }
             org.deeplearning4j.nn.conf.layers.Layer mapped = layer(config.model().layers().get(i), inputs.get(i));
             if (mapped != null) {
+                // The Keras name (conv2d_1, or the config's own), as a graph's vertices are named: feature maps and
+                // profiles name a stack's layers as the summary does.
+                mapped.setLayerName(config.model().layerNames().get(i));
                 // Keras trainable=False on the base, run as base(x, training=False): DL4J's FrozenLayer neither updates
                 // the layer nor runs it in training mode (no dropout, batch norm on its moving statistics).
                 list.layer(index++, config.model().isFrozen(i) ? new FrozenLayer(mapped) : mapped);

@@ -107,7 +107,9 @@ public final class ActivationMaps {
                 } finally {
                     conf.setActivationFn(activation);
                 }
-                maps.add(new LayerMaps("conv2d_" + convIndex, activation.toString().replace("()", ""), toMaps(before), toMaps(out)));
+                // The Keras name DL4J keeps with the layer; models saved before layers were named have their index there.
+                String name = conf.getLayerName() != null && !conf.getLayerName().matches("\\d+") ? conf.getLayerName() : "conv2d_" + convIndex;
+                maps.add(new LayerMaps(name, activation.toString().replace("()", ""), toMaps(before), toMaps(out)));
             }
             current = out;
         }

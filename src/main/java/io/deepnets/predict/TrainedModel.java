@@ -57,6 +57,26 @@ public record TrainedModel(Network network, TensorShape inputShape, List<String>
             throw new BadInputException(zip + ": not a readable DL4J model (truncated, corrupt or another kind of file); expected the "
                     + RunFolder.MODEL + " of a deepnets run", e);
         }
+        if (config != null && net.graph().isPresent()) {
+            // DL4J keeps no input shape with a graph: each layer on the input must take as many channels (features) as
+            // config.yaml's input gives, or feeding it would fail inside DL4J.
+            org.deeplearning4j.nn.graph.ComputationGraph g = net.graph().get();
+            TensorShape in = config.model().inputShape();
+            long given = in.isImage() ? in.channels() : in.size();
+            for (var e : g.getConfiguration().getVertexInputs().entrySet()) {
+                if (e.getValue().contains(io.deepnets.config.ModelConfig.INPUT)
+                        && g.getConfiguration().getVertices().get(e.getKey()) instanceof org.deeplearning4j.nn.conf.graph.LayerVertex lv) {
+                    org.deeplearning4j.nn.conf.layers.Layer l = lv.getLayerConf().getLayer();
+                    if (l instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer f) {
+                        l = f.getLayer();
+                    }
+                    if (l instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff && ff.getNIn() != given) {
+                        throw new BadInputException(dir.resolve(RunFolder.CONFIG) + ": model.input_shape " + in.dims() + " does not match "
+                                + zip.getFileName() + ", whose layer " + e.getKey() + " takes " + ff.getNIn() + (in.isImage() ? " channels" : " values"));
+                    }
+                }
+            }
+        }
         if (config != null && config.model().isGraph() != net.isGraph()) {
             throw new BadInputException(dir.resolve(RunFolder.CONFIG) + ": describes a " + (config.model().isGraph() ? "graph" : "stack of layers")
                     + " but " + zip.getFileName() + " holds a " + (net.isGraph() ? "graph" : "stack") + "; the model and its config do not belong together");

@@ -262,10 +262,15 @@ public final class ExperimentRunner {
      */
     public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
         DataConfig d = c.data();
+        // A fine-tuned transfer's phases and a multistep schedule's milestones follow from training.epochs: for them the
+        // epochs, the schedule and the fine-tuning are part of what a checkpoint must match (a checkpoint of one phase is
+        // never trained on as the other). Other runs may be resumed with more epochs.
+        TrainingConfig t = c.training();
+        boolean epochsMatter = t.fineTune() != null || t.schedule() != null && "multistep".equals(t.schedule().type());
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
                 d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed(), d.folder(), d.classes(), d.augment()),
-                c.model(), c.optimizer(),
-                new TrainingConfig(c.training().batchSize(), 1, c.training().shuffle()));
+                c.model(), c.optimizer(), epochsMatter ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune())
+                        : new TrainingConfig(t.batchSize(), 1, t.shuffle()));
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
                     ConfigLoader.toYaml(shape).getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -406,8 +411,9 @@ public final class ExperimentRunner {
         TrainingConfig.FineTune ft = config.training().fineTune();
         out.printf(Locale.ROOT, "fine-tuning: %d of the base's layers stay frozen (were %d), learning rate %s, %d more epochs%n", ft.frozen(),
                 config.model().transfer().frozen(), ft.learningRate(), ft.epochs());
-        Trainer trainer = new Trainer(next, data.train(), data.validation(), classes, second.training(), config.seed(), observers,
-                new Callbacks(second.training()), null);
+        Callbacks callbacks = new Callbacks(second.training());
+        callbacks.continueCheckpointFrom(first.callbacks());
+        Trainer trainer = new Trainer(next, data.train(), data.validation(), classes, second.training(), config.seed(), observers, callbacks, null);
         if (config.data().augment() != null) {
             trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
         }

@@ -183,6 +183,18 @@ public final class Callbacks {
         return m;
     }
 
+    /**
+     * Carries the best model's value and epoch over from the first phase of a fine-tuned transfer, as Keras's one
+     * {@code ModelCheckpoint} keeps its best across the two {@code fit} calls: the second phase's first epoch
+     * replaces {@code best_model.zip} only when it is better.
+     */
+    public void continueCheckpointFrom(Callbacks first) {
+        if (checkpoint != null && first.checkpoint != null && checkpoint.equals(first.checkpoint)) {
+            checkpointBest = first.checkpointBest;
+            checkpointEpoch = first.checkpointEpoch;
+        }
+    }
+
     /** Everything a resumed run needs to decide as an uninterrupted one would. */
     public Map<String, Object> state() {
         Map<String, Object> m = new LinkedHashMap<>();
