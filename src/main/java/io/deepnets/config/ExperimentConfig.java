@@ -50,10 +50,10 @@ public record ExperimentConfig(String name, String description, long seed, DataC
     /**
      * The second phase of a fine-tuned transfer as a config of its own: the base frozen only up to
      * {@code training.fine_tune.freeze}, the same optimizer at the fine-tuning rate (no schedule, no decay), the
-     * callbacks as before, and every epoch of the run. The base's batch normalisation layers stay frozen: Keras's guide
-     * keeps them in inference mode ({@code base(x, training=False)}) so that the small new dataset's batches do not
-     * overwrite the moving statistics learnt on the big one; DL4J runs a layer in inference mode only frozen, so here
-     * their scale and offset stay fixed too (Keras would train those).
+     * callbacks as before, and every epoch of the run. One difference from Keras's guide, which keeps an unfrozen
+     * base's batch normalisation in inference mode ({@code base(x, training=False)}): DL4J's batch norm computes its
+     * backward pass only from a training-mode forward pass (its inference-mode forward keeps no batch statistics), so
+     * an unfrozen batch norm layer trains in training mode here, its moving statistics moving on the new data.
      */
     public ExperimentConfig fineTuning() {
         TrainingConfig.FineTune ft = training.fineTune();
@@ -62,7 +62,7 @@ public record ExperimentConfig(String name, String description, long seed, DataC
         }
         ModelConfig.Transfer t = model.transfer();
         ModelConfig m = new ModelConfig(model.inputShape(), model.layers(), model.layerNames(), model.inputs(),
-                new ModelConfig.Transfer(t.base(), t.baseSha256(), t.baseLayers(), ft.frozen(), true));
+                new ModelConfig.Transfer(t.base(), t.baseSha256(), t.baseLayers(), ft.frozen()));
         OptimizerConfig o;
         if (optimizer instanceof OptimizerConfig.RmsProp r) {
             o = new OptimizerConfig.RmsProp(ft.learningRate(), r.rho(), r.epsilon(), 0.0);

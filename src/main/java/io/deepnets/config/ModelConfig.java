@@ -35,14 +35,8 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, List
      *     provenance, checked again when they are copied
      * @param baseLayers how many of {@code layers} come from the base
      * @param frozen how many leading layers are frozen, at most {@code baseLayers}
-     * @param normalizationFrozen whether the base's batch normalisation layers stay frozen past {@code frozen}: the
-     *     fine-tuning phase ({@link ExperimentConfig#fineTuning()}), never written to a config
      */
-    public record Transfer(String base, String baseSha256, int baseLayers, int frozen, boolean normalizationFrozen) {
-        public Transfer(String base, String baseSha256, int baseLayers, int frozen) {
-            this(base, baseSha256, baseLayers, frozen, false);
-        }
-
+    public record Transfer(String base, String baseSha256, int baseLayers, int frozen) {
         public Transfer {
             if (base == null || base.isBlank()) {
                 throw new ConfigException("model.transfer.base", "is required (the base network's model.zip)");
@@ -359,8 +353,7 @@ public record ModelConfig(TensorShape inputShape, List<LayerConfig> layers, List
 
     /** Whether layer {@code i} is frozen (taken from the base network and not trained). */
     public boolean isFrozen(int i) {
-        return transfer != null && (i < transfer.frozen()
-                || transfer.normalizationFrozen() && i < transfer.baseLayers() && layers.get(i) instanceof LayerConfig.BatchNormalization);
+        return transfer != null && i < transfer.frozen();
     }
 
     /** Parameters of each layer that training leaves alone: a frozen layer's all, batch normalisation's moving statistics. */

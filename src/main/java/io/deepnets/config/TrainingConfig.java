@@ -24,8 +24,7 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
      * ({@code epochs}), the top of the base is unfrozen and training goes on at a low learning rate, as Keras's guide does
      * it ({@code base.trainable = True} for the layers after {@code frozen}, {@code compile} with a new optimizer of the
      * same kind at {@code learning_rate}, {@code fit} for {@code epochs} more). The new optimizer starts from zero state,
-     * as Keras's recompiled one does; the base's batch normalisation layers stay in inference mode
-     * ({@link ExperimentConfig#fineTuning()}).
+     * as Keras's recompiled one does (batch normalisation: {@link ExperimentConfig#fineTuning()}).
      *
      * @param epochs epochs of the second phase
      * @param frozen leading layers that stay frozen, fewer than the first phase froze

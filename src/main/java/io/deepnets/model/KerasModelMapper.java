@@ -121,19 +121,25 @@ public final class KerasModelMapper {
             LayerConfig layer = model.layers().get(i);
             String name = model.layerNames().get(i);
             String[] inputs = model.inputs().get(i).toArray(String[]::new);
+            org.deeplearning4j.nn.conf.graph.GraphVertex vertex = null;
             if (layer instanceof LayerConfig.Add) {
-                g.addVertex(name, new ElementWiseVertex(ElementWiseVertex.Op.Add), inputs);
+                vertex = new ElementWiseVertex(ElementWiseVertex.Op.Add);
             } else if (layer instanceof LayerConfig.Concatenate) {
-                g.addVertex(name, new MergeVertex(), inputs);
+                vertex = new MergeVertex();
             } else if (layer instanceof LayerConfig.Flatten && !ins.get(i).isImage()) {
                 // Keras's Flatten of an already flat input changes nothing.
-                g.addVertex(name, new org.deeplearning4j.nn.conf.graph.ScaleVertex(1.0), inputs);
+                vertex = new org.deeplearning4j.nn.conf.graph.ScaleVertex(1.0);
             } else if (layer instanceof LayerConfig.Flatten) {
                 io.deepnets.config.TensorShape img = ins.get(i);
-                g.addVertex(name, new PreprocessorVertex(new CnnToFeedForwardPreProcessor(img.height(), img.width(), img.channels())), inputs);
+                vertex = new PreprocessorVertex(new CnnToFeedForwardPreProcessor(img.height(), img.width(), img.channels()));
+            }
+            if (vertex != null) {
+                // A vertex inside the frozen base is frozen too: DL4J skips the backward pass of frozen vertices whose
+                // inputs are all frozen, and an unfrozen add between them would wait for errors that never come.
+                g.addVertex(name, model.isFrozen(i) ? new org.deeplearning4j.nn.conf.graph.FrozenVertex(vertex) : vertex, inputs);
             } else {
                 org.deeplearning4j.nn.conf.layers.Layer mapped = layer(layer, ins.get(i));
-                g.addLayer(name, model.isFrozen(i) ? new FrozenLayer(mapped) : mapped, inputs);
+                g.addLayer(name, frozen(model, i, mapped), inputs);
             }
         }
         g.setOutputs(model.layerNames().get(model.layers().size() - 1));
@@ -163,7 +169,7 @@ public final class KerasModelMapper {
                 mapped.setLayerName(config.model().layerNames().get(i));
                 // Keras trainable=False on the base, run as base(x, training=False): DL4J's FrozenLayer neither updates
                 // the layer nor runs it in training mode (no dropout, batch norm on its moving statistics).
-                list.layer(index++, config.model().isFrozen(i) ? new FrozenLayer(mapped) : mapped);
+                list.layer(index++, frozen(config.model(), i, mapped));
             }
         }
         ModelConfig model = config.model();
@@ -176,6 +182,14 @@ public final class KerasModelMapper {
                 : InputType.feedForward(model.inputShape().size()));
         list.backpropType(BackpropType.Standard);
         return list.build();
+    }
+
+    /**
+     * Layer {@code i} as DL4J trains it: a frozen layer of the base in DL4J's {@code FrozenLayer} (no update, inference
+     * mode, no gradient below it).
+     */
+    private static org.deeplearning4j.nn.conf.layers.Layer frozen(ModelConfig model, int i, org.deeplearning4j.nn.conf.layers.Layer mapped) {
+        return model.isFrozen(i) ? new FrozenLayer(mapped) : mapped;
     }
 
     /** What every network shares, stack or graph: every DL4J default that differs from Keras's, set. */
