@@ -59,16 +59,15 @@ public final class ActivationMaps {
             }
             String from = graph.getConfiguration().getVertexInputs().get(vertex.getVertexName()).get(0);
             INDArray in = acts.containsKey(from) ? acts.get(from) : x;
-            maps.add(maps(vertex.getVertexName(), layer, in, mgr));
+            maps.add(maps(vertex.getVertexName(), layer, in, acts.get(vertex.getVertexName()), mgr));
         }
         return maps;
     }
 
-    /** One convolution's maps for its input: its output before and after its activation. */
-    private static LayerMaps maps(String name, Layer layer, INDArray in, LayerWorkspaceMgr mgr) {
+    /** One convolution's maps for its input {@code in}: its output before and after ({@code out}) its activation. */
+    private static LayerMaps maps(String name, Layer layer, INDArray in, INDArray out, LayerWorkspaceMgr mgr) {
         org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
         IActivation activation = conf.getActivationFn();
-        INDArray out = layer.activate(in.dup(), false, mgr).dup();
         INDArray before;
         try {
             // The same layer with the identity activation: its convolution output before the activation.
@@ -96,20 +95,10 @@ public final class ActivationMaps {
             INDArray out = layer.activate(current.dup(), false, mgr).dup();
             if (layer instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer) {
                 convIndex++;
-                org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf =
-                        (org.deeplearning4j.nn.conf.layers.ConvolutionLayer) layer.conf().getLayer();
-                IActivation activation = conf.getActivationFn();
-                INDArray before;
-                try {
-                    // The same layer with the identity activation: its convolution output before the activation.
-                    conf.setActivationFn(new ActivationIdentity());
-                    before = layer.activate(current.dup(), false, mgr).dup();
-                } finally {
-                    conf.setActivationFn(activation);
-                }
                 // The Keras name DL4J keeps with the layer; models saved before layers were named have their index there.
-                String name = conf.getLayerName() != null && !conf.getLayerName().matches("\\d+") ? conf.getLayerName() : "conv2d_" + convIndex;
-                maps.add(new LayerMaps(name, activation.toString().replace("()", ""), toMaps(before), toMaps(out)));
+                String saved = layer.conf().getLayer().getLayerName();
+                String name = saved != null && !saved.matches("\\d+") ? saved : "conv2d_" + convIndex;
+                maps.add(maps(name, layer, current, out, mgr));
             }
             current = out;
         }
