@@ -236,33 +236,17 @@ public final class KerasModelMapper {
         if (layer instanceof LayerConfig.DepthwiseConv2D c) {
             // Keras DepthwiseConv2D: depth_multiplier kernels per input channel, channels x depth_multiplier maps (DL4J's
             // nOut, which it checks against its own product).
-            return regularized(new DepthwiseConvolution2D.Builder(), c.regularizer())
+            return window(regularized(new DepthwiseConvolution2D.Builder(), c.regularizer())
                     .nOut((long) in.channels() * c.depthMultiplier())
-                    .depthMultiplier(c.depthMultiplier())
-                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])
-                    .stride(c.strides()[0], c.strides()[1])
-                    .padding(0, 0)
-                    .dilation(1, 1)
-                    .convolutionMode(mode(c.padding()))
-                    .dataFormat(CNN2DFormat.NCHW)
-                    .activation(activation(c.activation()))
-                    .hasBias(c.useBias())
+                    .depthMultiplier(c.depthMultiplier()).dataFormat(CNN2DFormat.NCHW), c.kernelSize(), c.strides(), c.padding(), c.activation(), c.useBias())
                     .build();
         }
         if (layer instanceof LayerConfig.SeparableConv2D c) {
             // Keras SeparableConv2D: the depthwise kernels, then a 1x1 convolution to filters maps and one bias per map;
             // DL4J's SeparableConvolution2D holds the same three arrays (W, pW, b).
-            return regularized(new SeparableConvolution2D.Builder(), c.regularizer())
+            return window(regularized(new SeparableConvolution2D.Builder(), c.regularizer())
                     .nOut(c.filters())
-                    .depthMultiplier(c.depthMultiplier())
-                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])
-                    .stride(c.strides()[0], c.strides()[1])
-                    .padding(0, 0)
-                    .dilation(1, 1)
-                    .convolutionMode(mode(c.padding()))
-                    .dataFormat(CNN2DFormat.NCHW)
-                    .activation(activation(c.activation()))
-                    .hasBias(c.useBias())
+                    .depthMultiplier(c.depthMultiplier()).dataFormat(CNN2DFormat.NCHW), c.kernelSize(), c.strides(), c.padding(), c.activation(), c.useBias())
                     .build();
         }
         if (layer instanceof LayerConfig.ZeroPadding2D z) {
@@ -272,17 +256,8 @@ public final class KerasModelMapper {
             return null;
         }
         if (layer instanceof LayerConfig.Conv2D c) {
-            return regularized(new ConvolutionLayer.Builder(), c.regularizer())
-                    .nOut(c.filters())
-                    .kernelSize(c.kernelSize()[0], c.kernelSize()[1])   // DL4J defaults to 5x5
-                    .stride(c.strides()[0], c.strides()[1])
-                    .padding(0, 0)
-                    .dilation(1, 1)
-                    .convolutionMode(mode(c.padding()))
-                    .dataFormat(CNN2DFormat.NCHW)
-                    .activation(activation(c.activation()))
-                    .hasBias(c.useBias())
-                    .build();
+            return window(regularized(new ConvolutionLayer.Builder(), c.regularizer()).nOut(c.filters()).dataFormat(CNN2DFormat.NCHW), c.kernelSize(), c.strides(),
+                    c.padding(), c.activation(), c.useBias()).build();
         }
         if (layer instanceof LayerConfig.MaxPool2D p) {
             return new SubsamplingLayer.Builder(PoolingType.MAX)
@@ -344,6 +319,17 @@ public final class KerasModelMapper {
         }
         // Flatten: setInputType inserts a CnnToFeedForwardPreProcessor before the next layer.
         return null;
+    }
+
+    /**
+     * A convolution's window as Keras gives it, every DL4J default overridden: kernel size (DL4J's is 5x5), strides,
+     * no explicit padding (Keras's 'valid'/'same' is the convolution mode), no dilation, the activation, the bias (each
+     * builder sets NCHW itself: DL4J's builders declare the data format each on their own).
+     */
+    private static <B extends ConvolutionLayer.BaseConvBuilder<B>> B window(B builder, int[] kernel, int[] strides, Padding padding,
+            io.deepnets.config.Activation a, boolean bias) {
+        return builder.kernelSize(kernel[0], kernel[1]).stride(strides[0], strides[1]).padding(0, 0).dilation(1, 1)
+                .convolutionMode(mode(padding)).activation(activation(a)).hasBias(bias);
     }
 
     /**
