@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.Set;
 import org.deeplearning4j.nn.api.Layer;
 import io.deepnets.model.Network;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
 /**
  * Measures a config's network the way training uses it: batches assembled from an {@link ImageSet} (synthetic
@@ -105,11 +104,7 @@ public final class Benchmark {
      * fast ReLU as training.
      */
     public static LayerProfiler.Profile profile(ExperimentConfig config, ImageSet data, int steps, java.util.Set<String> without) {
-        if (config.model().isGraph()) {
-            throw new io.deepnets.CommandFailure("bench --profile: " + config.name() + " is a graph network, which trains through DL4J's "
-                    + "ComputationGraph.fit; per-layer timings are taken inside stacks only (run bench without --profile for its speed)");
-        }
-        MultiLayerNetwork net = KerasModelMapper.build(config);
+        Network net = KerasModelMapper.network(config);
         try (ActivationSwap ignored = ActivationSwap.install(net)) {
             int[] order = EpochShuffler.order(data.count(), config.seed(), 1, true);
             return LayerProfiler.run(net, data, order, config.training().batchSize(), config.model().classes(), 5, steps, without);

@@ -176,7 +176,7 @@ final class BenchCommand implements Callable<Integer> {
             b += t.backwardMs();
         }
         System.out.printf(Locale.ROOT, "%-68s %10.2f %18.2f%n", "all layers", f, b);
-        System.out.printf(Locale.ROOT, "update (end of backward pass to end of step): %.2f ms; other (batch, pre-processors, workspaces): %.2f ms%n",
+        System.out.printf(Locale.ROOT, "update (end of backward pass to end of step): %.2f ms; other (batch, merge vertices, pre-processors, workspaces): %.2f ms%n",
                 p.updateMs(), p.otherMs());
         System.out.printf(Locale.ROOT, "whole step through %s: %.2f ms%n", p.step(), p.stepMs());
     }

@@ -7,6 +7,8 @@ import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.api.layers.IOutputLayer;
 import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.impl.LayerVertex;
 import org.deeplearning4j.nn.layers.wrapper.BaseWrapperLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
@@ -42,7 +44,7 @@ public final class LayerProfiler {
      *
      * @param layers every layer in order; the output layer's forward includes the loss, its backward the loss gradient
      * @param updateMs from the end of the backward pass to the end of the step: the parameter update
-     * @param otherMs the rest of the step: batch assembly, input pre-processors, workspaces, bookkeeping
+     * @param otherMs the rest of the step: batch assembly, input pre-processors, a graph's merge vertices, workspaces, bookkeeping
      * @param stepMs a whole step through the chosen {@link TrainingStep}
      */
     public record Profile(int batch, int steps, String step, List<LayerTime> layers, double updateMs, double otherMs, double stepMs) {
@@ -51,6 +53,85 @@ public final class LayerProfiler {
     /** Profiles {@code steps} steps (after {@code warmup}) on batches of {@code data} in {@code order}. */
     public static Profile run(MultiLayerNetwork net, ImageSet data, int[] order, int batch, int classes, int warmup, int steps) {
         return run(net, data, order, batch, classes, warmup, steps, java.util.Set.of());
+    }
+
+    /**
+     * As {@link #run(MultiLayerNetwork, ImageSet, int[], int, int, int, int, java.util.Set)} for a stack or a graph. In a
+     * graph each layer vertex's layer is wrapped (DL4J's {@code LayerVertex.setLayer}) and the rows follow the graph's
+     * topological order, the order DL4J's forward pass visits them; the merge vertices ({@code add},
+     * {@code concatenate}) and the flatten pre-processor vertices are not layers and count in "other".
+     */
+    public static Profile run(io.deepnets.model.Network network, ImageSet data, int[] order, int batch, int classes, int warmup, int steps,
+            java.util.Set<String> without) {
+        if (network.stack().isPresent()) {
+            return run(network.stack().get(), data, order, batch, classes, warmup, steps, without);
+        }
+        ComputationGraph graph = network.graph().orElseThrow();
+        List<LayerVertex> vertices = new ArrayList<>();
+        for (int i : graph.topologicalSortOrder()) {
+            if (graph.getVertices()[i] instanceof LayerVertex v) {
+                vertices.add(v);
+            }
+        }
+        int n = vertices.size();
+        Layer[] original = new Layer[n];
+        TimedLayer[] timed = new TimedLayer[n];
+        for (int i = 0; i < n; i++) {
+            original[i] = vertices.get(i).getLayer();
+            timed[i] = original[i] instanceof IOutputLayer ? new TimedOutputLayer(original[i]) : new TimedLayer(original[i]);
+        }
+        BackwardEnd backwardEnd = new BackwardEnd();
+        int perEpoch = Math.max(1, data.count() / batch);
+        graph.getUpdater();
+        try (TrainingStep step = TrainingStep.choose(network, batch, classes, without).step()) {
+            for (int i = 0; i < n; i++) {
+                vertices.get(i).setLayer(timed[i]);
+            }
+            graph.addListeners(backwardEnd);
+            long update = 0;
+            long total = 0;
+            for (int s = 0; s < warmup + steps; s++) {
+                for (TimedLayer t : timed) {
+                    t.counting = s >= warmup;
+                }
+                int from = (s % perEpoch) * batch;
+                long t0 = System.nanoTime();
+                step.fit(data, order, from, from + batch);
+                long t1 = System.nanoTime();
+                if (s >= warmup) {
+                    total += t1 - t0;
+                    update += t1 - backwardEnd.at;
+                }
+            }
+            String[] names = new String[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = vertices.get(i).getVertexName();
+            }
+            return profile(batch, steps, step.kind(), original, names, timed, total, update);
+        } finally {
+            for (int i = 0; i < n; i++) {
+                vertices.get(i).setLayer(original[i]);
+            }
+            graph.getListeners().remove(backwardEnd);
+        }
+    }
+
+    private static Profile profile(int batch, int steps, String kind, Layer[] original, String[] names, TimedLayer[] timed, long total, long update) {
+        List<LayerTime> layers = new ArrayList<>();
+        double layerMs = 0;
+        for (int i = 0; i < timed.length; i++) {
+            TimedLayer t = timed[i];
+            Object conf = original[i].conf().getLayer();
+            if (original[i] instanceof org.deeplearning4j.nn.layers.FrozenLayer f) {
+                conf = "Frozen" + f.getInsideLayer().conf().getLayer().getClass().getSimpleName();
+            }
+            layers.add(new LayerTime(i, names[i], conf instanceof String str ? str : conf.getClass().getSimpleName(),
+                    t.shape, t.forward / 1e6 / steps, t.backward / 1e6 / steps));
+            layerMs += (t.forward + t.backward) / 1e6 / steps;
+        }
+        double stepMs = total / 1e6 / steps;
+        double updateMs = update / 1e6 / steps;
+        return new Profile(batch, steps, kind, layers, updateMs, stepMs - layerMs - updateMs, stepMs);
     }
 
     /** As {@link #run(MultiLayerNetwork, ImageSet, int[], int, int, int, int)} without the steps named in {@code without}. */
@@ -101,17 +182,11 @@ public final class LayerProfiler {
                 update = ops.timings[2][0];
                 ops.timings = null;
             }
-            List<LayerTime> layers = new ArrayList<>();
-            double layerMs = 0;
+            String[] names = new String[n];
             for (int i = 0; i < n; i++) {
-                TimedLayer t = timed[i];
-                layers.add(new LayerTime(i, original[i].conf().getLayer().getLayerName(), original[i].conf().getLayer().getClass().getSimpleName(),
-                        t.shape, t.forward / 1e6 / steps, t.backward / 1e6 / steps));
-                layerMs += (t.forward + t.backward) / 1e6 / steps;
+                names[i] = original[i].conf().getLayer().getLayerName();
             }
-            double stepMs = total / 1e6 / steps;
-            double updateMs = update / 1e6 / steps;
-            return new Profile(batch, steps, step.kind(), layers, updateMs, stepMs - layerMs - updateMs, stepMs);
+            return profile(batch, steps, step.kind(), original, names, timed, total, update);
         } finally {
             net.setLayers(original);
             net.getListeners().remove(backwardEnd);

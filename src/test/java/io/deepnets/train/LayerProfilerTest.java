@@ -30,6 +30,38 @@ class LayerProfilerTest {
                 Dl4jBackpropStep.KIND);
     }
 
+    @Test
+    void profilingAGraphTrainsLikeTheStepAloneAndTimesEveryLayerVertex() throws Exception {
+        ExperimentConfig config = io.deepnets.config.ConfigLoader.load(java.nio.file.Path.of("src/test/resources/graphs/digits-residual.yaml"),
+                java.util.List.of());
+        ImageSet data = Benchmark.synthetic(config, 3);
+        int[] order = EpochShuffler.order(data.count(), 1, 1, true);
+        int batch = config.training().batchSize();
+        io.deepnets.model.Network profiled = KerasModelMapper.network(config);
+        io.deepnets.model.Network plain = KerasModelMapper.network(config);
+        LayerProfiler.Profile p;
+        try (ActivationSwap swap = ActivationSwap.install(profiled)) {
+            p = LayerProfiler.run(profiled, data, order, batch, 10, 2, 4, java.util.Set.of());
+        }
+        try (ActivationSwap swap = ActivationSwap.install(plain); TrainingStep step = TrainingStep.forNetwork(plain, batch, 10)) {
+            for (int s = 0; s < 6; s++) {
+                int from = s % (data.count() / batch) * batch;
+                step.fit(data, order, from, from + batch);
+            }
+        }
+        assertEquals(Dl4jFitStep.KIND, p.step());
+        assertArrayEquals(plain.params().toFloatVector(), profiled.params().toFloatVector(), "the same parameters after the same steps");
+        // Every layer vertex in the graph's order; the add is a merge vertex, not a layer (its time is in "other").
+        assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "relu", "pool", "predictions"),
+                p.layers().stream().map(LayerProfiler.LayerTime::name).toList());
+        assertTrue(p.layers().stream().allMatch(l -> l.forwardMs() > 0 && l.backwardMs() > 0), "every layer timed both ways: " + p.layers());
+        assertEquals("[32, 8, 8, 8]", p.layers().get(3).shape());
+        double parts = p.layers().stream().mapToDouble(l -> l.forwardMs() + l.backwardMs()).sum() + p.updateMs();
+        assertTrue(p.updateMs() > 0 && parts <= p.stepMs() * 1.01, "the parts fit in the step: " + parts + " of " + p.stepMs());
+        assertTrue(profiled.graph().orElseThrow().getLayer("conv_a") instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer,
+                "the real layers are back");
+    }
+
     private static void profilesWithoutChangingTraining(ExperimentConfig config, String kind) {
         ImageSet data = Benchmark.synthetic(config, 3);
         int[] order = EpochShuffler.order(data.count(), 1, 1, true);
