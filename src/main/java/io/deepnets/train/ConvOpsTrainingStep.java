@@ -16,7 +16,10 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.dropout.Dropout;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -57,7 +60,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     private final MultiLayerNetwork net;
     private final List<Stage> stages;
-    private final FusedUpdate update;
+    private final io.deepnets.engine.FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
     private final Slots inputs = new Slots();
@@ -66,7 +69,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** The output shape of each layer in the last profiled step. */
     String[] shapes;
 
-    private ConvOpsTrainingStep(MultiLayerNetwork net, List<Stage> stages, FusedUpdate update, int classes, int[] inputShape) {
+    private ConvOpsTrainingStep(MultiLayerNetwork net, List<Stage> stages, io.deepnets.engine.FlatUpdate update, int classes, int[] inputShape) {
         this.net = net;
         this.stages = stages;
         this.update = update;
@@ -82,11 +85,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (!(net.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor)) {
             return declined(why, "not an image network (conv nets only)");
         }
-        if (net.getFlattenedGradients() == null) {
-            net.initGradientsView();
-        }
         StringBuilder updateWhy = new StringBuilder();
-        Optional<FusedUpdate> update = FusedUpdate.forNetwork(net, net.getFlattenedGradients(), r -> updateWhy.append(r));
+        Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
         }
@@ -107,7 +107,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return build(net, null, classes, r -> { }).map(s -> s);
     }
 
-    private static Optional<ConvOpsTrainingStep> build(MultiLayerNetwork net, FusedUpdate update, int classes, Consumer<String> why) {
+    private static Optional<ConvOpsTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
             return declined(why, "not an image network (conv nets only)");
@@ -151,6 +151,25 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 ConvStage s = new ConvStage(layers[i], c, shape, kind.get() == ActivationKind.RELU, stages.isEmpty());
                 stages.add(s);
                 shape = s.outShape;
+            } else if (lc instanceof BatchNormalization b && lc.getClass() == BatchNormalization.class && !flat) {
+                if (b.isLockGammaBeta() || b.isUseLogStd() || b.getCnn2DFormat() != CNN2DFormat.NCHW || !b.isMinibatch()) {
+                    return declined(why, "layer " + i + ": batch normalisation other than NCHW with trained gamma and beta and the variance kept");
+                }
+                stages.add(new BatchNormStage(layers[i], b, shape));
+            } else if (lc instanceof ActivationLayer a && lc.getClass() == ActivationLayer.class && !flat) {
+                Optional<ActivationKind> kind = ActivationKind.of(a.getActivationFn());
+                if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY) {
+                    return declined(why, "layer " + i + ": an activation layer other than ReLU or linear");
+                }
+                stages.add(kind.get() == ActivationKind.RELU ? new ReluStage(shape) : new IdentityStage());
+            } else if (lc instanceof GlobalPoolingLayer g && lc.getClass() == GlobalPoolingLayer.class && !flat) {
+                if (g.getPoolingType() != PoolingType.AVG || !g.isCollapseDimensions() || g.getPoolingDimensions() != null
+                        && !java.util.Arrays.equals(g.getPoolingDimensions(), new int[] {2, 3})) {
+                    return declined(why, "layer " + i + ": global pooling other than the average over height and width");
+                }
+                stages.add(new GlobalAveragePoolStage(shape));
+                shape = new long[] {shape[0]};
+                flat = true;
             } else if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
                 boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
                 if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
@@ -216,6 +235,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
         long t0 = t == null ? 0 : System.nanoTime();
         Outcome outcome = ((DenseStage) stages.get(n - 1)).softmaxLossAndDelta(labels(set, order, from, to));
+        double regularization = update.regularizationScore();
+        if (regularization != 0) {
+            // DL4J's score adds the regularisation term of the parameters the forward pass used (Keras's loss too).
+            outcome = new Outcome(outcome.loss() + regularization, outcome.correct());
+        }
         if (t != null) {
             t[0][n - 1] += System.nanoTime() - t0;
         }
@@ -549,6 +573,176 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         @Override
         void close() {
             product.close();
+        }
+    }
+
+    /**
+     * Batch normalisation through {@link OneDnnBatchNorm}: in training the batch's statistics normalise and DL4J's
+     * "gradient" of the moving statistics is set as DL4J's layer sets it, {@code (moving - batch) * (1 - decay)}, which
+     * the no-op updater then subtracts ({@code moving = decay * moving + (1 - decay) * batch}, Keras's momentum); in
+     * inference the moving statistics normalise.
+     */
+    private static final class BatchNormStage extends Stage {
+        private final long[] shape;
+        private final INDArray gamma;
+        private final INDArray beta;
+        private final INDArray movingMean;
+        private final INDArray movingVar;
+        private final INDArray gammaGrad;
+        private final INDArray betaGrad;
+        private final INDArray movingMeanGrad;
+        private final INDArray movingVarGrad;
+        private final INDArray batchMean;
+        private final INDArray batchVar;
+        private final float keep;
+        private final OneDnnBatchNorm norm;
+        private final Slots slots = new Slots();
+        private INDArray input;
+
+        BatchNormStage(Layer layer, BatchNormalization conf, long[] shape) {
+            this.shape = shape;
+            Map<String, INDArray> grads = org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.getInstance()
+                    .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            long c = shape[0];
+            this.gamma = layer.getParam("gamma").reshape(c);
+            this.beta = layer.getParam("beta").reshape(c);
+            this.movingMean = layer.getParam("mean").reshape(c);
+            this.movingVar = layer.getParam("var").reshape(c);
+            this.gammaGrad = grads.get("gamma").reshape(c);
+            this.betaGrad = grads.get("beta").reshape(c);
+            this.movingMeanGrad = grads.get("mean").reshape(c);
+            this.movingVarGrad = grads.get("var").reshape(c);
+            this.batchMean = Nd4j.createUninitialized(DataType.FLOAT, c);
+            this.batchVar = Nd4j.createUninitialized(DataType.FLOAT, c);
+            this.keep = (float) (1.0 - conf.getDecay());
+            this.norm = new OneDnnBatchNorm(shape, conf.getEps());
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            INDArray[] slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape)),
+                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))});
+            input = in;
+            norm.forward(in, gamma, beta, training ? batchMean : movingMean, training ? batchVar : movingVar, slot[0], training);
+            return slot[0];
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            INDArray gradIn = slots.get(input.size(0), b -> null)[1];
+            norm.backward(input, gamma, batchMean, batchVar, eps, gradIn, gammaGrad, betaGrad);
+            float[] mm = movingMean.toFloatVector();
+            float[] mv = movingVar.toFloatVector();
+            float[] bm = batchMean.toFloatVector();
+            float[] bv = batchVar.toFloatVector();
+            for (int i = 0; i < mm.length; i++) {
+                mm[i] = (mm[i] - bm[i]) * keep;
+                mv[i] = (mv[i] - bv[i]) * keep;
+            }
+            movingMeanGrad.data().asNioFloat().put((int) movingMeanGrad.offset(), mm);
+            movingVarGrad.data().asNioFloat().put((int) movingVarGrad.offset(), mv);
+            return gradIn;
+        }
+
+        @Override
+        void close() {
+            norm.close();
+        }
+    }
+
+    /** A ReLU activation layer through {@link OneDnnRelu}; its backward pass works in place on the incoming gradient. */
+    private static final class ReluStage extends Stage {
+        private final long[] shape;
+        private final OneDnnRelu relu;
+        private final Slots slots = new Slots();
+        private INDArray out;
+
+        ReluStage(long[] shape) {
+            this.shape = shape;
+            this.relu = new OneDnnRelu(shape);
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            out = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))})[0];
+            relu.forward(in, out, training);
+            return out;
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            relu.backward(out, eps);
+            return eps;
+        }
+
+        @Override
+        void close() {
+            relu.close();
+        }
+    }
+
+    /** A linear activation layer: nothing to compute either way. */
+    private static final class IdentityStage extends Stage {
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            return in;
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            return eps;
+        }
+    }
+
+    /**
+     * Keras's GlobalAveragePooling2D (DL4J's {@code GlobalPoolingLayer} AVG, dimensions collapsed): each channel's mean
+     * over height and width, [batch, channels] out; backward, each output gradient divided by height times width
+     * and spread over its channel's map.
+     */
+    private static final class GlobalAveragePoolStage extends Stage {
+        private final long[] inShape;
+        private final Slots slots = new Slots();
+        private float[] heap = new float[0];
+
+        GlobalAveragePoolStage(long[] inShape) {
+            this.inShape = inShape;
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            long m = in.size(0);
+            INDArray[] slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, inShape[0]),
+                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))});
+            int maps = (int) (m * inShape[0]);
+            int area = (int) (inShape[1] * inShape[2]);
+            if (heap.length < maps * area) {
+                heap = new float[maps * area];
+            }
+            in.data().asNioFloat().get((int) in.offset(), heap, 0, maps * area);
+            float[] means = new float[maps];
+            for (int k = 0; k < maps; k++) {
+                float sum = 0;
+                for (int j = k * area, end = j + area; j < end; j++) {
+                    sum += heap[j];
+                }
+                means[k] = sum / area;
+            }
+            slot[0].data().asNioFloat().put(0, means);
+            return slot[0];
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            long m = eps.size(0);
+            INDArray gradIn = slots.get(m, b -> null)[1];
+            int maps = (int) (m * inShape[0]);
+            int area = (int) (inShape[1] * inShape[2]);
+            float[] e = eps.reshape(maps).toFloatVector();
+            for (int k = 0; k < maps; k++) {
+                java.util.Arrays.fill(heap, k * area, (k + 1) * area, e[k] / area);
+            }
+            gradIn.data().asNioFloat().put(0, heap, 0, maps * area);
+            return gradIn;
         }
     }
 }

@@ -45,7 +45,7 @@ class BenchCommandTest {
         Path before = tmp.resolve("before.json");
         assertEquals(0, Main.execute("bench", "configs/cifar10-cnn.yaml", "--profile", "--profile-steps", "2", "--without", "deepnets-conv-ops",
                 "--json", before.toString()));
-        assertEquals("dl4j-backprop+fused-rmsprop", new ObjectMapper().readTree(before.toFile()).get("results").get(0).get("profile").get("step").asText());
+        assertEquals("dl4j-backprop+flat-update", new ObjectMapper().readTree(before.toFile()).get("results").get(0).get("profile").get("step").asText());
         assertEquals(2, Main.execute("bench", "configs/cifar10-cnn.yaml", "--without", "fast"), "an unknown step is bad input");
         assertEquals(2, Main.execute("bench", "configs/cifar10-cnn.yaml", "--profile", "--profile-steps", "0"));
     }

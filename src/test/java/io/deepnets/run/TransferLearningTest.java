@@ -88,11 +88,10 @@ class TransferLearningTest {
     }
 
     @Test
-    void theBaseRunRecordsClassCountsAndTrainsWithDl4jFit() throws Exception {
+    void theBaseRunRecordsClassCountsAndTrainsOnTheOneDnnStep() throws Exception {
         JsonNode m = new ObjectMapper().readTree(base.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("dl4j-fit", m.get("training_step").asText(), "batch norm: the custom steps decline");
-        assertTrue(m.get("training_step_declined").get("dl4j-backprop+fused-rmsprop").asText().contains("batch normalisation"),
-                m.get("training_step_declined").toString());
+        assertEquals("deepnets-conv-ops", m.get("training_step").asText(), "batch norm, Adam and global pooling on oneDNN's primitives");
+        assertTrue(m.get("training_step_declined").get("deepnets-small-conv-sgd").asText().length() > 0, m.get("training_step_declined").toString());
         assertEquals(List.of("cat", "dog"), List.of(m.get("class_names").get(0).asText(), m.get("class_names").get(1).asText()));
         int train = m.get("class_counts").get("train").get("cat").asInt() + m.get("class_counts").get("train").get("dog").asInt();
         assertEquals(400, train, "train_subset 500, the last 0.2 validation");

@@ -31,14 +31,15 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 class ConvOpsTrainingStepTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar10-cnn-no-dropout"})
+    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar10-cnn-no-dropout", "cifar8-cnn", "catsdogs-scratch",
+        "cifar8-cnn-sgd", "catsdogs-scratch-sgd"})
     void stepsLikeDl4jFitWithHelpersOff(String name) {
         stepsLikeDl4jFit(name, false);
     }
 
     /** Against DL4J's fit with its oneDNN helpers: the same libnd4j ops, so everything agrees to float rounding. */
     @ParameterizedTest
-    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn"})
+    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar8-cnn", "cifar8-cnn-sgd"})
     void stepsLikeDl4jFitWithHelpersOn(String name) {
         stepsLikeDl4jFit(name, true);
     }
@@ -51,6 +52,12 @@ class ConvOpsTrainingStepTest {
             for (int layer : new int[] {3, 7, 10}) {
                 sets.add("model.layers[" + layer + "].rate=0.0");
             }
+        }
+        if (name.endsWith("-sgd")) {
+            // The batch-norm nets with plain SGD as well: its step is linear in the gradient, so batch normalisation's,
+            // the activation layer's and global pooling's arithmetic is compared without Adam's normalisation (below).
+            file = name.substring(0, name.length() - 4);
+            sets.add("optimizer={name: sgd, learning_rate: 0.05}");
         }
         ExperimentConfig config = ConfigLoader.load(Path.of("configs", file + ".yaml"), sets);
         KerasModelMapper.build(config);     // the first build reads the native set-up; the helpers switch applies after it
@@ -65,14 +72,30 @@ class ConvOpsTrainingStepTest {
         MultiLayerNetwork fast = KerasModelMapper.build(config);
         ImageSet data = Benchmark.synthetic(config, 9);
         int batch = 12;
+        int classes = config.model().classes();
         int[] order = EpochShuffler.order(data.count(), 4, 1, true);
-        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = TrainingStep.forNetwork(fast, batch, 10);
-                TrainingStep stock = TrainingStep.dl4jFit(reference, 10)) {
+        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = TrainingStep.forNetwork(fast, batch, classes);
+                TrainingStep stock = TrainingStep.dl4jFit(reference, classes)) {
             assertEquals(ConvOpsTrainingStep.KIND, step.kind(), name);
             // AdaDelta nets spread those entries step by step (0.01% of the parameters after one step, 2% after
             // four), so against the built-in convolution they are compared over one step.
             boolean adaDelta = reference.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
                     && b.getIUpdater() instanceof org.nd4j.linalg.learning.config.AdaDelta;
+            boolean adam = reference.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
+                    && b.getIUpdater() instanceof org.nd4j.linalg.learning.config.Adam;
+            // Adam divides each gradient entry by its own running magnitude, so an entry that is rounding noise moves by
+            // up to the learning rate in either implementation: the bias of a convolution in front of batch
+            // normalisation, whose exact gradient is 0 (the normalisation removes any constant), and entries whose two
+            // steps' gradients nearly cancel in Adam's first moment. Those biases are left out of the count; of the rest
+            // at most 0.2% may differ, each step taken from the reference's state so that one step's differences are
+            // not carried into the next (the SGD variants above check the same layers' arithmetic everywhere).
+            long noiseBiases = 0;
+            for (int i = 0; i + 1 < reference.getnLayers(); i++) {
+                if (reference.getLayer(i).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.ConvolutionLayer c
+                        && reference.getLayer(i + 1).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BatchNormalization) {
+                    noiseBiases += c.getNOut();
+                }
+            }
             int steps = !helpers && adaDelta ? 1 : 6;
             for (int s = 0; s < steps; s++) {
                 int from = s * batch % data.count();
@@ -95,6 +118,15 @@ class ConvOpsTrainingStepTest {
                 long off = diff.gt(2e-5 * scale).castTo(DataType.INT32).sumNumber().longValue();
                 if (System.getenv("DEBUG_PARITY") != null) {
                     System.out.printf("%s step %d: max diff %.3g, %d of %d parameters off%n", name, s, diff.maxNumber().doubleValue(), off, diff.length());
+                    java.util.Map<String, Integer> where = new java.util.TreeMap<>();
+                    for (var e : reference.paramTable().entrySet()) {
+                        INDArray d = Transforms.abs(e.getValue().sub(fast.paramTable().get(e.getKey())));
+                        long o = d.gt(2e-5 * scale).castTo(DataType.INT32).sumNumber().longValue();
+                        if (o > 0) {
+                            where.put(e.getKey() + "(max " + d.maxNumber() + ")", (int) o);
+                        }
+                    }
+                    System.out.println("  " + where);
                 }
                 // With the helpers too on some CPUs: libnd4j's bundled oneDNN and the dnnl 2.5.2 the step calls choose
                 // their kernels by the processor, and where they choose differently (an Intel Xeon with AVX-512 here,
@@ -102,22 +134,29 @@ class ConvOpsTrainingStepTest {
                 // AdaDelta amplification, so the same allowance for the AdaDelta nets, each step taken from the
                 // reference's state (below) so that one step's flips are not spread by the next; RMSprop nets must
                 // agree everywhere.
-                long allowed = helpers && !adaDelta ? 0 : diff.length() / 2000;
+                long allowed = adam ? noiseBiases + diff.length() / 500 : helpers && !adaDelta ? 0 : diff.length() / 2000;
                 assertTrue(off <= allowed, name + " step " + s + ": " + off + " of " + diff.length() + " parameters differ");
                 assertTrue(diff.maxNumber().doubleValue() < 0.02 * scale, name + " step " + s + ": parameters differ by " + diff.maxNumber());
-                if (helpers && adaDelta) {
+                // Batch normalisation centres the ReLU's input at 0, so far more values than in the plain nets lie within
+                // rounding of its kink: there too each step is taken from the reference's state.
+                if (helpers && adaDelta || adam || noiseBiases > 0) {
                     fast.params().assign(reference.params());
-                    fast.getUpdater().getStateViewArray().assign(reference.getUpdater().getStateViewArray());
+                    if (reference.getUpdater().getStateViewArray() != null) {
+                        fast.getUpdater().getStateViewArray().assign(reference.getUpdater().getStateViewArray());
+                    }
                 }
             }
             INDArray state = reference.getUpdater().getStateViewArray();
-            INDArray stateDiff = Transforms.abs(state.sub(fast.getUpdater().getStateViewArray()));
-            long off = stateDiff.gt(1e-4 * state.amaxNumber().doubleValue()).castTo(DataType.INT32).sumNumber().longValue();
-            assertTrue(off <= (helpers && !adaDelta ? 0 : state.length() / 2000), name + ": " + off + " of " + state.length() + " updater state values differ");
+            if (state != null) {        // SGD keeps none
+                INDArray stateDiff = Transforms.abs(state.sub(fast.getUpdater().getStateViewArray()));
+                long off = stateDiff.gt(1e-4 * state.amaxNumber().doubleValue()).castTo(DataType.INT32).sumNumber().longValue();
+                assertTrue(off <= (adam ? 2 * noiseBiases + state.length() / 500 : helpers && !adaDelta ? 0 : state.length() / 2000),
+                        name + ": " + off + " of " + state.length() + " updater state values differ");
+            }
             // Inference through the step's own forward pass equals DL4J's output() without dropout.
             float[] p = step.predictor().probabilities(data, 0, 17);
-            float[] q = reference.output(new BatchAssembler(data, 10).features(BatchAssembler.identity(17), 0, 17), false).reshape(17 * 10)
-                    .toFloatVector();
+            float[] q = reference.output(new BatchAssembler(data, classes).features(BatchAssembler.identity(17), 0, 17), false)
+                    .reshape(17L * classes).toFloatVector();
             for (int i = 0; i < q.length; i++) {
                 assertEquals(q[i], p[i], 1e-4, name + ": inference probability " + i);
             }
