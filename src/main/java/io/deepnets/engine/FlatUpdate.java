@@ -98,8 +98,13 @@ public final class FlatUpdate {
      * network's flattened gradient view, or empty with the reason told to {@code why}.
      */
     public static Optional<FlatUpdate> forNetwork(Model net, Consumer<String> why) {
-        INDArray params = net.params();
         INDArray gradient = net instanceof MultiLayerNetwork m ? flattenedGradients(m) : net instanceof ComputationGraph c ? flattenedGradients(c) : null;
+        return forNetwork(net, gradient, why);
+    }
+
+    /** As {@link #forNetwork(Model, Consumer)} with a gradient array of the step's own, laid out as the flattened parameters. */
+    public static Optional<FlatUpdate> forNetwork(Model net, INDArray gradient, Consumer<String> why) {
+        INDArray params = net.params();
         Updater updater = net instanceof MultiLayerNetwork m ? m.getUpdater() : net instanceof ComputationGraph c ? c.getUpdater() : null;
         if (params == null || gradient == null || params.dataType() != DataType.FLOAT || gradient.dataType() != DataType.FLOAT
                 || !(updater instanceof BaseMultiLayerUpdater<?> multi)) {
@@ -214,6 +219,11 @@ public final class FlatUpdate {
             return Kind.ADAM;
         }
         return null;
+    }
+
+    /** Whether any parameter has an L1 or L2 term (the loss then carries {@link #regularizationScore()}). */
+    public boolean regularised() {
+        return !regularised.isEmpty();
     }
 
     /** The optimizer of the parameters that train (not the moving statistics' no-op), e.g. "Adam". */

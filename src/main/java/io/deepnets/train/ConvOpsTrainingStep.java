@@ -40,12 +40,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * The training step of the image networks (convolution, max pooling, dropout, dense, softmax output) through
- * oneDNN's own primitives, each made once per layer and batch size ({@link OneDnnConvolution} with the ReLU fused,
+ * The training step of the image networks (convolution, batch normalisation, ReLU or linear activation layers, max
+ * and global average pooling, dropout, dense, softmax output) through oneDNN's own primitives, each made once per
+ * layer and batch size ({@link OneDnnConvolution} with the ReLU fused, {@link OneDnnBatchNorm}, {@link OneDnnRelu},
  * {@link OneDnnMaxPooling} with its workspace, {@link OneDnnInnerProduct}), on arrays allocated once per batch size;
  * DL4J's dropout ops in DL4J's order for the masks (the same random numbers on the same elements as DL4J's
- * {@code fit}); softmax and the cross-entropy on the host; then the {@link FusedRmsProp} or {@link FusedAdaDelta}
- * update.
+ * {@code fit}); softmax and the cross-entropy on the host (plus DL4J's L1/L2 term); then the
+ * {@link io.deepnets.engine.FlatUpdate} of whatever optimizer the network trains with.
  *
  * <p>Why: DL4J's layers wrap each op in workspace scopes, a copy of the pre-activation for the cache, a fresh
  * input-gradient array, permutes and validation, and libnd4j's ops under them build their oneDNN primitives anew on

@@ -31,7 +31,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
  * cross-entropy output layer, trained with RMSprop and no dropout or regularisation (the assignment's MLPs),
  * computed with fewer, larger operations: one OpenBLAS {@code sgemm} per matrix product, straight on the network's
  * own parameter buffer; the bias, activation, softmax and loss work in single passes over the same memory; and the
- * update by {@link FusedRmsProp} on the network's own updater state.
+ * update by {@link io.deepnets.engine.FlatUpdate} on the network's own updater state.
  *
  * <p>Why: a 784-256-10 step is well under 1 ms of arithmetic (two 128x784x256 products of ~0.2 ms each here), but
  * DL4J's layer API spent 6-7 ms on it on this 2-core machine (eight {@code matmul} custom-op calls, each ~0.3 ms slower than the bare {@code sgemm}, where five
@@ -63,7 +63,7 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     private final INDArray gradient;
     private final FloatPointer gradientPtr;
     private final FloatBuffer gradientBuf;
-    private final FusedRmsProp update;
+    private final io.deepnets.engine.FlatUpdate update;
     /** {@code activations[0]} is the input; {@code activations[l + 1]} the output of layer l (for the output layer its
      * product before bias and softmax). Kept here, with {@link #keepAlive}, because the pointers only borrow them. */
     private final INDArray[] activations;
@@ -76,7 +76,7 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     private final float[] scratchA;
     private final float[] scratchB;
 
-    private DenseTrainingStep(MultiLayerNetwork net, List<DenseLayerShape> layers, INDArray gradient, FusedRmsProp update, int maxBatch) {
+    private DenseTrainingStep(MultiLayerNetwork net, List<DenseLayerShape> layers, INDArray gradient, io.deepnets.engine.FlatUpdate update, int maxBatch) {
         this.net = net;
         this.layers = layers;
         this.update = update;
@@ -112,7 +112,7 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     /**
      * The step for {@code net}, or empty when the network is outside this step's scope (any layer other than
      * dense + softmax cross-entropy output, an activation other than linear / relu / sigmoid / tanh, dropout,
-     * regularisation, gradient normalisation, an optimizer other than RMSprop (see {@link FusedRmsProp}), or a
+     * regularisation, gradient normalisation, an optimizer without a flat update (see {@link io.deepnets.engine.FlatUpdate}), or a
      * parameter layout that is not DL4J's usual flattened {@code W, b} per layer).
      */
     public static Optional<DenseTrainingStep> forNetwork(MultiLayerNetwork net, int maxBatch) {
@@ -172,12 +172,15 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
             }
             shapes.add(shape);
         }
-        if (shapes.isEmpty() || offset != net.params().length() || !FusedRmsProp.wholeArray(net.params())) {
+        if (shapes.isEmpty() || offset != net.params().length() || !io.deepnets.engine.FlatUpdate.wholeArray(net.params())) {
             return declined(why, "the parameters are not one contiguous array of the layers' W and b");
         }
         INDArray gradient = Nd4j.create(DataType.FLOAT, net.params().shape(), 'c');
-        return FusedRmsProp.forNetwork(net, gradient, why)
-                .map(update -> new DenseTrainingStep(net, List.copyOf(shapes), gradient, update, maxBatch));
+        Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(net, gradient, why);
+        if (update.isPresent() && update.get().regularised()) {
+            return declined(why, "a regulariser (kernel_regularizer): its loss term is not computed by this step");
+        }
+        return update.map(u -> new DenseTrainingStep(net, List.copyOf(shapes), gradient, u, maxBatch));
     }
 
     @Override
@@ -400,7 +403,7 @@ public final class DenseTrainingStep implements TrainingStep, BatchPredictor {
     }
 
     private static FloatPointer floats(INDArray a) {
-        return FusedRmsProp.floats(a);
+        return io.deepnets.engine.FlatUpdate.floats(a);
     }
 
     private static FloatPointer at(FloatPointer base, long offset) {

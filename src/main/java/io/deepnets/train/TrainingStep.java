@@ -22,7 +22,7 @@ public interface TrainingStep extends AutoCloseable {
     /** The kinds of the custom steps, fastest first: what {@code bench --without} accepts. */
     java.util.List<String> KINDS = java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND);
 
-    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code deepnets-conv-ops}, {@code dl4j-backprop+fused-rmsprop} or {@code dl4j-fit}. */
+    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code deepnets-conv-ops}, {@code dl4j-backprop+flat-update} or {@code dl4j-fit}. */
     String kind();
 
     /** Class probabilities by the network as it stands, the way validation and the benchmark's inference run it. */
@@ -33,10 +33,11 @@ public interface TrainingStep extends AutoCloseable {
     void close();
 
     /**
-     * {@link DenseTrainingStep} for dense-only RMSprop networks; {@link SmallConvTrainingStep} for small SGD conv nets
-     * (with L1/L2); {@link ConvOpsTrainingStep} for image networks of convolution, max pooling, dropout and dense layers
-     * trained with RMSprop or AdaDelta; else DL4J's forward and backward pass with the
-     * {@link FusedRmsProp} update for RMSprop networks; else DL4J's own {@code fit}.
+     * {@link DenseTrainingStep} for dense-only networks; {@link SmallConvTrainingStep} for small SGD conv nets
+     * (with L1/L2); {@link ConvOpsTrainingStep} for image networks of convolution, batch normalisation, ReLU, max and
+     * global average pooling, dropout and dense layers; else DL4J's forward and backward pass with the
+     * {@link io.deepnets.engine.FlatUpdate} (any other stack without frozen layers); else DL4J's own {@code fit}.
+     * Every optimizer the configs offer has a flat update.
      */
     static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {
         return choose(net, maxBatch, classes).step();

@@ -80,13 +80,13 @@ class RegularizerMappingTest {
     }
 
     @Test
-    void fastStepsAreNotChosenForRegularisedNetworks() {
+    void regularisedNetworksTrainThroughTheFlatUpdate() {
         String rms = CONFIG.replace("{name: sgd, learning_rate: 0.1}", "{name: rmsprop}");
         MultiLayerNetwork without = KerasModelMapper.build(ConfigLoader.parse(rms.replace("LAMBDA", "0").replace("L1", "0"), List.of()));
         MultiLayerNetwork with = KerasModelMapper.build(ConfigLoader.parse(rms.replace("LAMBDA", "0.01").replace("L1", "0"), List.of()));
         try (TrainingStep a = TrainingStep.forNetwork(without, 4, 3); TrainingStep b = TrainingStep.forNetwork(with, 4, 3)) {
             assertEquals("deepnets-dense-sgemm", a.kind(), "the dense step serves the plain network");
-            assertEquals("dl4j-fit", b.kind(), "DL4J's fit serves the regularised one");
+            assertEquals("dl4j-backprop+flat-update", b.kind(), "the dense step computes no L2 loss term: DL4J's backprop and the flat update");
         }
     }
 }

@@ -32,7 +32,7 @@ class ConvOpsTrainingStepTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar10-cnn-no-dropout", "cifar8-cnn", "catsdogs-scratch",
-        "cifar8-cnn-sgd", "catsdogs-scratch-sgd"})
+        "cifar8-cnn-sgd", "catsdogs-scratch-sgd", "cifar10-cnn-l2"})
     void stepsLikeDl4jFitWithHelpersOff(String name) {
         stepsLikeDl4jFit(name, false);
     }
@@ -52,6 +52,12 @@ class ConvOpsTrainingStepTest {
             for (int layer : new int[] {3, 7, 10}) {
                 sets.add("model.layers[" + layer + "].rate=0.0");
             }
+        }
+        if (name.equals("cifar10-cnn-l2")) {
+            // L2 and L1 in the flat update, and DL4J's regularisation term in the loss.
+            file = "cifar10-cnn";
+            sets.add("model.layers[0].kernel_regularizer={l2: 0.001}");
+            sets.add("model.layers[1].kernel_regularizer={l1: 0.0001}");
         }
         if (name.endsWith("-sgd")) {
             // The batch-norm nets with plain SGD as well: its step is linear in the gradient, so batch normalisation's,

@@ -23,8 +23,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every custom step declines batch normalisation, frozen layers and the new pooling layers (DL4J's fit trains them),
- * and augmentation changes only copies of training batches.
+ * Which step each network gets and why the faster ones decline it (frozen layers: DL4J's fit), and augmentation
+ * changes only copies of training batches.
  */
 class NewLayersStepChoiceTest {
 
@@ -45,26 +45,25 @@ class NewLayersStepChoiceTest {
     static final String OUT = "{type: output, units: 2}";
 
     @Test
-    void theFastStepsTrainTheOldLayersAndDeclineTheNewOnes() {
-        assertEquals(ConvOpsTrainingStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, libnd4j ops");
-        assertEquals(ConvOpsTrainingStep.KIND, kind(config("adadelta", CONV, "{type: flatten}", OUT)), "control: AdaDelta conv net, libnd4j ops");
+    void eachNetworkGetsTheFastestStepThatComputesIt() {
+        assertEquals(ConvOpsTrainingStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, oneDNN");
+        assertEquals(ConvOpsTrainingStep.KIND, kind(config("adadelta", CONV, "{type: flatten}", OUT)), "control: AdaDelta conv net, oneDNN");
         assertEquals(SmallConvTrainingStep.KIND, kind(config("sgd", CONV, "{type: flatten}", OUT)), "control: small SGD conv net");
         assertEquals(DenseTrainingStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
-        for (String opt : List.of("rmsprop", "sgd")) {
-            assertEquals(Dl4jFitStep.KIND, kind(config(opt, CONV, "{type: batch_normalization}", "{type: flatten}", OUT)), opt + " + batch norm");
+        assertEquals(DenseTrainingStep.KIND, kind(config("adam", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
+        // Batch norm, activation layers and global average pooling on oneDNN, whatever the optimizer.
+        for (String opt : List.of("rmsprop", "sgd", "adam", "sgd, momentum: 0.9")) {
+            assertEquals(ConvOpsTrainingStep.KIND, kind(config(opt, CONV, "{type: batch_normalization}", "{type: flatten}", OUT)), opt + " + batch norm");
+            assertEquals(ConvOpsTrainingStep.KIND, kind(config(opt, CONV, "{type: global_average_pooling2d}", OUT)), opt + " + global average pooling");
         }
-        // DL4J's own backprop computes these parameterless layers' gradients, so the fused RMSprop update stays exact
-        // (Dl4jBackpropStepTest checks it step by step); the hand-written SGD conv step does not know them.
-        String expectedRms = Dl4jBackpropStep.KIND;
-        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)));
-        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: global_average_pooling2d}", OUT)));
-        assertEquals(expectedRms, kind(config("rmsprop", CONV, "{type: global_max_pooling2d}", OUT)));
-        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: global_max_pooling2d}", OUT)), "sgd + global max pooling");
-        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), "sgd + average pooling");
-        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", CONV, "{type: global_average_pooling2d}", OUT)), "sgd + global average pooling");
-        assertEquals(Dl4jFitStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
+        assertEquals(ConvOpsTrainingStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
                 "{type: flatten}", OUT)), "sgd + activation layer");
-        assertEquals(Dl4jFitStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: batch_normalization}", OUT)), "dense + batch norm");
+        // DL4J's own backprop computes the layers the oneDNN step does not, then the flat update (Dl4jBackpropStepTest).
+        for (String opt : List.of("rmsprop", "sgd")) {
+            assertEquals(Dl4jBackpropStep.KIND, kind(config(opt, CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), opt + " + average pooling");
+            assertEquals(Dl4jBackpropStep.KIND, kind(config(opt, CONV, "{type: global_max_pooling2d}", OUT)), opt + " + global max pooling");
+        }
+        assertEquals(Dl4jBackpropStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: batch_normalization}", OUT)), "dense + batch norm");
         for (String opt : List.of("rmsprop", "sgd")) {
             ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
             ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
@@ -83,10 +82,7 @@ class NewLayersStepChoiceTest {
     @Test
     void eachDeclineSaysWhy() {
         java.util.Map<String, String> bn = declines(config("rmsprop", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
-        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(bn.keySet()),
-                "in the order tried");
-        assertEquals("batch normalisation (its moving statistics are not gradient-updated)", bn.get(ConvOpsTrainingStep.KIND));
-        assertEquals("batch normalisation (its moving statistics are not gradient-updated)", bn.get(Dl4jBackpropStep.KIND));
+        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND), List.copyOf(bn.keySet()), "in the order tried, up to the chosen one");
         assertEquals("image input or flatten (input preprocessors): dense networks only", bn.get(DenseTrainingStep.KIND));
         java.util.Map<String, String> sgdBn = declines(config("sgd", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
         assertEquals("layer 1 is BatchNormalization (conv, max pooling, dense and output only)", sgdBn.get(SmallConvTrainingStep.KIND));
@@ -94,6 +90,8 @@ class NewLayersStepChoiceTest {
         ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                 plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
         java.util.Map<String, String> f = declines(frozen);
+        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(f.keySet()),
+                "in the order tried");
         assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
         assertEquals("a frozen layer (transfer learning): its updater is DL4J's no-op", f.get(Dl4jBackpropStep.KIND));
         assertEquals("a frozen layer (transfer learning)", f.get(ConvOpsTrainingStep.KIND));
@@ -105,7 +103,8 @@ class NewLayersStepChoiceTest {
     @Test
     void theConvOpsStepSaysWhyItDeclines() {
         java.util.Map<String, String[]> cases = new java.util.LinkedHashMap<>();
-        cases.put("adam", new String[] {"the optimizer is not one RMSprop or AdaDelta on every layer (Adam)", CONV, "{type: flatten}", OUT});
+        cases.put("elu", new String[] {"layer 1: an activation layer other than ReLU or linear", "{type: conv2d, filters: 3, kernel_size: 3}",
+                "{type: activation, activation: elu}", "{type: flatten}", OUT});
         cases.put("avg", new String[] {"layer 1: pooling other than NCHW max pooling", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT});
         cases.put("tanh", new String[] {"layer 0: a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear",
                 "{type: conv2d, filters: 3, kernel_size: 3, activation: tanh}", "{type: flatten}", OUT});
@@ -113,11 +112,14 @@ class NewLayersStepChoiceTest {
                 "{type: max_pool2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
         cases.put("sigmoid-dense", new String[] {"layer 1: a dense layer other than biased ReLU or linear", CONV, "{type: flatten}",
                 "{type: dense, units: 4, activation: sigmoid}", OUT});
-        cases.put("global", new String[] {"layer 1: GlobalPoolingLayer", CONV, "{type: global_average_pooling2d}", OUT});
+        cases.put("global-max", new String[] {"layer 1: global pooling other than the average over height and width", CONV,
+                "{type: global_max_pooling2d}", OUT});
+        cases.put("dense-bn", new String[] {"layer 1: BatchNormalization after flatten is not computed by this step", CONV, "{type: flatten}",
+                "{type: batch_normalization}", OUT});
         cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}", "{type: dense, units: 4}", OUT});
         for (var e : cases.entrySet()) {
             String[] c = e.getValue();
-            String opt = e.getKey().equals("adam") || e.getKey().equals("dense-only") ? "adam" : "rmsprop";    // the dense step takes RMSprop MLPs
+            String opt = "rmsprop";
             String reason = declines(config(opt, java.util.Arrays.copyOfRange(c, 1, c.length))).get(ConvOpsTrainingStep.KIND);
             assertTrue(reason != null && reason.startsWith(c[0]), e.getKey() + ": " + reason);
         }
@@ -133,8 +135,7 @@ class NewLayersStepChoiceTest {
                 optimizer: {name: rmsprop}
                 training: {batch_size: 8, epochs: 1}
                 """, List.of());
-        assertEquals("gradient normalisation, a constraint, weight noise or a regulariser (kernel_regularizer)",
-                declines(regularised).get(ConvOpsTrainingStep.KIND));
+        assertEquals(ConvOpsTrainingStep.KIND, kind(regularised), "L1/L2 in the flat update, their loss term beside the cross-entropy");
         // Without oneDNN's primitives (a build whose native library does not load, or switched off) the step declines.
         System.setProperty(OneDnnPrimitives.SWITCH, "off");
         try {
@@ -220,14 +221,13 @@ class NewLayersStepChoiceTest {
         assertEquals(4, flipped + (4 - flipped));
     }
 
-    /** Keras's classical momentum (deepnets' own updater) trains through DL4J's fit; every fast step says why not. */
+    /** Keras's classical momentum (deepnets' own updater) trains on the oneDNN step through the flat update. */
     @Test
-    void classicalMomentumTrainsThroughFitAndTheFastStepsSayWhy() {
+    void classicalMomentumTrainsOnTheOneDnnStep() {
         ExperimentConfig momentum = config("sgd, momentum: 0.9", CONV, "{type: flatten}", OUT);
-        assertEquals(Dl4jFitStep.KIND, kind(momentum));
+        assertEquals(ConvOpsTrainingStep.KIND, kind(momentum));
         java.util.Map<String, String> why = declines(momentum);
-        assertEquals(java.util.Set.of(ConvOpsTrainingStep.KIND, SmallConvTrainingStep.KIND, DenseTrainingStep.KIND, Dl4jBackpropStep.KIND),
-                why.keySet(), why.toString());
+        assertEquals(java.util.Set.of(SmallConvTrainingStep.KIND, DenseTrainingStep.KIND), why.keySet(), why.toString());
         assertTrue(why.values().stream().allMatch(r -> r != null && !r.isBlank()), why.toString());
     }
 }
