@@ -116,7 +116,8 @@ class NewLayersStepChoiceTest {
                 "{type: global_max_pooling2d}", OUT});
         cases.put("dense-bn", new String[] {"layer 1: BatchNormalization after flatten is not computed by this step", CONV, "{type: flatten}",
                 "{type: batch_normalization}", OUT});
-        cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}", "{type: dense, units: 4}", OUT});
+        cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}",
+                "{type: dense, units: 4, kernel_regularizer: {l2: 0.01}}", OUT});     // (the dense step takes unregularised MLPs)
         for (var e : cases.entrySet()) {
             String[] c = e.getValue();
             String opt = "rmsprop";
