@@ -108,6 +108,31 @@ public final class Network {
         }
     }
 
+    /**
+     * DL4J's forward and backward pass on a batch, as {@code fit} runs it before its update: the batch's loss in
+     * {@link #score()}, the gradient in the network's flattened gradient view (listeners see the training forward pass).
+     */
+    public void computeGradientAndScore(INDArray features, INDArray labels) {
+        if (graph != null) {
+            graph.setInputs(input(features));
+            graph.setLabels(labels);
+            graph.computeGradientAndScore();
+        } else {
+            stack.setInput(features);
+            stack.setLabels(labels);
+            stack.computeGradientAndScore();
+        }
+    }
+
+    /** Drops the inputs and activations the last pass kept, as {@code fit} does after its step. */
+    public void clearLayersStates() {
+        if (graph != null) {
+            graph.clearLayersStates();
+        } else {
+            stack.clearLayersStates();
+        }
+    }
+
     /** The output layer's activations in inference mode. */
     public INDArray output(INDArray features) {
         return graph != null ? graph.outputSingle(false, input(features)) : stack.output(features, false);

@@ -1,25 +1,25 @@
 package io.deepnets.train;
 
 import io.deepnets.engine.FlatUpdate;
+import io.deepnets.model.Network;
 import java.util.Optional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * DL4J's forward and backward pass ({@code computeGradientAndScore}, layer helpers and all), then the
- * {@link FlatUpdate} in place of DL4J's solver and updater: for the stacks the faster steps decline (batch
- * normalisation, the graph era's layers, any optimizer DL4J's updater has a flat twin of).
+ * {@link FlatUpdate} in place of DL4J's solver and updater: for the stacks the faster steps decline and for graphs
+ * (residual and inception networks: DL4J's {@code ComputationGraph} computes the merges and the gradients summed
+ * where a layer feeds several others), with any optimizer the configs offer.
  */
 final class Dl4jBackpropStep extends Dl4jFitStep {
     static final String KIND = "dl4j-backprop+flat-update";
 
     private final FlatUpdate update;
-    private final MultiLayerNetwork stack;
 
-    private Dl4jBackpropStep(MultiLayerNetwork net, FlatUpdate update, int classes) {
+    private Dl4jBackpropStep(Network net, FlatUpdate update, int classes) {
         super(net, classes);
         this.update = update;
-        this.stack = net;
     }
 
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes) {
@@ -28,19 +28,25 @@ final class Dl4jBackpropStep extends Dl4jFitStep {
 
     /** As {@link #forNetwork(MultiLayerNetwork, int)}, telling {@code why} the reason when it declines. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, java.util.function.Consumer<String> why) {
-        if (TrainingStep.hasFrozenLayer(net)) {
+        return forNetwork(Network.of(net), classes, why);
+    }
+
+    /** As {@link #forNetwork(MultiLayerNetwork, int, java.util.function.Consumer)} for a stack or a graph. */
+    static Optional<TrainingStep> forNetwork(Network net, int classes, java.util.function.Consumer<String> why) {
+        boolean frozen = net.stack().map(TrainingStep::hasFrozenLayer).orElse(false)
+                || net.graph().map(g -> java.util.Arrays.stream(g.getLayers()).anyMatch(l -> l instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                        || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)).orElse(false);
+        if (frozen) {
             return TrainingStep.declined(why, "a frozen layer (transfer learning): its updater is DL4J's no-op");
         }
-        return FlatUpdate.forNetwork(net, why).map(u -> new Dl4jBackpropStep(net, u, classes));
+        return FlatUpdate.forNetwork(net.model(), why).map(u -> new Dl4jBackpropStep(net, u, classes));
     }
 
     @Override
     void step(INDArray features, INDArray labels) {
-        stack.setInput(features);
-        stack.setLabels(labels);
-        stack.computeGradientAndScore();
+        net.computeGradientAndScore(features, labels);
         update.apply(Math.toIntExact(features.size(0)));
-        stack.clearLayersStates();
+        net.clearLayersStates();
     }
 
     @Override

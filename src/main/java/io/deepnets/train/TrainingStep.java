@@ -76,9 +76,21 @@ public interface TrainingStep extends AutoCloseable {
         java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
         if (network.isGraph()) {
             for (String kind : KINDS) {
-                declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
+                if (!kind.equals(Dl4jBackpropStep.KIND)) {
+                    declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
+                }
             }
-            return new Choice(new Dl4jFitStep(network, classes), declined);
+            String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
+            if (!"CpuBackend".equals(backend)) {
+                declined.put(Dl4jBackpropStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
+                return new Choice(new Dl4jFitStep(network, classes), declined);
+            }
+            if (without.contains(Dl4jBackpropStep.KIND)) {
+                declined.put(Dl4jBackpropStep.KIND, "left out (--without)");
+                return new Choice(new Dl4jFitStep(network, classes), declined);
+            }
+            java.util.Optional<TrainingStep> step = Dl4jBackpropStep.forNetwork(network, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
+            return new Choice(step.isPresent() ? step.get() : new Dl4jFitStep(network, classes), declined);
         }
         MultiLayerNetwork net = network.stack().orElseThrow();
         String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();

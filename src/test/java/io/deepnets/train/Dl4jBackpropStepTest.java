@@ -141,6 +141,51 @@ class Dl4jBackpropStepTest {
         stepsLikeFit(yaml);
     }
 
+    /**
+     * Graphs through DL4J's own backprop and the flat update against {@code ComputationGraph.fit}: a residual block
+     * with batch norm and classical momentum (SGD), and inception modules (concatenate, one input feeding four
+     * branches) with Adam and, the third, with L2 and a multistep schedule.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"digits-residual", "digits-inception", "digits-inception-l2"})
+    void graphsStepLikeComputationGraphFit(String name) {
+        List<String> sets = new java.util.ArrayList<>();
+        String file = name;
+        if (name.endsWith("-l2")) {
+            file = name.substring(0, name.length() - 3);
+            sets.add("model.blocks.inception.layers[2].kernel_regularizer={l2: 0.001}");
+            sets.add("optimizer={name: sgd, learning_rate: 0.05, momentum: 0.9, schedule: {type: multistep, milestones: [0.5], drop: 0.1}}");
+            sets.add("training.epochs=1");
+        }
+        ExperimentConfig config = ConfigLoader.load(Path.of("src/test/resources/graphs", file + ".yaml"), sets);
+        io.deepnets.model.Network reference = KerasModelMapper.network(config);
+        io.deepnets.model.Network fast = KerasModelMapper.network(config);
+        ImageSet data = Benchmark.synthetic(config, 9);
+        int[] order = EpochShuffler.order(data.count(), 4, 1, true);
+        TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of());
+        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
+                TrainingStep stock = new Dl4jFitStep(reference, 10)) {
+            assertEquals(Dl4jBackpropStep.KIND, step.kind(), choice.declined().toString());
+            for (int s = 0; s < 12; s++) {
+                if (s == 6) {
+                    reference.setEpochCount(1);     // the multistep schedule's milestone
+                    fast.setEpochCount(1);
+                }
+                int from = s * 20 % data.count();
+                int to = s % 5 == 4 ? from + 7 : from + 20;
+                TrainingStep.Outcome expected = stock.fit(data, order, from, to);
+                TrainingStep.Outcome actual = step.fit(data, order, from, to);
+                assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.max(1, expected.loss()), name + ": loss at step " + s);
+                assertEquals(expected.correct(), actual.correct(), name + ": training hits at step " + s);
+                assertEquals(reference.iterationCount(), fast.iterationCount());
+                double diff = reference.params().sub(fast.params()).amaxNumber().doubleValue();
+                assertTrue(diff < 1e-5, name + " step " + s + ": parameters differ by " + diff);
+            }
+        }
+        double stateDiff = reference.updaterState().sub(fast.updaterState()).amaxNumber().doubleValue();
+        assertTrue(stateDiff < 1e-5, name + ": the updater state differs by " + stateDiff);
+    }
+
     private static void stepsLikeFit(String yaml) {
         ExperimentConfig config = ConfigLoader.parse(yaml, List.of());
         MultiLayerNetwork reference = KerasModelMapper.build(config);
