@@ -52,9 +52,10 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  *
  * <p>Why: DL4J's updater runs a division op, a regularisation pass, the updater op and a subtraction op per block,
  * each a pass over its parameters through libnd4j's generic elementwise code; this is one loop, vectorised by the
- * JIT over heap chunks. Declines (with the reason) gradient normalisation, constraints, weight noise, weight decay,
- * frozen layers and other updaters: {@code FlatUpdateTest} checks each supported one against DL4J's updater step by
- * step.
+ * JIT over heap chunks. Declines (with the reason) gradient normalisation, constraints, weight noise, weight decay and
+ * other updaters. A frozen layer's parameters have DL4J's no-op updater and a gradient its layer never writes: they are
+ * updated exactly as DL4J's {@code fit} updates them (by nothing). {@code Dl4jBackpropStepTest} and
+ * {@code ConvOpsTrainingStepTest} check each optimizer against DL4J's updater step by step.
  */
 public final class FlatUpdate {
     private static final int CHUNK = 2048;
@@ -138,10 +139,6 @@ public final class FlatUpdate {
             for (UpdaterBlock.ParamState ps : block.getLayersAndVariablesInBlock()) {
                 org.deeplearning4j.nn.api.TrainingConfig tc = ps.getLayer().getConfig();
                 String name = tc.getLayerName() + "." + ps.getParamName();
-                if (ps.getLayer() instanceof org.deeplearning4j.nn.layers.FrozenLayer || ps.getLayer() instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop
-                        || tc instanceof org.deeplearning4j.nn.conf.layers.misc.FrozenLayer) {
-                    return declined(why, "a frozen layer (transfer learning): " + tc.getLayerName());
-                }
                 if (tc.getGradientNormalization() != null && tc.getGradientNormalization() != GradientNormalization.None) {
                     return declined(why, "gradient normalisation on " + tc.getLayerName());
                 }

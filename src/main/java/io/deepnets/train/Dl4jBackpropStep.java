@@ -10,7 +10,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * DL4J's forward and backward pass ({@code computeGradientAndScore}, layer helpers and all), then the
  * {@link FlatUpdate} in place of DL4J's solver and updater: for the stacks the faster steps decline and for graphs
  * (residual and inception networks: DL4J's {@code ComputationGraph} computes the merges and the gradients summed
- * where a layer feeds several others), with any optimizer the configs offer.
+ * where a layer feeds several others), with any optimizer the configs offer; frozen layers (transfer learning) as
+ * DL4J computes them (no gradient, the no-op updater).
  */
 final class Dl4jBackpropStep extends Dl4jFitStep {
     static final String KIND = "dl4j-backprop+flat-update";
@@ -33,12 +34,6 @@ final class Dl4jBackpropStep extends Dl4jFitStep {
 
     /** As {@link #forNetwork(MultiLayerNetwork, int, java.util.function.Consumer)} for a stack or a graph. */
     static Optional<TrainingStep> forNetwork(Network net, int classes, java.util.function.Consumer<String> why) {
-        boolean frozen = net.stack().map(TrainingStep::hasFrozenLayer).orElse(false)
-                || net.graph().map(g -> java.util.Arrays.stream(g.getLayers()).anyMatch(l -> l instanceof org.deeplearning4j.nn.layers.FrozenLayer
-                        || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop)).orElse(false);
-        if (frozen) {
-            return TrainingStep.declined(why, "a frozen layer (transfer learning): its updater is DL4J's no-op");
-        }
         return FlatUpdate.forNetwork(net.model(), why).map(u -> new Dl4jBackpropStep(net, u, classes));
     }
 

@@ -8,7 +8,7 @@
  * convolution, batch normalisation, activation, max and global average pooling, dropout and dense layers (oneDNN's
  * primitives through JavaCPP's dnnl presets, made once per layer and batch size by {@code OneDnnConvolution},
  * {@code OneDnnBatchNorm}, {@code OneDnnRelu}, {@code OneDnnMaxPooling} and {@code OneDnnInnerProduct}), DL4J's backprop
- * for the other stacks, DL4J's {@code fit} for graphs and frozen layers; every step but DL4J's fit updates through
+ * for the other stacks, graphs and frozen layers, DL4J's {@code fit} on other backends; every step but DL4J's fit updates through
  * {@link io.deepnets.engine.FlatUpdate}), and
  * {@link io.deepnets.train.FastBackpropRelu} stands in for DL4J's ReLU while a network trains. Tests check each
  * against DL4J's own {@code fit} step by step. {@link io.deepnets.train.LayerProfiler} times a step layer by layer

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** DL4J's backprop with the fused RMSprop update against DL4J's own {@code fit}, and which step a network gets. */
@@ -184,6 +185,57 @@ class Dl4jBackpropStepTest {
         }
         double stateDiff = reference.updaterState().sub(fast.updaterState()).amaxNumber().doubleValue();
         assertTrue(stateDiff < 1e-5, name + ": the updater state differs by " + stateDiff);
+    }
+
+    /**
+     * Transfer learning's frozen layers (a stack's first three, a graph's stem and residual block up to its batch
+     * norm, inference-mode batch norm included) through DL4J's backprop and the flat update against DL4J's fit.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
+    void frozenLayersStepLikeDl4jFit(int frozenLayers) {
+        ExperimentConfig plain = ConfigLoader.load(Path.of("src/test/resources/graphs/digits-residual.yaml"), List.of());
+        io.deepnets.config.ModelConfig m = plain.model();
+        ExperimentConfig graph = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new io.deepnets.config.ModelConfig(m.inputShape(),
+                m.layers(), m.names(), m.inputs(), new io.deepnets.config.ModelConfig.Transfer("/base/model.zip", "0".repeat(64), m.layers().size() - 1,
+                        frozenLayers)), plain.optimizer(), plain.training());
+        ExperimentConfig bn = ConfigLoader.parse(SMALL_CNN.replace("{type: max_pool2d, pool_size: 2}", "{type: batch_normalization}"), List.of());
+        ExperimentConfig stack = new ExperimentConfig(bn.name(), "", bn.seed(), bn.data(), new io.deepnets.config.ModelConfig(bn.model().inputShape(),
+                bn.model().layers(), new io.deepnets.config.ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 5, frozenLayers)), bn.optimizer(),
+                bn.training());
+        for (ExperimentConfig config : List.of(graph, stack)) {
+            io.deepnets.model.Network reference = KerasModelMapper.network(config);
+            io.deepnets.model.Network fast = KerasModelMapper.network(config);
+            INDArray before = fast.params().dup();
+            ImageSet data = Benchmark.synthetic(config, 9);
+            int[] order = EpochShuffler.order(data.count(), 4, 1, true);
+            TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of());
+            try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
+                    TrainingStep stock = new Dl4jFitStep(reference, 10)) {
+                assertEquals(Dl4jBackpropStep.KIND, step.kind(), choice.declined().toString());
+                for (int s = 0; s < 8; s++) {
+                    int from = s * 20 % data.count();
+                    Nd4j.getRandom().setSeed(100 + s);
+                    TrainingStep.Outcome expected = stock.fit(data, order, from, from + 20);
+                    Nd4j.getRandom().setSeed(100 + s);
+                    TrainingStep.Outcome actual = step.fit(data, order, from, from + 20);
+                    assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.max(1, expected.loss()), config.name() + ": loss at step " + s);
+                    double diff = reference.params().sub(fast.params()).amaxNumber().doubleValue();
+                    assertTrue(diff < 1e-5, config.name() + " step " + s + ": parameters differ by " + diff);
+                }
+            }
+            int frozenCount = 0;
+            for (org.deeplearning4j.nn.api.Layer l : fast.layers()) {
+                if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer f) {
+                    frozenCount++;
+                    for (INDArray p : f.paramTable().values()) {
+                        assertTrue(p.length() == 0 || !before.equals(fast.params()), "the network trained");
+                    }
+                }
+            }
+            assertTrue(frozenCount > 0, config.name() + ": frozen layers");
+            assertTrue(reference.params().sub(before).amaxNumber().doubleValue() > 0, "the trainable layers moved");
+        }
     }
 
     private static void stepsLikeFit(String yaml) {

@@ -49,7 +49,7 @@ class LayerProfilerTest {
                 step.fit(data, order, from, from + batch);
             }
         }
-        assertEquals(Dl4jFitStep.KIND, p.step());
+        assertEquals(Dl4jBackpropStep.KIND, p.step());
         assertArrayEquals(plain.params().toFloatVector(), profiled.params().toFloatVector(), "the same parameters after the same steps");
         // Every layer vertex in the graph's order; the add is a merge vertex, not a layer (its time is in "other").
         assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "relu", "pool", "predictions"),

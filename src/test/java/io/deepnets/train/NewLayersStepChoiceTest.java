@@ -23,7 +23,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which step each network gets and why the faster ones decline it (frozen layers: DL4J's fit), and augmentation
+ * Which step each network gets and why the faster ones decline it (frozen layers: DL4J's backprop), and augmentation
  * changes only copies of training batches.
  */
 class NewLayersStepChoiceTest {
@@ -68,7 +68,7 @@ class NewLayersStepChoiceTest {
             ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
             ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                     plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
-            assertEquals(Dl4jFitStep.KIND, kind(frozen), opt + " with a frozen layer");
+            assertEquals(Dl4jBackpropStep.KIND, kind(frozen), opt + " with a frozen layer: DL4J's backprop, the no-op updater");
         }
     }
 
@@ -90,10 +90,9 @@ class NewLayersStepChoiceTest {
         ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                 plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
         java.util.Map<String, String> f = declines(frozen);
-        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND), List.copyOf(f.keySet()),
+        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND), List.copyOf(f.keySet()),
                 "in the order tried");
         assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
-        assertEquals("a frozen layer (transfer learning): its updater is DL4J's no-op", f.get(Dl4jBackpropStep.KIND));
         assertEquals("a frozen layer (transfer learning)", f.get(ConvOpsTrainingStep.KIND));
         assertTrue(declines(config("rmsprop", CONV, "{type: flatten}", OUT)).keySet().equals(java.util.Set.of(DenseTrainingStep.KIND,
                 SmallConvTrainingStep.KIND)), "the chosen step has no reason; the faster ones do");
