@@ -91,6 +91,11 @@ public final class Network {
         return graph != null ? graph : stack;
     }
 
+    /** A graph's input as {@code [channels, height, width]}, null for a stack or flat input. */
+    public long[] imageShape() {
+        return imageShape == null ? null : imageShape.clone();
+    }
+
     /** The features as the network takes them: images for a graph, the flat rows for a stack (it reshapes them itself). */
     public INDArray input(INDArray rows) {
         if (graph == null || imageShape == null || rows.rank() == 4) {

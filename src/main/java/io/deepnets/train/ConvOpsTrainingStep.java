@@ -59,8 +59,13 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     static final String KIND = "deepnets-conv-ops";
 
-    private final MultiLayerNetwork net;
+    private final org.deeplearning4j.nn.api.Model net;
     private final List<Stage> stages;
+    /** Each stage's inputs (stage indices; -1 is the network's input), in the order DL4J runs them. */
+    private final int[][] sources;
+    /** How many stages read each stage's output: where more than one, their gradients are summed. */
+    private final int[] consumers;
+    private final Slots sums = new Slots();
     private final io.deepnets.engine.FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
@@ -69,10 +74,23 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     long[][] timings;
     /** The output shape of each layer in the last profiled step. */
     String[] shapes;
+    /** Each stage's name (the layer's or, in a graph, the vertex's) and type, for profiles. */
+    final List<String> names = new ArrayList<>();
+    final List<String> types = new ArrayList<>();
 
-    private ConvOpsTrainingStep(MultiLayerNetwork net, List<Stage> stages, io.deepnets.engine.FlatUpdate update, int classes, int[] inputShape) {
+    private ConvOpsTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
+            int classes, int[] inputShape) {
         this.net = net;
         this.stages = stages;
+        this.sources = sources.toArray(new int[0][]);
+        this.consumers = new int[stages.size()];
+        for (int[] in : this.sources) {
+            for (int j : in) {
+                if (j >= 0) {
+                    consumers[j]++;
+                }
+            }
+        }
         this.update = update;
         this.classes = classes;
         this.inputShape = inputShape;
@@ -119,98 +137,238 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
         long[] shape = {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
         List<Stage> stages = new ArrayList<>();
-        boolean flat = false;
+        List<int[]> inputs = new ArrayList<>();
         Layer[] layers = net.getLayers();
         for (int i = 0; i < layers.length; i++) {
-            org.deeplearning4j.nn.conf.layers.Layer lc = layers[i].conf().getLayer();
             InputPreProcessor pre = conf.getInputPreProcess(i);
             if (i > 0 && pre != null) {
-                if (!(pre instanceof CnnToFeedForwardPreProcessor f) || flat || f.getFormat() != CNN2DFormat.NCHW) {
+                if (!(pre instanceof CnnToFeedForwardPreProcessor f) || shape.length != 3 || f.getFormat() != CNN2DFormat.NCHW) {
                     return declined(why, "layer " + i + ": an input pre-processor other than one NCHW flatten");
                 }
-                flat = true;
+                shape = new long[] {shape[0] * shape[1] * shape[2]};
             }
             boolean last = i == layers.length - 1;
-            if (lc instanceof DropoutLayer d && lc.getClass() == DropoutLayer.class) {
-                if (!(d.getIDropout() instanceof Dropout dropout) || d.getIDropout().getClass() != Dropout.class) {
-                    return declined(why, "layer " + i + ": dropout other than plain (inverted) dropout");
-                }
-                stages.add(new DropoutStage(dropout));
-                continue;
+            Optional<Stage> stage = layerStage(layers[i], "layer " + i, shape, i == 0, last, why);
+            if (stage.isEmpty()) {
+                return Optional.empty();
             }
-            if (lc.getIDropout() != null) {
-                return declined(why, "layer " + i + ": dropout on a layer's input (only dropout layers are supported)");
-            }
-            if (lc instanceof ConvolutionLayer c && lc.getClass() == ConvolutionLayer.class && !flat) {
-                Optional<ActivationKind> kind = ActivationKind.of(c.getActivationFn());
-                boolean valid = c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict;
-                if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !c.hasBias()
-                        || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
-                        || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
-                    return declined(why, "layer " + i + ": a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear");
-                }
-                ConvStage s = new ConvStage(layers[i], c, shape, kind.get() == ActivationKind.RELU, stages.isEmpty());
-                stages.add(s);
-                shape = s.outShape;
-            } else if (lc instanceof BatchNormalization b && lc.getClass() == BatchNormalization.class && !flat) {
-                if (b.isLockGammaBeta() || b.isUseLogStd() || b.getCnn2DFormat() != CNN2DFormat.NCHW || !b.isMinibatch()) {
-                    return declined(why, "layer " + i + ": batch normalisation other than NCHW with trained gamma and beta and the variance kept");
-                }
-                stages.add(new BatchNormStage(layers[i], b, shape));
-            } else if (lc instanceof ActivationLayer a && lc.getClass() == ActivationLayer.class && !flat) {
-                Optional<ActivationKind> kind = ActivationKind.of(a.getActivationFn());
-                if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY) {
-                    return declined(why, "layer " + i + ": an activation layer other than ReLU or linear");
-                }
-                stages.add(kind.get() == ActivationKind.RELU ? new ReluStage(shape) : new IdentityStage());
-            } else if (lc instanceof GlobalPoolingLayer g && lc.getClass() == GlobalPoolingLayer.class && !flat) {
-                if (g.getPoolingType() != PoolingType.AVG || !g.isCollapseDimensions() || g.getPoolingDimensions() != null
-                        && !java.util.Arrays.equals(g.getPoolingDimensions(), new int[] {2, 3})) {
-                    return declined(why, "layer " + i + ": global pooling other than the average over height and width");
-                }
-                stages.add(new GlobalAveragePoolStage(shape));
-                shape = new long[] {shape[0]};
-                flat = true;
-            } else if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
-                boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
-                if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
-                        || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
-                    return declined(why, "layer " + i + ": pooling other than NCHW max pooling with 'valid' padding");
-                }
-                MaxPoolStage s = new MaxPoolStage(p, shape);
-                stages.add(s);
-                shape = s.outShape;
-            } else if (flat && (lc.getClass() == DenseLayer.class || lc.getClass() == OutputLayer.class)) {
-                org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
-                long nIn = shape[0] * (shape.length == 3 ? shape[1] * shape[2] : 1);
-                if (ff.getNIn() != nIn) {
-                    return declined(why, "layer " + i + ": input size " + ff.getNIn() + " where " + nIn + " arrive");
-                }
-                if (last) {
-                    OutputLayer o = (OutputLayer) lc;
-                    if (!(o.getActivationFn() instanceof ActivationSoftmax) || o.getLossFn() == null || o.getLossFn().getClass() != LossMCXENT.class
-                            || ((LossMCXENT) o.getLossFn()).getWeights() != null || !o.hasBias()) {
-                        return declined(why, "the output layer is not softmax with unweighted cross-entropy");
-                    }
-                    stages.add(new DenseStage(layers[i], nIn, ff.getNOut(), false, true));
-                } else {
-                    Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
-                    if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !((DenseLayer) lc).hasBias()
-                            || ((DenseLayer) lc).hasLayerNorm()) {
-                        return declined(why, "layer " + i + ": a dense layer other than biased ReLU or linear");
-                    }
-                    stages.add(new DenseStage(layers[i], nIn, ff.getNOut(), kind.get() == ActivationKind.RELU, false));
-                }
-                shape = new long[] {ff.getNOut()};
-            } else {
-                return declined(why, "layer " + i + ": " + lc.getClass().getSimpleName() + (flat ? " after flatten" : "") + " is not computed by this step");
-            }
-            if (last != (lc instanceof OutputLayer)) {
-                return declined(why, "the last layer is not the output layer");
-            }
+            stages.add(stage.get());
+            inputs.add(new int[] {i - 1});
+            shape = stage.get().outShape;
         }
         int[] input = {(int) in.getNumChannels(), (int) in.getInputHeight(), (int) in.getInputWidth()};
-        return Optional.of(new ConvOpsTrainingStep(net, stages, update, classes, input));
+        ConvOpsTrainingStep step = new ConvOpsTrainingStep(net, stages, inputs, update, classes, input);
+        for (Layer l : layers) {
+            step.names.add(l.conf().getLayer().getLayerName());
+            step.types.add(l.conf().getLayer().getClass().getSimpleName());
+        }
+        return Optional.of(step);
+    }
+
+    /**
+     * The step for a graph (DL4J's {@code ComputationGraph}): its layer vertices as the stack's stages, {@code add} and
+     * {@code concatenate} as stages of their own, a flatten pre-processor vertex as a change of shape; run in DL4J's
+     * topological order, the gradients of a vertex that feeds several others summed.
+     */
+    static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
+        for (Layer l : graph.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+                return declined(why, "a frozen layer (transfer learning)");
+            }
+        }
+        StringBuilder updateWhy = new StringBuilder();
+        Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
+        if (update.isEmpty()) {
+            return declined(why, updateWhy.toString());
+        }
+        return buildGraph(graph, imageShape, update.get(), classes, why).map(s -> s);
+    }
+
+    /** The forward pass of this step as a predictor for a graph, or empty for a graph it does not compute. */
+    static Optional<BatchPredictor> inferenceFor(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes) {
+        for (Layer l : graph.getLayers()) {
+            if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+                return Optional.empty();
+            }
+        }
+        if (graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
+            return Optional.empty();
+        }
+        if (graph.getFlattenedGradients() == null) {
+            graph.initGradientsView();
+        }
+        return buildGraph(graph, imageShape, null, classes, r -> { }).map(s -> s);
+    }
+
+    private static Optional<ConvOpsTrainingStep> buildGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape,
+            io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
+        if (imageShape == null || imageShape.length != 3 || graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
+            return declined(why, "not an image network with one input and one output");
+        }
+        Optional<String> noOneDnn = OneDnnPrimitives.unavailable();
+        if (noOneDnn.isPresent()) {
+            return declined(why, noOneDnn.get());
+        }
+        org.deeplearning4j.nn.graph.vertex.GraphVertex[] vertices = graph.getVertices();
+        java.util.Map<Integer, Integer> node = new HashMap<>();      // vertex index -> stage index (the input: -1)
+        java.util.Map<Integer, long[]> shapes = new HashMap<>();
+        List<Stage> stages = new ArrayList<>();
+        List<int[]> inputs = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        List<String> types = new ArrayList<>();
+        int[] order = graph.topologicalSortOrder();
+        for (int k = 0; k < order.length; k++) {
+            org.deeplearning4j.nn.graph.vertex.GraphVertex v = vertices[order[k]];
+            if (v.isInputVertex()) {
+                node.put(v.getVertexIndex(), -1);
+                shapes.put(v.getVertexIndex(), imageShape.clone());
+                continue;
+            }
+            org.deeplearning4j.nn.graph.vertex.VertexIndices[] from = v.getInputVertices();
+            int[] in = new int[from.length];
+            long[][] inShapes = new long[from.length][];
+            for (int j = 0; j < from.length; j++) {
+                in[j] = node.get(from[j].getVertexIndex());
+                inShapes[j] = shapes.get(from[j].getVertexIndex());
+            }
+            String where = "vertex " + v.getVertexName();
+            org.deeplearning4j.nn.conf.graph.GraphVertex vc = graph.getConfiguration().getVertices().get(v.getVertexName());
+            Stage stage;
+            if (v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) {
+                long[] shape = inShapes[0];
+                InputPreProcessor pre = lv.getLayerPreProcessor();
+                if (pre != null) {
+                    if (!(pre instanceof CnnToFeedForwardPreProcessor f) || shape.length != 3 || f.getFormat() != CNN2DFormat.NCHW) {
+                        return declined(why, where + ": an input pre-processor other than one NCHW flatten");
+                    }
+                    shape = new long[] {shape[0] * shape[1] * shape[2]};
+                }
+                boolean last = k == order.length - 1;
+                Optional<Stage> s = layerStage(lv.getLayer(), where, shape, in[0] < 0, last, why);
+                if (s.isEmpty()) {
+                    return Optional.empty();
+                }
+                stage = s.get();
+            } else if (vc instanceof org.deeplearning4j.nn.conf.graph.ElementWiseVertex e) {
+                if (e.getOp() != org.deeplearning4j.nn.conf.graph.ElementWiseVertex.Op.Add || from.length != 2
+                        || !java.util.Arrays.equals(inShapes[0], inShapes[1])) {
+                    return declined(why, where + ": an element-wise vertex other than the sum of two inputs of one shape");
+                }
+                stage = new AddStage(inShapes[0]);
+            } else if (vc instanceof org.deeplearning4j.nn.conf.graph.MergeVertex mv) {
+                for (long[] sh : inShapes) {
+                    if (sh.length != 3 || sh[1] != inShapes[0][1] || sh[2] != inShapes[0][2]) {
+                        return declined(why, where + ": a merge other than maps of one size along the channels");
+                    }
+                }
+                if (mv.getMergeAxis() != 1) {
+                    return declined(why, where + ": a merge along an axis other than the channels");
+                }
+                stage = new ConcatStage(inShapes);
+            } else if (vc instanceof org.deeplearning4j.nn.conf.graph.PreprocessorVertex pv && pv.getPreProcessor() instanceof CnnToFeedForwardPreProcessor f
+                    && f.getFormat() == CNN2DFormat.NCHW && inShapes[0].length == 3) {
+                stage = new IdentityStage(new long[] {inShapes[0][0] * inShapes[0][1] * inShapes[0][2]});
+            } else {
+                return declined(why, where + ": " + (vc == null ? v.getClass().getSimpleName() : vc.getClass().getSimpleName()) + " is not computed by this step");
+            }
+            node.put(v.getVertexIndex(), stages.size());
+            shapes.put(v.getVertexIndex(), stage.outShape);
+            stages.add(stage);
+            inputs.add(in);
+            names.add(v.getVertexName());
+            types.add(v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv ? lv.getLayer().conf().getLayer().getClass().getSimpleName()
+                    : stage instanceof AddStage ? "Add" : stage instanceof ConcatStage ? "Concatenate" : "Flatten");
+        }
+        if (stages.isEmpty() || !(stages.get(stages.size() - 1) instanceof DenseStage d) || !d.output) {
+            return declined(why, "the last vertex is not the output layer");
+        }
+        int[] input = {(int) imageShape[0], (int) imageShape[1], (int) imageShape[2]};
+        ConvOpsTrainingStep step = new ConvOpsTrainingStep(graph, stages, inputs, update, classes, input);
+        step.names.addAll(names);
+        step.types.addAll(types);
+        return Optional.of(step);
+    }
+
+    /**
+     * The stage of one DL4J layer with input {@code shape} ([c, h, w], or [n] after flatten or global pooling), or
+     * empty with the reason ({@code where} names the layer). {@code first}: its input is the network's (no input
+     * gradient); {@code last}: the network's output layer.
+     */
+    private static Optional<Stage> layerStage(Layer layer, String where, long[] shape, boolean first, boolean last, Consumer<String> why) {
+        org.deeplearning4j.nn.conf.layers.Layer lc = layer.conf().getLayer();
+        boolean flat = shape.length == 1;
+        if (last != (lc instanceof OutputLayer)) {
+            return declined(why, "the last layer is not the output layer");
+        }
+        if (lc instanceof DropoutLayer d && lc.getClass() == DropoutLayer.class) {
+            if (!(d.getIDropout() instanceof Dropout dropout) || d.getIDropout().getClass() != Dropout.class) {
+                return declined(why, where + ": dropout other than plain (inverted) dropout");
+            }
+            return Optional.of(new DropoutStage(dropout, shape));
+        }
+        if (lc.getIDropout() != null) {
+            return declined(why, where + ": dropout on a layer's input (only dropout layers are supported)");
+        }
+        if (lc instanceof ConvolutionLayer c && lc.getClass() == ConvolutionLayer.class && !flat) {
+            Optional<ActivationKind> kind = ActivationKind.of(c.getActivationFn());
+            boolean valid = c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict;
+            if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY
+                    || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
+                    || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
+                return declined(why, where + ": a convolution other than NCHW, undilated, 'valid' or 'same', ReLU or linear");
+            }
+            return Optional.of(new ConvStage(layer, c, shape, kind.get() == ActivationKind.RELU, first));
+        }
+        if (lc instanceof BatchNormalization b && lc.getClass() == BatchNormalization.class && !flat) {
+            if (b.isLockGammaBeta() || b.isUseLogStd() || b.getCnn2DFormat() != CNN2DFormat.NCHW || !b.isMinibatch()) {
+                return declined(why, where + ": batch normalisation other than NCHW with trained gamma and beta and the variance kept");
+            }
+            return Optional.of(new BatchNormStage(layer, b, shape));
+        }
+        if (lc instanceof ActivationLayer a && lc.getClass() == ActivationLayer.class) {
+            Optional<ActivationKind> kind = ActivationKind.of(a.getActivationFn());
+            if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY) {
+                return declined(why, where + ": an activation layer other than ReLU or linear");
+            }
+            return Optional.of(kind.get() == ActivationKind.RELU ? new ReluStage(shape) : new IdentityStage(shape));
+        }
+        if (lc instanceof GlobalPoolingLayer g && lc.getClass() == GlobalPoolingLayer.class && !flat) {
+            if (g.getPoolingType() != PoolingType.AVG || !g.isCollapseDimensions() || g.getPoolingDimensions() != null
+                    && !java.util.Arrays.equals(g.getPoolingDimensions(), new int[] {2, 3})) {
+                return declined(why, where + ": global pooling other than the average over height and width");
+            }
+            return Optional.of(new GlobalAveragePoolStage(shape));
+        }
+        if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
+            boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
+            if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
+                    || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
+                return declined(why, where + ": pooling other than NCHW max pooling with 'valid' padding");
+            }
+            return Optional.of(new MaxPoolStage(p, shape));
+        }
+        if (flat && (lc.getClass() == DenseLayer.class || lc.getClass() == OutputLayer.class)) {
+            org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff = (org.deeplearning4j.nn.conf.layers.FeedForwardLayer) lc;
+            long nIn = shape[0];
+            if (ff.getNIn() != nIn) {
+                return declined(why, where + ": input size " + ff.getNIn() + " where " + nIn + " arrive");
+            }
+            if (last) {
+                OutputLayer o = (OutputLayer) lc;
+                if (!(o.getActivationFn() instanceof ActivationSoftmax) || o.getLossFn() == null || o.getLossFn().getClass() != LossMCXENT.class
+                        || ((LossMCXENT) o.getLossFn()).getWeights() != null || !o.hasBias()) {
+                    return declined(why, "the output layer is not softmax with unweighted cross-entropy");
+                }
+                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), false, true));
+            }
+            Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
+            if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !((DenseLayer) lc).hasBias()
+                    || ((DenseLayer) lc).hasLayerNorm()) {
+                return declined(why, where + ": a dense layer other than biased ReLU or linear");
+            }
+            return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), kind.get() == ActivationKind.RELU, false));
+        }
+        return declined(why, where + ": " + lc.getClass().getSimpleName() + (flat ? " after flatten" : "") + " is not computed by this step");
     }
 
     @Override
@@ -226,14 +384,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         int epoch = BaseOptimizer.getEpochCount(net);
         long[][] t = timings;
         int n = stages.size();
-        for (int i = 0; i < n; i++) {
-            long t0 = t == null ? 0 : System.nanoTime();
-            x = stages.get(i).forward(x, true, iteration, epoch);
-            if (t != null) {
-                t[0][i] += System.nanoTime() - t0;
-                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(x.shape());
-            }
-        }
+        INDArray[] outs = forward(x, true, iteration, epoch, t);
         long t0 = t == null ? 0 : System.nanoTime();
         Outcome outcome = ((DenseStage) stages.get(n - 1)).softmaxLossAndDelta(labels(set, order, from, to));
         double regularization = update.regularizationScore();
@@ -244,12 +395,38 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (t != null) {
             t[0][n - 1] += System.nanoTime() - t0;
         }
-        INDArray eps = null;
+        INDArray[] grads = new INDArray[n];
+        int[] received = new int[n];
         for (int i = n - 1; i >= 0; i--) {
+            if (i < n - 1 && grads[i] == null) {
+                continue;       // nothing below the network's output depends on it (not in a valid network)
+            }
             t0 = t == null ? 0 : System.nanoTime();
-            eps = stages.get(i).backward(eps, i > 0);
+            int[] in = sources[i];
+            boolean[] need = new boolean[in.length];
+            for (int k = 0; k < in.length; k++) {
+                need[k] = in[k] >= 0;
+            }
+            INDArray[] gradIn = stages.get(i).backwardAll(grads[i], need);
             if (t != null) {
                 t[1][i] += System.nanoTime() - t0;
+            }
+            for (int k = 0; k < in.length; k++) {
+                int j = in[k];
+                if (j < 0) {
+                    continue;
+                }
+                if (consumers[j] == 1) {
+                    grads[j] = gradIn[k];
+                } else if (received[j]++ == 0) {
+                    // A stage read by several: its gradient is the sum, in a buffer of its own (the contributions are
+                    // other stages' buffers, which their own backward passes may still change in place).
+                    long[] shape = gradIn[k].shape();
+                    INDArray sum = sums.get(j * 1_000_000L + shape[0], b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)})[0];
+                    grads[j] = sum.assign(gradIn[k]);
+                } else {
+                    grads[j].addi(gradIn[k]);
+                }
             }
         }
         t0 = t == null ? 0 : System.nanoTime();
@@ -258,6 +435,26 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             t[2][0] += System.nanoTime() - t0;
         }
         return outcome;
+    }
+
+    /** Every stage's output for input {@code x}, in order (timed into {@code t}'s first row when profiling). */
+    private INDArray[] forward(INDArray x, boolean training, int iteration, int epoch, long[][] t) {
+        int n = stages.size();
+        INDArray[] outs = new INDArray[n];
+        for (int i = 0; i < n; i++) {
+            int[] in = sources[i];
+            INDArray[] args = new INDArray[in.length];
+            for (int k = 0; k < in.length; k++) {
+                args[k] = in[k] < 0 ? x : outs[in[k]];
+            }
+            long t0 = t == null ? 0 : System.nanoTime();
+            outs[i] = stages.get(i).forwardAll(args, training, iteration, epoch);
+            if (t != null) {
+                t[0][i] += System.nanoTime() - t0;
+                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape());
+            }
+        }
+        return outs;
     }
 
     private static int[] labels(ImageSet set, int[] order, int from, int to) {
@@ -288,9 +485,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             int m = Math.min(maxBatch, to - start);
             INDArray x = input(m);
             x.data().asNioFloat().put(0, set.features(), start * size, m * size);
-            for (Stage s : stages) {
-                x = s.forward(x, false, 0, 0);
-            }
+            forward(x, false, 0, 0, null);
             float[] p = ((DenseStage) stages.get(stages.size() - 1)).softmax(m);
             System.arraycopy(p, 0, result, (start - from) * classes, m * classes);
         }
@@ -314,11 +509,24 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** One layer's forward and backward computation on arrays kept per batch size. */
     private abstract static class Stage {
+        /** The output's shape per example. */
+        long[] outShape;
+
         /** Forward from {@code in} (training: dropout on, the input kept for the backward pass; iteration and epoch for a scheduled dropout rate). */
         abstract INDArray forward(INDArray in, boolean training, int iteration, int epoch);
 
         /** Backward from the gradient at the output; returns the gradient at the input when {@code needInput}. */
         abstract INDArray backward(INDArray eps, boolean needInput);
+
+        /** Forward from the stage's inputs (one, but for the merges). */
+        INDArray forwardAll(INDArray[] in, boolean training, int iteration, int epoch) {
+            return forward(in[0], training, iteration, epoch);
+        }
+
+        /** Backward to each input ({@code need[k]}: whether input k wants its gradient). */
+        INDArray[] backwardAll(INDArray eps, boolean[] need) {
+            return new INDArray[] {backward(eps, need[0])};
+        }
 
         /** Frees native resources the stage holds beyond ND4J's arrays. */
         void close() {
@@ -346,7 +554,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * batch size), weights in DL4J's [out, in, kH, kW]; the first layer computes no input gradient.
      */
     private static final class ConvStage extends Stage {
-        final long[] outShape;
         private final long[] inShape;
         private final INDArray weights;
         private final INDArray bias;
@@ -362,9 +569,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.inShape = inShape;
             Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
             this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
-            this.bias = layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
+            boolean hasBias = c.hasBias();
+            this.bias = hasBias ? layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()) : null;
             this.weightGrad = grads.get(ConvolutionParamInitializer.WEIGHT_KEY);
-            this.biasGrad = grads.get(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut());
+            this.biasGrad = hasBias ? grads.get(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()) : null;
             int[] kernel = c.getKernelSize();
             int[] stride = c.getStride();
             boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
@@ -374,7 +582,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
                     : new int[] {0, 0};
-            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, relu, !first);
+            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, relu, !first, hasBias);
         }
 
         @Override
@@ -401,7 +609,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** Max pooling through {@link OneDnnMaxPooling}: the backward pass reads where the forward pass found each maximum. */
     private static final class MaxPoolStage extends Stage {
-        final long[] outShape;
         private final long[] inShape;
         private final OneDnnMaxPooling pooling;
         private final Slots slots = new Slots();
@@ -447,8 +654,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final Slots slots = new Slots();
         private INDArray[] slot;
 
-        DropoutStage(Dropout dropout) {
+        DropoutStage(Dropout dropout, long[] shape) {
             this.dropout = dropout;
+            this.outShape = shape;
         }
 
         @Override
@@ -500,6 +708,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.nIn = nIn;
             this.nOut = nOut;
             this.output = output;
+            this.outShape = new long[] {nOut};
             this.product = new OneDnnInnerProduct(nIn, nOut, relu, true);
         }
 
@@ -617,6 +826,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.batchVar = Nd4j.createUninitialized(DataType.FLOAT, c);
             this.keep = (float) (1.0 - conf.getDecay());
             this.norm = new OneDnnBatchNorm(shape, conf.getEps());
+            this.outShape = shape;
         }
 
         @Override
@@ -661,6 +871,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         ReluStage(long[] shape) {
             this.shape = shape;
             this.relu = new OneDnnRelu(shape);
+            this.outShape = shape;
         }
 
         @Override
@@ -684,6 +895,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** A linear activation layer: nothing to compute either way. */
     private static final class IdentityStage extends Stage {
+        /** Passes its input on, seen as {@code shape} (an activation layer's or, for a flatten vertex, the flat one). */
+        IdentityStage(long[] shape) {
+            this.outShape = shape;
+        }
+
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             return in;
@@ -707,6 +923,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         GlobalAveragePoolStage(long[] inShape) {
             this.inShape = inShape;
+            this.outShape = new long[] {inShape[0]};
         }
 
         @Override
@@ -744,6 +961,126 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             gradIn.data().asNioFloat().put(0, heap, 0, maps * area);
             return gradIn;
+        }
+    }
+
+    /**
+     * Keras's {@code add} (DL4J's {@code ElementWiseVertex} Add) of two inputs: their sum forward; backward, the
+     * output's gradient to both, the second a copy (the two inputs' backward passes may each change theirs in place).
+     */
+    private static final class AddStage extends Stage {
+        private final Slots slots = new Slots();
+
+        AddStage(long[] shape) {
+            this.outShape = shape;
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            throw new IllegalStateException("add takes two inputs");
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            throw new IllegalStateException("add has two inputs");
+        }
+
+        @Override
+        INDArray forwardAll(INDArray[] in, boolean training, int iteration, int epoch) {
+            INDArray[] slot = slots.get(in[0].size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape)),
+                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
+            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(in[0], in[1], slot[0]));
+            return slot[0];
+        }
+
+        @Override
+        INDArray[] backwardAll(INDArray eps, boolean[] need) {
+            INDArray copy = need[1] ? slots.get(eps.size(0), b -> null)[1].assign(eps) : null;
+            return new INDArray[] {need[0] ? eps : null, copy};
+        }
+    }
+
+    /**
+     * Keras's {@code concatenate} along the channels (DL4J's {@code MergeVertex}) of NCHW inputs of one height and
+     * width: each example's channel blocks one after another forward; backward, the output's gradient cut back into
+     * the inputs' blocks.
+     */
+    private static final class ConcatStage extends Stage {
+        private final long[][] inShapes;
+        private final Slots slots = new Slots();
+
+        ConcatStage(long[][] inShapes) {
+            this.inShapes = inShapes;
+            long c = 0;
+            for (long[] sh : inShapes) {
+                c += sh[0];
+            }
+            this.outShape = new long[] {c, inShapes[0][1], inShapes[0][2]};
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            throw new IllegalStateException("concatenate takes its inputs together");
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            throw new IllegalStateException("concatenate has several inputs");
+        }
+
+        private INDArray[] slot(long m) {
+            return slots.get(m, b -> {
+                INDArray[] a = new INDArray[inShapes.length + 1];
+                a[0] = Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape));
+                for (int k = 0; k < inShapes.length; k++) {
+                    a[k + 1] = Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShapes[k]));
+                }
+                return a;
+            });
+        }
+
+        @Override
+        INDArray forwardAll(INDArray[] in, boolean training, int iteration, int epoch) {
+            long m = in[0].size(0);
+            INDArray out = slot(m)[0];
+            int area = (int) (outShape[1] * outShape[2]);
+            int total = (int) outShape[0] * area;
+            java.nio.FloatBuffer dst = out.data().asNioFloat();
+            int offset = 0;
+            for (int k = 0; k < in.length; k++) {
+                int block = (int) inShapes[k][0] * area;
+                java.nio.FloatBuffer src = in[k].data().asNioFloat();
+                int base = (int) in[k].offset();
+                for (int r = 0; r < m; r++) {
+                    dst.put(r * total + offset, src, base + r * block, block);
+                }
+                offset += block;
+            }
+            return out;
+        }
+
+        @Override
+        INDArray[] backwardAll(INDArray eps, boolean[] need) {
+            long m = eps.size(0);
+            INDArray[] slot = slot(m);
+            int area = (int) (outShape[1] * outShape[2]);
+            int total = (int) outShape[0] * area;
+            java.nio.FloatBuffer src = eps.data().asNioFloat();
+            int base = (int) eps.offset();
+            INDArray[] grads = new INDArray[inShapes.length];
+            int offset = 0;
+            for (int k = 0; k < inShapes.length; k++) {
+                int block = (int) inShapes[k][0] * area;
+                if (need[k]) {
+                    java.nio.FloatBuffer dst = slot[k + 1].data().asNioFloat();
+                    for (int r = 0; r < m; r++) {
+                        dst.put(r * block, src, base + r * total + offset, block);
+                    }
+                    grads[k] = slot[k + 1];
+                }
+                offset += block;
+            }
+            return grads;
         }
     }
 }

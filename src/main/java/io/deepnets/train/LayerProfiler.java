@@ -84,6 +84,9 @@ public final class LayerProfiler {
         int perEpoch = Math.max(1, data.count() / batch);
         graph.getUpdater();
         try (TrainingStep step = TrainingStep.choose(network, batch, classes, without).step()) {
+            if (step instanceof ConvOpsTrainingStep ops) {
+                return opsProfile(ops, data, order, batch, warmup, steps);
+            }
             for (int i = 0; i < n; i++) {
                 vertices.get(i).setLayer(timed[i]);
             }
@@ -114,6 +117,38 @@ public final class LayerProfiler {
             }
             graph.getListeners().remove(backwardEnd);
         }
+    }
+
+    /**
+     * The oneDNN step times its own stages: one per layer vertex and per merge or flatten vertex (a graph's "other"
+     * then holds batch assembly and the gradient sums alone).
+     */
+    private static Profile opsProfile(ConvOpsTrainingStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
+        int perEpoch = Math.max(1, data.count() / batch);
+        long total = 0;
+        for (int s = 0; s < warmup + steps; s++) {
+            if (s == warmup) {
+                ops.startTimings();
+            }
+            int from = (s % perEpoch) * batch;
+            long t0 = System.nanoTime();
+            ops.fit(data, order, from, from + batch);
+            if (s >= warmup) {
+                total += System.nanoTime() - t0;
+            }
+        }
+        List<LayerTime> layers = new ArrayList<>();
+        double layerMs = 0;
+        for (int i = 0; i < ops.names.size(); i++) {
+            double f = ops.timings[0][i] / 1e6 / steps;
+            double b = ops.timings[1][i] / 1e6 / steps;
+            layers.add(new LayerTime(i, ops.names.get(i), ops.types.get(i), ops.shapes[i], f, b));
+            layerMs += f + b;
+        }
+        double updateMs = ops.timings[2][0] / 1e6 / steps;
+        ops.timings = null;
+        double stepMs = total / 1e6 / steps;
+        return new Profile(batch, steps, ops.kind(), layers, updateMs, stepMs - layerMs - updateMs, stepMs);
     }
 
     private static Profile profile(int batch, int steps, String kind, Layer[] original, String[] names, TimedLayer[] timed, long total, long update) {

@@ -58,6 +58,7 @@ final class OneDnnConvolution implements AutoCloseable {
     private final long[] padRight;
     private final boolean relu;
     private final boolean inputGradient;
+    private final boolean hasBias;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /**
@@ -70,6 +71,13 @@ final class OneDnnConvolution implements AutoCloseable {
      * @param inputGradient whether {@link #backward} computes the gradient at the input (false for a first layer)
      */
     OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient) {
+        this(inShape, outShape, kernel, stride, padTopLeft, relu, inputGradient, true);
+    }
+
+    /** As the other constructor; {@code hasBias} false for a convolution without bias (Keras's {@code use_bias=False}). */
+    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient,
+            boolean hasBias) {
+        this.hasBias = hasBias;
         this.inShape = inShape.clone();
         this.outShape = outShape.clone();
         this.kernel = new long[] {kernel[0], kernel[1]};
@@ -88,7 +96,9 @@ final class OneDnnConvolution implements AutoCloseable {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);
-        OneDnnPrimitives.setHandle(p.bias, bias);
+        if (hasBias) {
+            OneDnnPrimitives.setHandle(p.bias, bias);
+        }
         OneDnnPrimitives.setHandle(p.dst, out);
         p.run(p.forward);
     }
@@ -104,7 +114,9 @@ final class OneDnnConvolution implements AutoCloseable {
         OneDnnPrimitives.setHandle(p.weights, weights);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffWeights, weightGrad);
-        OneDnnPrimitives.setHandle(p.diffBias, biasGrad);
+        if (hasBias) {
+            OneDnnPrimitives.setHandle(p.diffBias, biasGrad);
+        }
         if (relu) {
             OneDnnPrimitives.setHandle(p.dst, out);
             p.run(p.reluBackward);
@@ -147,14 +159,14 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_memory_desc_t srcPlain = desc(srcDims, dnnl_nchw);
             dnnl_memory_desc_t dstPlain = desc(dstDims, dnnl_nchw);
             dnnl_memory_desc_t wPlain = desc(wDims, dnnl_oihw);
-            dnnl_memory_desc_t bPlain = desc(new long[] {outShape[0]}, dnnl_x);
+            dnnl_memory_desc_t bPlain = hasBias ? desc(new long[] {outShape[0]}, dnnl_x) : null;
             src = memory(srcPlain);
             weights = memory(wPlain);
-            bias = memory(bPlain);
+            bias = hasBias ? memory(bPlain) : null;
             dst = memory(dstPlain);
             diffDst = memory(dstPlain);
             diffWeights = memory(wPlain);
-            diffBias = memory(bPlain);
+            diffBias = hasBias ? memory(bPlain) : null;
             diffSrc = memory(srcPlain);
             dnnl_memory_desc_t srcAny = desc(srcDims, dnnl_format_tag_any);
             dnnl_memory_desc_t dstAny = desc(dstDims, dnnl_format_tag_any);
@@ -167,8 +179,9 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, attr, null);
             Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
             Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true);
-            forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST},
-                    new Arg[] {fSrc, fW, Arg.plain(bias), arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false)});
+            Arg fDst = arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false);
+            forward = hasBias ? call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, Arg.plain(bias), fDst})
+                    : call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, fDst});
             if (!training) {
                 reluBackward = null;
                 backwardWeights = null;
@@ -186,8 +199,10 @@ final class OneDnnConvolution implements AutoCloseable {
             // The blocked copy of the input made by the forward pass serves the backward pass too.
             Arg wSrc = same(wSrcMd, query(forwardPd, dnnl_query_src_md)) ? Arg.plain(fSrc.memory()) : arg(src, srcPlain, wSrcMd, true);
             Arg wDiffDst = arg(diffDst, dstPlain, query(weightsPd, dnnl_query_diff_dst_md), true);
-            backwardWeights = call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
-                    new Arg[] {wSrc, wDiffDst, arg(diffWeights, wPlain, query(weightsPd, dnnl_query_diff_weights_md), false), Arg.plain(diffBias)});
+            Arg wDiffW = arg(diffWeights, wPlain, query(weightsPd, dnnl_query_diff_weights_md), false);
+            backwardWeights = hasBias ? call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
+                    new Arg[] {wSrc, wDiffDst, wDiffW, Arg.plain(diffBias)})
+                    : call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}, new Arg[] {wSrc, wDiffDst, wDiffW});
 
             if (inputGradient) {
                 dnnl_convolution_desc_t dd = new dnnl_convolution_desc_t();

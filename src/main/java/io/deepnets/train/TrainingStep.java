@@ -75,21 +75,27 @@ public interface TrainingStep extends AutoCloseable {
     static Choice choose(Network network, int maxBatch, int classes, java.util.Set<String> without) {
         java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
         if (network.isGraph()) {
-            for (String kind : KINDS) {
-                if (!kind.equals(Dl4jBackpropStep.KIND)) {
-                    declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
-                }
+            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND)) {
+                declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
             }
             String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
             if (!"CpuBackend".equals(backend)) {
+                declined.put(ConvOpsTrainingStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
                 declined.put(Dl4jBackpropStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
                 return new Choice(new Dl4jFitStep(network, classes), declined);
             }
-            if (without.contains(Dl4jBackpropStep.KIND)) {
-                declined.put(Dl4jBackpropStep.KIND, "left out (--without)");
-                return new Choice(new Dl4jFitStep(network, classes), declined);
+            java.util.Optional<TrainingStep> step = java.util.Optional.empty();
+            if (without.contains(ConvOpsTrainingStep.KIND)) {
+                declined.put(ConvOpsTrainingStep.KIND, "left out (--without)");
+            } else {
+                step = ConvOpsTrainingStep.forGraph(network.graph().orElseThrow(), network.imageShape(), classes,
+                        r -> declined.put(ConvOpsTrainingStep.KIND, r));
             }
-            java.util.Optional<TrainingStep> step = Dl4jBackpropStep.forNetwork(network, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
+            if (step.isEmpty() && without.contains(Dl4jBackpropStep.KIND)) {
+                declined.put(Dl4jBackpropStep.KIND, "left out (--without)");
+            } else if (step.isEmpty()) {
+                step = Dl4jBackpropStep.forNetwork(network, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
+            }
             return new Choice(step.isPresent() ? step.get() : new Dl4jFitStep(network, classes), declined);
         }
         MultiLayerNetwork net = network.stack().orElseThrow();
@@ -146,7 +152,16 @@ public interface TrainingStep extends AutoCloseable {
      * validation runs during it.
      */
     static BatchPredictor inference(Network net, int classes) {
-        return net.stack().isPresent() ? inference(net.stack().get(), classes) : io.deepnets.eval.Evaluator.dl4jOutput(net, classes);
+        if (net.stack().isPresent()) {
+            return inference(net.stack().get(), classes);
+        }
+        if ("CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
+            java.util.Optional<BatchPredictor> ops = ConvOpsTrainingStep.inferenceFor(net.graph().orElseThrow(), net.imageShape(), classes);
+            if (ops.isPresent()) {
+                return ops.get();
+            }
+        }
+        return io.deepnets.eval.Evaluator.dl4jOutput(net, classes);
     }
 
     /** As {@link #inference(Network, int)} for a stack. */

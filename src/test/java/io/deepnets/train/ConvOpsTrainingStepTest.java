@@ -169,6 +169,55 @@ class ConvOpsTrainingStepTest {
         }
     }
 
+    /**
+     * A graph on the oneDNN step against {@code ComputationGraph.fit} (DL4J's helpers on), each step from the
+     * reference's state: with classical momentum every parameter agrees to float rounding; with Adam the same
+     * allowance as the batch-norm stacks above. Also with flatten in place of global pooling (a pre-processor vertex).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"sgd", "adam", "flatten"})
+    void graphStepsLikeComputationGraphFit(String variant) {
+        List<String> sets = new ArrayList<>();
+        if (variant.equals("adam")) {
+            sets.add("optimizer={name: adam, learning_rate: 0.01}");
+        }
+        if (variant.equals("flatten")) {
+            sets.add("model.layers[15]={name: pool, type: flatten}");
+        }
+        ExperimentConfig config = ConfigLoader.load(Path.of("src/test/resources/graphs/mini-resnet-inception.yaml"), sets);
+        io.deepnets.model.Network reference = KerasModelMapper.network(config);
+        io.deepnets.model.Network fast = KerasModelMapper.network(config);
+        ImageSet data = Benchmark.synthetic(config, 9);
+        int[] order = EpochShuffler.order(data.count(), 4, 1, true);
+        TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of());
+        try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
+                TrainingStep stock = new Dl4jFitStep(reference, 10)) {
+            assertEquals(ConvOpsTrainingStep.KIND, step.kind(), choice.declined().toString());
+            for (int s = 0; s < 8; s++) {
+                int from = s * 20 % data.count();
+                int to = s % 3 == 2 ? from + 7 : from + 20;
+                Nd4j.getRandom().setSeed(100 + s);
+                TrainingStep.Outcome expected = stock.fit(data, order, from, to);
+                Nd4j.getRandom().setSeed(100 + s);
+                TrainingStep.Outcome actual = step.fit(data, order, from, to);
+                assertEquals(expected.loss(), actual.loss(), 1e-5 * Math.max(1, expected.loss()), variant + ": loss at step " + s);
+                assertEquals(expected.correct(), actual.correct(), variant + ": training hits at step " + s);
+                INDArray diff = Transforms.abs(reference.params().sub(fast.params()));
+                double scale = reference.params().amaxNumber().doubleValue();
+                long off = diff.gt(2e-5 * scale).castTo(DataType.INT32).sumNumber().longValue();
+                long allowed = variant.equals("adam") ? diff.length() / 500 : 0;
+                assertTrue(off <= allowed, variant + " step " + s + ": " + off + " of " + diff.length() + " parameters differ, by up to " + diff.maxNumber());
+                fast.params().assign(reference.params());
+                fast.updaterState().assign(reference.updaterState());
+            }
+            float[] p = step.predictor().probabilities(data, 0, 17);
+            float[] q = reference.output(new BatchAssembler(data, 10).features(BatchAssembler.identity(17), 0, 17)).reshape(170).toFloatVector();
+            for (int i = 0; i < q.length; i++) {
+                assertEquals(q[i], p[i], 1e-4, variant + ": inference probability " + i);
+            }
+        }
+    }
+
     /** Builds with DL4J's layer helpers disabled: DL4J reads the property when a layer is made. */
     static MultiLayerNetwork withoutHelpers(java.util.function.Supplier<MultiLayerNetwork> build) {
         String key = "org.eclipse.deeplearning4j.helpers.disable";

@@ -49,13 +49,21 @@ class LayerProfilerTest {
                 step.fit(data, order, from, from + batch);
             }
         }
-        assertEquals(Dl4jBackpropStep.KIND, p.step());
+        assertEquals(ConvOpsTrainingStep.KIND, p.step());
         assertArrayEquals(plain.params().toFloatVector(), profiled.params().toFloatVector(), "the same parameters after the same steps");
-        // Every layer vertex in the graph's order; the add is a merge vertex, not a layer (its time is in "other").
-        assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "relu", "pool", "predictions"),
+        // Every vertex in the graph's order, the add too (the oneDNN step computes it as a stage of its own).
+        assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "sum", "relu", "pool", "predictions"),
                 p.layers().stream().map(LayerProfiler.LayerTime::name).toList());
+        assertEquals("Add", p.layers().get(5).type());
         assertTrue(p.layers().stream().allMatch(l -> l.forwardMs() > 0 && l.backwardMs() > 0), "every layer timed both ways: " + p.layers());
         assertEquals("[32, 8, 8, 8]", p.layers().get(3).shape());
+        // Through DL4J's backprop (the oneDNN step left out): each layer vertex wrapped, the merge in "other".
+        io.deepnets.model.Network viaDl4j = KerasModelMapper.network(config);
+        LayerProfiler.Profile q = LayerProfiler.run(viaDl4j, data, order, batch, 10, 2, 4, java.util.Set.of(ConvOpsTrainingStep.KIND));
+        assertEquals(Dl4jBackpropStep.KIND, q.step());
+        assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "relu", "pool", "predictions"),
+                q.layers().stream().map(LayerProfiler.LayerTime::name).toList());
+        assertTrue(q.layers().stream().allMatch(l -> l.forwardMs() > 0 && l.backwardMs() > 0), "every layer timed both ways: " + q.layers());
         double parts = p.layers().stream().mapToDouble(l -> l.forwardMs() + l.backwardMs()).sum() + p.updateMs();
         assertTrue(p.updateMs() > 0 && parts <= p.stepMs() * 1.01, "the parts fit in the step: " + parts + " of " + p.stepMs());
         assertTrue(profiled.graph().orElseThrow().getLayer("conv_a") instanceof org.deeplearning4j.nn.layers.convolution.ConvolutionLayer,

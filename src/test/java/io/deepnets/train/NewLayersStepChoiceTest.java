@@ -105,7 +105,7 @@ class NewLayersStepChoiceTest {
         cases.put("elu", new String[] {"layer 1: an activation layer other than ReLU or linear", "{type: conv2d, filters: 3, kernel_size: 3}",
                 "{type: activation, activation: elu}", "{type: flatten}", OUT});
         cases.put("avg", new String[] {"layer 1: pooling other than NCHW max pooling", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT});
-        cases.put("tanh", new String[] {"layer 0: a convolution other than NCHW, biased, undilated, 'valid' or 'same', ReLU or linear",
+        cases.put("tanh", new String[] {"layer 0: a convolution other than NCHW, undilated, 'valid' or 'same', ReLU or linear",
                 "{type: conv2d, filters: 3, kernel_size: 3, activation: tanh}", "{type: flatten}", OUT});
         cases.put("stride-pool", new String[] {"layer 1: pooling other than NCHW max pooling with 'valid' padding", CONV,
                 "{type: max_pool2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
