@@ -342,8 +342,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
             boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
             if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
-                    || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
-                return declined(why, where + ": pooling other than NCHW max pooling with 'valid' padding");
+                    || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid && p.getConvolutionMode() != ConvolutionMode.Same
+                    || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
+                return declined(why, where + ": pooling other than NCHW max pooling with 'valid' or 'same' padding");
             }
             return Optional.of(new MaxPoolStage(p, shape));
         }
@@ -619,8 +620,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.inShape = inShape;
             int[] kernel = p.getKernelSize();
             int[] stride = p.getStride();
-            this.outShape = new long[] {inShape[0], (inShape[1] - kernel[0]) / stride[0] + 1, (inShape[2] - kernel[1]) / stride[1] + 1};
-            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride);
+            boolean same = p.getConvolutionMode() == ConvolutionMode.Same;
+            long oH = same ? (inShape[1] + stride[0] - 1) / stride[0] : (inShape[1] - kernel[0]) / stride[0] + 1;
+            long oW = same ? (inShape[2] + stride[1] - 1) / stride[1] : (inShape[2] - kernel[1]) / stride[1] + 1;
+            this.outShape = new long[] {inShape[0], oH, oW};
+            // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
+            int[] pad = same ? new int[] {(int) Math.max(0, ((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2),
+                (int) Math.max(0, ((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)} : new int[] {0, 0};
+            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad);
         }
 
         @Override

@@ -34,14 +34,28 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] outShape;
     private final long[] kernel;
     private final long[] strides;
+    private final long[] padLeft;
+    private final long[] padRight;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
     OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
+        this(inShape, outShape, kernel, stride, new int[] {0, 0});
+    }
+
+    /**
+     * As the other constructor, with {@code padTopLeft} rows and columns of padding before the input (DL4J's 'same'
+     * mode); the padding after it is what makes the output size come out. Padded positions never win a window's
+     * maximum (oneDNN's max pooling, as libnd4j's, takes the maximum over the input positions in the window).
+     */
+    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft) {
         this.inShape = inShape.clone();
         this.outShape = outShape.clone();
         this.kernel = new long[] {kernel[0], kernel[1]};
         this.strides = new long[] {stride[0], stride[1]};
+        this.padLeft = new long[] {padTopLeft[0], padTopLeft[1]};
+        this.padRight = new long[] {(outShape[1] - 1) * stride[0] + kernel[0] - inShape[1] - padTopLeft[0],
+            (outShape[2] - 1) * stride[1] + kernel[1] - inShape[2] - padTopLeft[1]};
     }
 
     /** {@code out} = the maximum of each window of {@code in}; in training, where it was is kept for {@link #backward}. */
@@ -77,7 +91,6 @@ final class OneDnnMaxPooling implements AutoCloseable {
         Plan(long batch, boolean training) {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
-            long[] noPadding = {0, 0};
             dnnl_memory_desc_t srcPlain = desc(srcDims, dnnl_nchw);
             dnnl_memory_desc_t dstPlain = desc(dstDims, dnnl_nchw);
             src = memory(srcPlain);
@@ -86,7 +99,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
             diffSrc = memory(srcPlain);
             dnnl_pooling_desc_t fd = new dnnl_pooling_desc_t();
             check(dnnl_pooling_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_pooling_max, srcPlain, dstPlain,
-                    strides, kernel, noPadding, noPadding), "pooling descriptor");
+                    strides, kernel, padLeft, padRight), "pooling descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
             if (!training) {
                 forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
@@ -97,7 +110,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
             forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE},
                     new Arg[] {Arg.plain(src), Arg.plain(dst), Arg.plain(workspace)});
             dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
-            check(dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, noPadding, noPadding),
+            check(dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, padLeft, padRight),
                     "pooling backward descriptor");
             backward = call(primitiveDesc(bd, null, forwardPd), new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC},
                     new Arg[] {Arg.plain(diffDst), Arg.plain(workspace), Arg.plain(diffSrc)});

@@ -107,8 +107,8 @@ class NewLayersStepChoiceTest {
         cases.put("avg", new String[] {"layer 1: pooling other than NCHW max pooling", CONV, "{type: average_pooling2d}", "{type: flatten}", OUT});
         cases.put("tanh", new String[] {"layer 0: a convolution other than NCHW, undilated, 'valid' or 'same', ReLU or linear",
                 "{type: conv2d, filters: 3, kernel_size: 3, activation: tanh}", "{type: flatten}", OUT});
-        cases.put("stride-pool", new String[] {"layer 1: pooling other than NCHW max pooling with 'valid' padding", CONV,
-                "{type: max_pool2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
+        cases.put("avg-same", new String[] {"layer 1: pooling other than NCHW max pooling with 'valid' or 'same' padding", CONV,
+                "{type: average_pooling2d, pool_size: 2, padding: same}", "{type: flatten}", OUT});
         cases.put("sigmoid-dense", new String[] {"layer 1: a dense layer other than biased ReLU or linear", CONV, "{type: flatten}",
                 "{type: dense, units: 4, activation: sigmoid}", OUT});
         cases.put("global-max", new String[] {"layer 1: global pooling other than the average over height and width", CONV,
