@@ -312,12 +312,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (lc instanceof ConvolutionLayer c && lc.getClass() == ConvolutionLayer.class && !flat) {
             Optional<ActivationKind> kind = ActivationKind.of(c.getActivationFn());
             boolean valid = c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict;
-            if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY
-                    || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
+            if (kind.isEmpty() || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
                     || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
-                return declined(why, where + ": a convolution other than NCHW, undilated, 'valid' or 'same', ReLU or linear");
+                return declined(why, where + ": a convolution other than NCHW, undilated, 'valid' or 'same', with ReLU, tanh, sigmoid or none");
             }
-            return Optional.of(new ConvStage(layer, c, shape, kind.get() == ActivationKind.RELU, first));
+            return Optional.of(new ConvStage(layer, c, shape, kind.get(), first));
         }
         if (lc instanceof BatchNormalization b && lc.getClass() == BatchNormalization.class && !flat) {
             if (b.isLockGammaBeta() || b.isUseLogStd() || b.getCnn2DFormat() != CNN2DFormat.NCHW || !b.isMinibatch()) {
@@ -341,10 +340,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
         if (lc instanceof SubsamplingLayer p && lc.getClass() == SubsamplingLayer.class && !flat) {
             boolean valid = p.getConvolutionMode() == ConvolutionMode.Truncate || p.getConvolutionMode() == ConvolutionMode.Strict;
-            if (p.getPoolingType() != PoolingType.MAX || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
+            boolean average = p.getPoolingType() == PoolingType.AVG && !p.isAvgPoolIncludePadInDivisor();
+            if (p.getPoolingType() != PoolingType.MAX && !average || p.getDilation()[0] != 1 || p.getDilation()[1] != 1
                     || p.getCnn2dDataFormat() != CNN2DFormat.NCHW || !valid && p.getConvolutionMode() != ConvolutionMode.Same
                     || p.getPadding()[0] != 0 || p.getPadding()[1] != 0) {
-                return declined(why, where + ": pooling other than NCHW max pooling with 'valid' or 'same' padding");
+                return declined(why, where + ": pooling other than NCHW max or average pooling (padding outside the divisor) with 'valid' or 'same' padding");
             }
             return Optional.of(new MaxPoolStage(p, shape));
         }
@@ -360,14 +360,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                         || ((LossMCXENT) o.getLossFn()).getWeights() != null || !o.hasBias()) {
                     return declined(why, "the output layer is not softmax with unweighted cross-entropy");
                 }
-                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), false, true));
+                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), ActivationKind.IDENTITY, true));
             }
             Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
-            if (kind.isEmpty() || kind.get() != ActivationKind.RELU && kind.get() != ActivationKind.IDENTITY || !((DenseLayer) lc).hasBias()
-                    || ((DenseLayer) lc).hasLayerNorm()) {
-                return declined(why, where + ": a dense layer other than biased ReLU or linear");
+            if (kind.isEmpty() || !((DenseLayer) lc).hasBias() || ((DenseLayer) lc).hasLayerNorm()) {
+                return declined(why, where + ": a dense layer other than biased, with ReLU, tanh, sigmoid or none");
             }
-            return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), kind.get() == ActivationKind.RELU, false));
+            return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), kind.get(), false));
         }
         return declined(why, where + ": " + lc.getClass().getSimpleName() + (flat ? " after flatten" : "") + " is not computed by this step");
     }
@@ -566,7 +565,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private INDArray input;
         private INDArray[] slot;
 
-        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, boolean relu, boolean first) {
+        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, ActivationKind activation, boolean first) {
             this.inShape = inShape;
             Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
             this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
@@ -583,7 +582,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
                     : new int[] {0, 0};
-            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, relu, !first, hasBias);
+            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation == ActivationKind.RELU, !first, hasBias)
+                    .withActivation(activation);
         }
 
         @Override
@@ -627,7 +627,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) Math.max(0, ((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2),
                 (int) Math.max(0, ((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)} : new int[] {0, 0};
-            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad);
+            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad, p.getPoolingType() == PoolingType.AVG);
         }
 
         @Override
@@ -706,7 +706,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private long[] inputShape;
         private INDArray[] slot;
 
-        DenseStage(Layer layer, long nIn, long nOut, boolean relu, boolean output) {
+        DenseStage(Layer layer, long nIn, long nOut, ActivationKind activation, boolean output) {
             Map<String, INDArray> grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
             this.weights = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
             this.bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
@@ -716,7 +716,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.nOut = nOut;
             this.output = output;
             this.outShape = new long[] {nOut};
-            this.product = new OneDnnInnerProduct(nIn, nOut, relu, true);
+            this.product = new OneDnnInnerProduct(nIn, nOut, activation == ActivationKind.RELU, true).withActivation(activation);
         }
 
         @Override

@@ -57,6 +57,8 @@ final class OneDnnConvolution implements AutoCloseable {
     private final long[] padLeft;
     private final long[] padRight;
     private final boolean relu;
+    /** The activation after the bias (a post-op), its backward pass from the output. */
+    private ActivationKind activation;
     private final boolean inputGradient;
     private final boolean hasBias;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
@@ -88,6 +90,7 @@ final class OneDnnConvolution implements AutoCloseable {
                 (outShape[1] - 1) * stride[0] + kernel[0] - inShape[1] - padTopLeft[0],
                 (outShape[2] - 1) * stride[1] + kernel[1] - inShape[2] - padTopLeft[1]};
         this.relu = relu;
+        this.activation = relu ? ActivationKind.RELU : ActivationKind.IDENTITY;
         this.inputGradient = inputGradient;
     }
 
@@ -117,7 +120,7 @@ final class OneDnnConvolution implements AutoCloseable {
         if (hasBias) {
             OneDnnPrimitives.setHandle(p.diffBias, biasGrad);
         }
-        if (relu) {
+        if (activation != ActivationKind.IDENTITY) {
             OneDnnPrimitives.setHandle(p.dst, out);
             p.run(p.reluBackward);
         }
@@ -126,6 +129,12 @@ final class OneDnnConvolution implements AutoCloseable {
             OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
             p.run(p.backwardData);
         }
+    }
+
+    /** Another activation after the bias than ReLU or none (tanh, sigmoid); before the first use. */
+    OneDnnConvolution withActivation(ActivationKind kind) {
+        this.activation = kind;
+        return this;
     }
 
     @Override
@@ -172,7 +181,7 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_memory_desc_t dstAny = desc(dstDims, dnnl_format_tag_any);
             dnnl_memory_desc_t wAny = desc(wDims, dnnl_format_tag_any);
 
-            dnnl_primitive_attr attr = relu ? reluPostOp() : null;
+            dnnl_primitive_attr attr = activation != ActivationKind.IDENTITY ? activationPostOp(activation) : null;
             dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
                     srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
@@ -189,7 +198,7 @@ final class OneDnnConvolution implements AutoCloseable {
                 return;
             }
 
-            reluBackward = relu ? reluBackward(dstPlain, dst, diffDst) : null;
+            reluBackward = activation != ActivationKind.IDENTITY ? activationBackward(activation, dstPlain, dst, diffDst) : null;
 
             dnnl_convolution_desc_t wd = new dnnl_convolution_desc_t();
             check(dnnl_convolution_backward_weights_desc_init(wd, dnnl_convolution_direct, srcAny, wAny, bPlain, dstAny,

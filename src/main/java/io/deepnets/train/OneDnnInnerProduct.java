@@ -40,6 +40,8 @@ final class OneDnnInnerProduct implements AutoCloseable {
     private final long nIn;
     private final long nOut;
     private final boolean relu;
+    /** The activation after the bias (a post-op), its backward pass from the output. */
+    private ActivationKind activation;
     private final boolean inputGradient;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
@@ -47,6 +49,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
         this.nIn = nIn;
         this.nOut = nOut;
         this.relu = relu;
+        this.activation = relu ? ActivationKind.RELU : ActivationKind.IDENTITY;
         this.inputGradient = inputGradient;
     }
 
@@ -71,7 +74,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffWeights, weightGrad, 'f');
         OneDnnPrimitives.setHandle(p.diffBias, biasGrad);
-        if (relu) {
+        if (activation != ActivationKind.IDENTITY) {
             OneDnnPrimitives.setHandle(p.dst, out);
             p.run(p.reluBackward);
         }
@@ -81,6 +84,12 @@ final class OneDnnInnerProduct implements AutoCloseable {
             OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
             p.run(p.backwardData);
         }
+    }
+
+    /** Another activation after the bias than ReLU or none (tanh, sigmoid); before the first use. */
+    OneDnnInnerProduct withActivation(ActivationKind kind) {
+        this.activation = kind;
+        return this;
     }
 
     @Override
@@ -116,7 +125,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
             diffWeights = memory(wMd);
             diffBias = memory(bMd);
             diffSrc = memory(srcMd);
-            dnnl_primitive_attr attr = relu ? reluPostOp() : null;
+            dnnl_primitive_attr attr = activation != ActivationKind.IDENTITY ? activationPostOp(activation) : null;
             int[] forwardArgs = {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST};
             Arg[] forwardMemories = {Arg.plain(src), Arg.plain(weights), Arg.plain(bias), Arg.plain(dst)};
             dnnl_inner_product_desc_t fd = new dnnl_inner_product_desc_t();
@@ -130,7 +139,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
                 backwardData = null;
                 return;
             }
-            reluBackward = relu ? reluBackward(dstMd, dst, diffDst) : null;
+            reluBackward = activation != ActivationKind.IDENTITY ? activationBackward(activation, dstMd, dst, diffDst) : null;
             dnnl_inner_product_desc_t wd = new dnnl_inner_product_desc_t();
             check(dnnl_inner_product_backward_weights_desc_init(wd, srcMd, wMd, bMd, dstMd), "inner-product backward-weights descriptor");
             backwardWeights = call(primitiveDesc(wd, null, forwardPd), new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},

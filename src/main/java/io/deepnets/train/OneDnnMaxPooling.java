@@ -36,11 +36,12 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] strides;
     private final long[] padLeft;
     private final long[] padRight;
+    private final boolean average;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
     OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
-        this(inShape, outShape, kernel, stride, new int[] {0, 0});
+        this(inShape, outShape, kernel, stride, new int[] {0, 0}, false);
     }
 
     /**
@@ -48,7 +49,8 @@ final class OneDnnMaxPooling implements AutoCloseable {
      * mode); the padding after it is what makes the output size come out. Padded positions never win a window's
      * maximum (oneDNN's max pooling, as libnd4j's, takes the maximum over the input positions in the window).
      */
-    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft) {
+    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average) {
+        this.average = average;
         this.inShape = inShape.clone();
         this.outShape = outShape.clone();
         this.kernel = new long[] {kernel[0], kernel[1]};
@@ -98,7 +100,8 @@ final class OneDnnMaxPooling implements AutoCloseable {
             diffDst = memory(dstPlain);
             diffSrc = memory(srcPlain);
             dnnl_pooling_desc_t fd = new dnnl_pooling_desc_t();
-            check(dnnl_pooling_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_pooling_max, srcPlain, dstPlain,
+            int alg = average ? org.bytedeco.dnnl.global.dnnl.dnnl_pooling_avg_exclude_padding : dnnl_pooling_max;
+            check(dnnl_pooling_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, alg, srcPlain, dstPlain,
                     strides, kernel, padLeft, padRight), "pooling descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
             if (!training) {
@@ -106,11 +109,20 @@ final class OneDnnMaxPooling implements AutoCloseable {
                 backward = null;
                 return;
             }
+            if (average) {
+                // Average pooling keeps no workspace: each gradient is spread evenly over its window's input pixels.
+                forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
+                dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
+                check(dnnl_pooling_backward_desc_init(bd, alg, srcPlain, dstPlain, strides, kernel, padLeft, padRight), "pooling backward descriptor");
+                backward = call(primitiveDesc(bd, null, forwardPd), new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
+                        new Arg[] {Arg.plain(diffDst), Arg.plain(diffSrc)});
+                return;
+            }
             dnnl_memory workspace = ownedMemory(query(forwardPd, dnnl_query_workspace_md));
             forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DST, DNNL_ARG_WORKSPACE},
                     new Arg[] {Arg.plain(src), Arg.plain(dst), Arg.plain(workspace)});
             dnnl_pooling_desc_t bd = new dnnl_pooling_desc_t();
-            check(dnnl_pooling_backward_desc_init(bd, dnnl_pooling_max, srcPlain, dstPlain, strides, kernel, padLeft, padRight),
+            check(dnnl_pooling_backward_desc_init(bd, alg, srcPlain, dstPlain, strides, kernel, padLeft, padRight),
                     "pooling backward descriptor");
             backward = call(primitiveDesc(bd, null, forwardPd), new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WORKSPACE, DNNL_ARG_DIFF_SRC},
                     new Arg[] {Arg.plain(diffDst), Arg.plain(workspace), Arg.plain(diffSrc)});

@@ -183,6 +183,54 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         return pd;
     }
 
+    /** oneDNN's eltwise algorithm computing {@code kind} after a layer, 0 for the identity. */
+    static int forwardAlgorithm(ActivationKind kind) {
+        return switch (kind) {
+            case IDENTITY -> 0;
+            case RELU -> dnnl_eltwise_relu;
+            case TANH -> org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh;
+            case SIGMOID -> org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic;
+        };
+    }
+
+    /**
+     * The backward algorithm of {@code kind} from the activation's output, as DL4J's derivatives are (ReLU: 1 above 0,
+     * 0 at and below; tanh: {@code 1 - y^2}; sigmoid: {@code y (1 - y)}).
+     */
+    static int backwardAlgorithm(ActivationKind kind) {
+        return switch (kind) {
+            case IDENTITY -> 0;
+            case RELU -> dnnl_eltwise_relu_use_dst_for_bwd;
+            case TANH -> org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_tanh_use_dst_for_bwd;
+            case SIGMOID -> org.bytedeco.dnnl.global.dnnl.dnnl_eltwise_logistic_use_dst_for_bwd;
+        };
+    }
+
+    /** An activation applied by a primitive to its own output (one pass fewer over the activations); kept until {@link #close}. */
+    final dnnl_primitive_attr activationPostOp(ActivationKind kind) {
+        dnnl_primitive_attr attr = new dnnl_primitive_attr();
+        check(dnnl_primitive_attr_create(attr), "attribute");
+        attributes.add(attr);
+        dnnl_post_ops ops = new dnnl_post_ops();
+        check(dnnl_post_ops_create(ops), "post-ops");
+        check(dnnl_post_ops_append_eltwise(ops, 1f, forwardAlgorithm(kind), 0f, 0f), "activation post-op");
+        check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute");
+        dnnl_post_ops_destroy(ops);
+        return attr;
+    }
+
+    /** The backward pass of {@code kind} in place on {@code diffDst}, from the activation's output {@code dst}. */
+    final Call activationBackward(ActivationKind kind, dnnl_memory_desc_t md, dnnl_memory dst, dnnl_memory diffDst) {
+        int alg = backwardAlgorithm(kind);
+        dnnl_eltwise_desc_t forward = new dnnl_eltwise_desc_t();
+        check(dnnl_eltwise_forward_desc_init(forward, dnnl_forward_training, alg, md, 0f, 0f), "activation descriptor");
+        dnnl_primitive_desc hint = primitiveDesc(forward, null, null);
+        dnnl_eltwise_desc_t backward = new dnnl_eltwise_desc_t();
+        check(dnnl_eltwise_backward_desc_init(backward, alg, md, md, 0f, 0f), "activation backward descriptor");
+        return call(primitiveDesc(backward, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
+                new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
+    }
+
     /** ReLU applied by a primitive to its own output (one pass fewer over the activations); kept until {@link #close}. */
     final dnnl_primitive_attr reluPostOp() {
         dnnl_primitive_attr attr = new dnnl_primitive_attr();

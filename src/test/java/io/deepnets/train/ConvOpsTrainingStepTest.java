@@ -32,14 +32,15 @@ class ConvOpsTrainingStepTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar10-cnn-no-dropout", "cifar8-cnn", "catsdogs-scratch",
-        "cifar8-cnn-sgd", "catsdogs-scratch-sgd", "cifar10-cnn-l2", "cifar10-cnn-same-pool"})
+        "cifar8-cnn-sgd", "catsdogs-scratch-sgd", "cifar10-cnn-l2", "cifar10-cnn-same-pool", "zoo/lenet5-mnist"})
     void stepsLikeDl4jFitWithHelpersOff(String name) {
         stepsLikeDl4jFit(name, false);
     }
 
     /** Against DL4J's fit with its oneDNN helpers: the same libnd4j ops, so everything agrees to float rounding. */
     @ParameterizedTest
-    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar8-cnn", "cifar8-cnn-sgd", "cifar10-cnn-same-pool"})
+    @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar8-cnn", "cifar8-cnn-sgd", "cifar10-cnn-same-pool", "zoo/lenet5-mnist",
+        "zoo/alexnet-cifar10"})
     void stepsLikeDl4jFitWithHelpersOn(String name) {
         stepsLikeDl4jFit(name, true);
     }
@@ -147,8 +148,9 @@ class ConvOpsTrainingStepTest {
                 // agree everywhere.
                 // The 'same' pooling variant (overlapping 3x3 windows): at one step here a pre-activation of the second
                 // convolution lies within rounding of ReLU's kink and takes the other one-sided derivative (the same 308
-                // parameters with DL4J's helpers on and off: that filter's weights and what feeds it), as above.
-                boolean kink = name.equals("cifar10-cnn-same-pool");
+                // parameters with DL4J's helpers on and off: that filter's weights and what feeds it), as above; AlexNet's
+                // 5x5 convolutions of 96 and 256 filters likewise (29 of 7.1 million parameters, by up to 2e-6).
+                boolean kink = name.equals("cifar10-cnn-same-pool") || name.equals("zoo/alexnet-cifar10");
                 long allowed = adam ? noiseBiases + diff.length() / 500 : kink ? diff.length() / 1000 : helpers && !adaDelta ? 0 : diff.length() / 2000;
                 assertTrue(off <= allowed, name + " step " + s + ": " + off + " of " + diff.length() + " parameters differ");
                 assertTrue(diff.maxNumber().doubleValue() < 0.02 * scale, name + " step " + s + ": parameters differ by " + diff.maxNumber());
@@ -184,11 +186,16 @@ class ConvOpsTrainingStepTest {
      * allowance as the batch-norm stacks above. Also with flatten in place of global pooling (a pre-processor vertex).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "adam", "flatten", "inception-sgd", "inception-adam"})
+    @ValueSource(strings = {"sgd", "adam", "flatten", "inception-sgd", "inception-adam", "zoo-resnet20"})
     void graphStepsLikeComputationGraphFit(String variant) {
         List<String> sets = new ArrayList<>();
         // digits-inception: a 3x3 max pooling branch with stride 1 and 'same' padding, 1x1, 3x3 and 5x5 branches.
         String file = variant.startsWith("inception") ? "digits-inception.yaml" : "mini-resnet-inception.yaml";
+        Path dir = Path.of("src/test/resources/graphs");
+        if (variant.equals("zoo-resnet20")) {
+            dir = Path.of("configs/zoo");       // the zoo's ResNet-20 as configured: classical momentum, L2, batch norm
+            file = "resnet20-cifar10.yaml";
+        }
         if (variant.equals("inception-sgd")) {
             sets.add("optimizer={name: sgd, learning_rate: 0.05}");
         }
@@ -199,12 +206,18 @@ class ConvOpsTrainingStepTest {
         if (variant.equals("flatten")) {
             sets.add("model.layers[15]={name: pool, type: flatten}");
         }
-        ExperimentConfig config = ConfigLoader.load(Path.of("src/test/resources/graphs", file), sets);
+        ExperimentConfig config = ConfigLoader.load(dir.resolve(file), sets);
         io.deepnets.model.Network reference = KerasModelMapper.network(config);
         io.deepnets.model.Network fast = KerasModelMapper.network(config);
         ImageSet data = Benchmark.synthetic(config, 9);
         int[] order = EpochShuffler.order(data.count(), 4, 1, true);
         TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of());
+        // ResNet-20 (19 batch-normalised convolutions in a chain, learning rate 0.1) is sensitive to rounding: after one
+        // step from the same state DL4J's own fit with its oneDNN helpers and with its built-in convolution differ by up
+        // to 1.2e-4 (1,776 of 274,042 parameters beyond 2e-5 of the largest; the largest step is 0.049; measured on the
+        // 2-core Xeon). There the step must stay within 5e-4 of DL4J's fit (1% of the largest step) at every step
+        // taken from the same state, whatever the count beyond 2e-5.
+        boolean sensitive = variant.equals("zoo-resnet20");
         try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
                 TrainingStep stock = new Dl4jFitStep(reference, 10)) {
             assertEquals(ConvOpsTrainingStep.KIND, step.kind(), choice.declined().toString());
@@ -220,12 +233,27 @@ class ConvOpsTrainingStepTest {
                 INDArray diff = Transforms.abs(reference.params().sub(fast.params()));
                 double scale = reference.params().amaxNumber().doubleValue();
                 long off = diff.gt(2e-5 * scale).castTo(DataType.INT32).sumNumber().longValue();
-                long allowed = adam ? diff.length() / 500 : 0;
+                long allowed = adam ? diff.length() / 500 : sensitive ? diff.length() : 0;
+                if (sensitive) {
+                    assertTrue(diff.maxNumber().doubleValue() <= 5e-4, variant + " step " + s + ": parameters differ by " + diff.maxNumber());
+                }
+                if (System.getenv("DEBUG_PARITY") != null && off > allowed) {
+                    java.util.Map<String, String> where = new java.util.TreeMap<>();
+                    for (var e : reference.graph().orElseThrow().paramTable().entrySet()) {
+                        INDArray d = Transforms.abs(e.getValue().sub(fast.graph().orElseThrow().paramTable().get(e.getKey())));
+                        long o = d.gt(2e-5 * scale).castTo(DataType.INT32).sumNumber().longValue();
+                        if (o > 0) {
+                            where.put(e.getKey(), o + " of " + d.length() + " max " + d.maxNumber());
+                        }
+                    }
+                    System.out.println("GRAPHDIFF " + where);
+                }
                 assertTrue(off <= allowed, variant + " step " + s + ": " + off + " of " + diff.length() + " parameters differ, by up to " + diff.maxNumber());
                 fast.params().assign(reference.params());
                 if (reference.updaterState() != null) {
                     fast.updaterState().assign(reference.updaterState());
                 }
+
             }
             float[] p = step.predictor().probabilities(data, 0, 17);
             float[] q = reference.output(new BatchAssembler(data, 10).features(BatchAssembler.identity(17), 0, 17)).reshape(170).toFloatVector();
@@ -265,8 +293,8 @@ class ConvOpsTrainingStepTest {
         for (int i = 0; i < dl4j.length; i++) {
             assertEquals(dl4j[i], fast[i], 1e-5, "probability " + i);
         }
-        ExperimentConfig avg = NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV, "{type: average_pooling2d}", "{type: flatten}",
+        ExperimentConfig max = NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV, "{type: global_max_pooling2d}",
                 NewLayersStepChoiceTest.OUT);
-        assertTrue(!(TrainingStep.inference(KerasModelMapper.build(avg), 2) instanceof ConvOpsTrainingStep), "average pooling: DL4J's output()");
+        assertTrue(!(TrainingStep.inference(KerasModelMapper.build(max), 2) instanceof ConvOpsTrainingStep), "global max pooling: DL4J's output()");
     }
 }
