@@ -333,6 +333,18 @@ def mobilenet():
     return nn.Sequential(*layers)
 
 
+def cifar8_cnn():
+    # configs/cifar8-cnn.yaml (and configs/catsdogs-scratch.yaml, the same layers with a 2-way output): conv 32 3x3
+    # 'same' (bias, linear) + bn + ReLU, max pool 2; conv 64 likewise, pool; conv 128 + bn + ReLU; global average
+    # pooling; dense 128 ReLU; dropout 0.3; output. The peer keeps 10 outputs (its loader's CIFAR-10 labels); the two
+    # extra logits of a 128x10 layer cost nothing measurable beside the convolutions.
+    return nn.Sequential(
+        Conv2d(3, 32, 3, padding="same"), BatchNorm(32), nn.ReLU(), nn.MaxPool2d(2),
+        Conv2d(32, 64, 3, padding="same"), BatchNorm(64), nn.ReLU(), nn.MaxPool2d(2),
+        Conv2d(64, 128, 3, padding="same"), BatchNorm(128), nn.ReLU(),
+        GlobalAvgPool(), Dense(128, 128), nn.ReLU(), nn.Dropout(0.3), Dense(128, 10))
+
+
 # ----------------------------------------------------------------------------- recipes (from the YAMLs)
 # dataset, input (C, H, W), optimizer, learning rate, momentum, batch size, validation_split, augment
 # (horizontal_flip, width_shift, height_shift), builder
@@ -346,6 +358,8 @@ MODELS = {
     "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, AUG, lambda: resnet(9)),
     "inception-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, inception),
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
+    # configs/cifar8-cnn.yaml (not a zoo file): no augmentation, Adam, batch 64
+    "cifar8-cnn": ("cifar10", (3, 32, 32), "adam", 0.001, None, 64, 0.1, None, cifar8_cnn),
 }
 
 
