@@ -65,7 +65,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final int[][] sources;
     /** How many stages read each stage's output: where more than one, their gradients are summed. */
     private final int[] consumers;
-    private final Slots sums = new Slots();
+    /** Per stage read by several, the buffer its summed gradient goes into (by batch size). */
+    private final Slots[] sums;
     private final io.deepnets.engine.FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
@@ -84,6 +85,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         this.stages = stages;
         this.sources = sources.toArray(new int[0][]);
         this.consumers = new int[stages.size()];
+        this.sums = new Slots[stages.size()];
         for (int[] in : this.sources) {
             for (int j : in) {
                 if (j >= 0) {
@@ -171,10 +173,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * topological order, the gradients of a vertex that feeds several others summed.
      */
     static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
-        for (Layer l : graph.getLayers()) {
-            if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
-                return declined(why, "a frozen layer (transfer learning)");
-            }
+        if (TrainingStep.hasFrozenLayer(graph)) {
+            return declined(why, "a frozen layer (transfer learning)");
         }
         StringBuilder updateWhy = new StringBuilder();
         Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
@@ -186,12 +186,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The forward pass of this step as a predictor for a graph, or empty for a graph it does not compute. */
     static Optional<BatchPredictor> inferenceFor(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes) {
-        for (Layer l : graph.getLayers()) {
-            if (l instanceof org.deeplearning4j.nn.layers.FrozenLayer || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
-                return Optional.empty();
-            }
-        }
-        if (graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
+        if (TrainingStep.hasFrozenLayer(graph) || graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
             return Optional.empty();
         }
         if (graph.getFlattenedGradients() == null) {
@@ -422,7 +417,10 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                     // A stage read by several: its gradient is the sum, in a buffer of its own (the contributions are
                     // other stages' buffers, which their own backward passes may still change in place).
                     long[] shape = gradIn[k].shape();
-                    INDArray sum = sums.get(j * 1_000_000L + shape[0], b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)})[0];
+                    if (sums[j] == null) {
+                        sums[j] = new Slots();
+                    }
+                    INDArray sum = sums[j].get(shape[0], b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)})[0];
                     grads[j] = sum.assign(gradIn[k]);
                 } else {
                     grads[j].addi(gradIn[k]);
@@ -582,8 +580,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
                     : new int[] {0, 0};
-            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation == ActivationKind.RELU, !first, hasBias)
-                    .withActivation(activation);
+            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias);
         }
 
         @Override
@@ -716,7 +713,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.nOut = nOut;
             this.output = output;
             this.outShape = new long[] {nOut};
-            this.product = new OneDnnInnerProduct(nIn, nOut, activation == ActivationKind.RELU, true).withActivation(activation);
+            this.product = new OneDnnInnerProduct(nIn, nOut, activation, true);
         }
 
         @Override

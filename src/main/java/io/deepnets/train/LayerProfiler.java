@@ -25,7 +25,8 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * from the end of the backward pass (DL4J's {@code onBackwardPass} listener call) to the end of the step; what is
  * left of the step (batch assembly, pre-processors, workspace bookkeeping, the listener) is reported as "other".
  *
- * <p>{@link ConvOpsTrainingStep} does not call DL4J's layers; it times its own stages, one per layer, and the update.
+ * <p>{@link ConvOpsTrainingStep} does not call DL4J's layers; it times its own stages (one per layer, and in a graph
+ * one per merge or flatten vertex too) and the update.
  *
  * <p>Per direction: DL4J has one backward call per layer that returns the input gradient and fills the weight
  * gradient (libnd4j's {@code conv2d_bp}, and oneDNN's two backward primitives behind it, run as one op), so the two
@@ -183,12 +184,12 @@ public final class LayerProfiler {
         // The step (and DL4J's solver and updater) are made before the layers are wrapped: they hold the real layers.
         net.getUpdater();
         try (TrainingStep step = TrainingStep.choose(net, batch, classes, without).step()) {
-            // The libnd4j-ops step never calls DL4J's layers: it times its own stages (one per layer).
-            ConvOpsTrainingStep ops = step instanceof ConvOpsTrainingStep c ? c : null;
-            if (ops == null) {
-                net.setLayers(timed);
-                net.addListeners(backwardEnd);
+            // The oneDNN step never calls DL4J's layers: it times its own stages (one per layer).
+            if (step instanceof ConvOpsTrainingStep ops) {
+                return opsProfile(ops, data, order, batch, warmup, steps);
             }
+            net.setLayers(timed);
+            net.addListeners(backwardEnd);
             long update = 0;
             long total = 0;
             for (int s = 0; s < warmup + steps; s++) {
@@ -196,26 +197,14 @@ public final class LayerProfiler {
                 for (TimedLayer t : timed) {
                     t.counting = counting;
                 }
-                if (ops != null && s == warmup) {
-                    ops.startTimings();
-                }
                 int from = (s % perEpoch) * batch;
                 long t0 = System.nanoTime();
                 step.fit(data, order, from, from + batch);
                 long t1 = System.nanoTime();
                 if (counting) {
                     total += t1 - t0;
-                    update += ops == null ? t1 - backwardEnd.at : 0;
+                    update += t1 - backwardEnd.at;
                 }
-            }
-            if (ops != null) {
-                for (int i = 0; i < n; i++) {
-                    timed[i].forward = ops.timings[0][i];
-                    timed[i].backward = ops.timings[1][i];
-                    timed[i].shape = ops.shapes[i];
-                }
-                update = ops.timings[2][0];
-                ops.timings = null;
             }
             String[] names = new String[n];
             for (int i = 0; i < n; i++) {

@@ -56,9 +56,8 @@ final class OneDnnConvolution implements AutoCloseable {
     private final long[] strides;
     private final long[] padLeft;
     private final long[] padRight;
-    private final boolean relu;
     /** The activation after the bias (a post-op), its backward pass from the output. */
-    private ActivationKind activation;
+    private final ActivationKind activation;
     private final boolean inputGradient;
     private final boolean hasBias;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
@@ -73,11 +72,14 @@ final class OneDnnConvolution implements AutoCloseable {
      * @param inputGradient whether {@link #backward} computes the gradient at the input (false for a first layer)
      */
     OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient) {
-        this(inShape, outShape, kernel, stride, padTopLeft, relu, inputGradient, true);
+        this(inShape, outShape, kernel, stride, padTopLeft, relu ? ActivationKind.RELU : ActivationKind.IDENTITY, inputGradient, true);
     }
 
-    /** As the other constructor; {@code hasBias} false for a convolution without bias (Keras's {@code use_bias=False}). */
-    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient,
+    /**
+     * As the other constructor with any activation after the bias (ReLU, tanh, sigmoid or none); {@code hasBias} false
+     * for a convolution without bias (Keras's {@code use_bias=False}).
+     */
+    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias) {
         this.hasBias = hasBias;
         this.inShape = inShape.clone();
@@ -89,8 +91,7 @@ final class OneDnnConvolution implements AutoCloseable {
         this.padRight = new long[] {
                 (outShape[1] - 1) * stride[0] + kernel[0] - inShape[1] - padTopLeft[0],
                 (outShape[2] - 1) * stride[1] + kernel[1] - inShape[2] - padTopLeft[1]};
-        this.relu = relu;
-        this.activation = relu ? ActivationKind.RELU : ActivationKind.IDENTITY;
+        this.activation = activation;
         this.inputGradient = inputGradient;
     }
 
@@ -129,12 +130,6 @@ final class OneDnnConvolution implements AutoCloseable {
             OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
             p.run(p.backwardData);
         }
-    }
-
-    /** Another activation after the bias than ReLU or none (tanh, sigmoid); before the first use. */
-    OneDnnConvolution withActivation(ActivationKind kind) {
-        this.activation = kind;
-        return this;
     }
 
     @Override

@@ -39,17 +39,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 final class OneDnnInnerProduct implements AutoCloseable {
     private final long nIn;
     private final long nOut;
-    private final boolean relu;
     /** The activation after the bias (a post-op), its backward pass from the output. */
-    private ActivationKind activation;
+    private final ActivationKind activation;
     private final boolean inputGradient;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     OneDnnInnerProduct(long nIn, long nOut, boolean relu, boolean inputGradient) {
+        this(nIn, nOut, relu ? ActivationKind.RELU : ActivationKind.IDENTITY, inputGradient);
+    }
+
+    /** With any activation after the bias (ReLU, tanh, sigmoid or none). */
+    OneDnnInnerProduct(long nIn, long nOut, ActivationKind activation, boolean inputGradient) {
         this.nIn = nIn;
         this.nOut = nOut;
-        this.relu = relu;
-        this.activation = relu ? ActivationKind.RELU : ActivationKind.IDENTITY;
+        this.activation = activation;
         this.inputGradient = inputGradient;
     }
 
@@ -84,12 +87,6 @@ final class OneDnnInnerProduct implements AutoCloseable {
             OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
             p.run(p.backwardData);
         }
-    }
-
-    /** Another activation after the bias than ReLU or none (tanh, sigmoid); before the first use. */
-    OneDnnInnerProduct withActivation(ActivationKind kind) {
-        this.activation = kind;
-        return this;
     }
 
     @Override

@@ -219,7 +219,12 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         return attr;
     }
 
-    /** The backward pass of {@code kind} in place on {@code diffDst}, from the activation's output {@code dst}. */
+    /**
+     * The backward pass of {@code kind} in place on {@code diffDst}, from the activation's output {@code dst} (plain
+     * layout {@code md}); for ReLU oneDNN's {@code relu_use_dst_for_bwd} passes the gradient where the output is above
+     * 0, DL4J's derivative (0 at the kink). The eltwise backward needs its forward's descriptor as a hint; that forward
+     * never runs.
+     */
     final Call activationBackward(ActivationKind kind, dnnl_memory_desc_t md, dnnl_memory dst, dnnl_memory diffDst) {
         int alg = backwardAlgorithm(kind);
         dnnl_eltwise_desc_t forward = new dnnl_eltwise_desc_t();
@@ -227,35 +232,6 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         dnnl_primitive_desc hint = primitiveDesc(forward, null, null);
         dnnl_eltwise_desc_t backward = new dnnl_eltwise_desc_t();
         check(dnnl_eltwise_backward_desc_init(backward, alg, md, md, 0f, 0f), "activation backward descriptor");
-        return call(primitiveDesc(backward, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
-                new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
-    }
-
-    /** ReLU applied by a primitive to its own output (one pass fewer over the activations); kept until {@link #close}. */
-    final dnnl_primitive_attr reluPostOp() {
-        dnnl_primitive_attr attr = new dnnl_primitive_attr();
-        check(dnnl_primitive_attr_create(attr), "attribute");
-        attributes.add(attr);
-        dnnl_post_ops ops = new dnnl_post_ops();
-        check(dnnl_post_ops_create(ops), "post-ops");
-        check(dnnl_post_ops_append_eltwise(ops, 1f, dnnl_eltwise_relu, 0f, 0f), "relu post-op");
-        check(dnnl_primitive_attr_set_post_ops(attr, ops), "post-ops attribute");
-        dnnl_post_ops_destroy(ops);     // the attribute keeps its own copy
-        return attr;
-    }
-
-    /**
-     * ReLU's backward pass in place on {@code diffDst}, from the ReLU's output {@code dst} (plain layout {@code md}):
-     * oneDNN's {@code relu_use_dst_for_bwd} passes the gradient where the output is above 0, DL4J's derivative (0 at
-     * the kink).
-     */
-    final Call reluBackward(dnnl_memory_desc_t md, dnnl_memory dst, dnnl_memory diffDst) {
-        // The eltwise backward needs its forward's descriptor as a hint; that forward never runs.
-        dnnl_eltwise_desc_t forward = new dnnl_eltwise_desc_t();
-        check(dnnl_eltwise_forward_desc_init(forward, dnnl_forward_training, dnnl_eltwise_relu_use_dst_for_bwd, md, 0f, 0f), "relu descriptor");
-        dnnl_primitive_desc hint = primitiveDesc(forward, null, null);
-        dnnl_eltwise_desc_t backward = new dnnl_eltwise_desc_t();
-        check(dnnl_eltwise_backward_desc_init(backward, dnnl_eltwise_relu_use_dst_for_bwd, md, md, 0f, 0f), "relu backward descriptor");
         return call(primitiveDesc(backward, null, hint), new int[] {DNNL_ARG_DST, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_SRC},
                 new Arg[] {Arg.plain(dst), Arg.plain(diffDst), Arg.plain(diffDst)});
     }

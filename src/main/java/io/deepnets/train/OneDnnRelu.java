@@ -65,7 +65,7 @@ final class OneDnnRelu implements AutoCloseable {
             check(dnnl_eltwise_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_eltwise_relu_use_dst_for_bwd, md, 0f, 0f),
                     "relu descriptor");
             forward = call(primitiveDesc(fd, null, null), new int[] {DNNL_ARG_SRC, DNNL_ARG_DST}, new Arg[] {Arg.plain(src), Arg.plain(dst)});
-            backward = training ? reluBackward(md, dst, diff) : null;
+            backward = training ? activationBackward(ActivationKind.RELU, md, dst, diff) : null;
         }
     }
 }

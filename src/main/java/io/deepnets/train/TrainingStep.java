@@ -136,6 +136,12 @@ public interface TrainingStep extends AutoCloseable {
      * Whether any layer is frozen (transfer learning). DL4J's frozen wrapper hands out the inner layer's
      * configuration, so a step that only reads configurations would not see it; the custom steps decline such networks.
      */
+    static boolean hasFrozenLayer(org.deeplearning4j.nn.graph.ComputationGraph graph) {
+        return java.util.Arrays.stream(graph.getLayers()).anyMatch(l -> l instanceof org.deeplearning4j.nn.layers.FrozenLayer
+                || l instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop);
+    }
+
+    /** As {@link #hasFrozenLayer(org.deeplearning4j.nn.graph.ComputationGraph)} for a stack. */
     static boolean hasFrozenLayer(MultiLayerNetwork net) {
         for (int i = 0; i < net.getnLayers(); i++) {
             if (net.getLayer(i) instanceof org.deeplearning4j.nn.layers.FrozenLayer
