@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 @Command(name = "deepnets", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Train, evaluate and compare image-recognition networks on Deeplearning4j, from YAML experiment configs.",
         subcommands = {RunCommand.class, SummaryCommand.class, ReportCommand.class, SuiteCommand.class, ResumeCommand.class, LowLevelCommand.class, BenchCommand.class, PredictCommand.class,
-                ActivationsCommand.class, SweepCommand.class, SweepWorkerCommand.class, ScratchCommand.class, FiltersCommand.class, ArithmeticCommand.class,
+                ActivationsCommand.class, SweepCommand.class, SweepWorkerCommand.class, ScratchCommand.class, FiltersCommand.class, ArithmeticCommand.class, ServeCommand.class, ExplainCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

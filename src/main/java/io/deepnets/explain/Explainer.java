@@ -30,6 +30,12 @@ public final class Explainer {
         }
         this.net = net;
         this.shape = shape;
+        // A network read without its updater has no gradient buffers; DL4J's layers write their gradients into them.
+        if (net.stack().isPresent() && net.stack().get().getGradientsViewArray() == null) {
+            net.stack().get().initGradientsView();
+        } else if (net.graph().isPresent() && net.graph().get().getGradientsViewArray() == null) {
+            net.graph().get().initGradientsView();
+        }
         List<String> names = net.layerNames();
         Layer[] layers = net.layers();
         String last = null;

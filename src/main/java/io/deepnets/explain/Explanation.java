@@ -17,6 +17,19 @@ package io.deepnets.explain;
 public record Explanation(float[] probabilities, int cls, double logit, float[] saliency, float[] gradCam, String gradCamLayer, int height,
         int width) {
 
+    /** {@code map} (one of this explanation's) as rows of values rounded to 3 decimals, for JSON. */
+    public java.util.List<java.util.List<Double>> rows(float[] map) {
+        java.util.List<java.util.List<Double>> rows = new java.util.ArrayList<>();
+        for (int y = 0; y < height; y++) {
+            java.util.List<Double> row = new java.util.ArrayList<>();
+            for (int x = 0; x < width; x++) {
+                row.add(Math.round(map[y * width + x] * 1000) / 1000.0);
+            }
+            rows.add(row);
+        }
+        return rows;
+    }
+
     /** The class with the highest probability. */
     public int predicted() {
         int best = 0;

@@ -150,6 +150,12 @@ public final class ActivationMaps {
 
     /** Tiles in rows of 8; every map scaled to 0..255 by its own minimum and maximum. */
     public static void grid(Path file, String title, float[][][] maps) throws IOException {
+        BufferedImage img = gridImage(title, maps);
+        AtomicFiles.write(file, o -> ImageIO.write(img, "png", o));
+    }
+
+    /** The picture {@link #grid} writes. */
+    public static BufferedImage gridImage(String title, float[][][] maps) {
         int n = maps.length;
         int h = maps[0].length;
         int w = maps[0][0].length;
@@ -192,6 +198,6 @@ public final class ActivationMaps {
             g.drawString("#" + k, x0, y0 + h * scale + 13);
         }
         g.dispose();
-        AtomicFiles.write(file, o -> ImageIO.write(img, "png", o));
+        return img;
     }
 }

@@ -46,6 +46,11 @@ public record NetworkDiagram(int width, int height, List<Box> boxes, List<Arrow>
     /** The width of a pass-through slot, in columns. */
     static final double PASS = 0.25;
 
+    /** The picture as an SVG element (the run report's, for pages that show it elsewhere). */
+    public String svg() {
+        return PageTemplates.render("parts/network.jte", this);
+    }
+
     /** The diagram of {@code model}, stack or graph. */
     public static NetworkDiagram of(ModelConfig model) {
         int n = model.layers().size();

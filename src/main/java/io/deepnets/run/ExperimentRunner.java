@@ -336,7 +336,7 @@ public final class ExperimentRunner {
             }
         };
         int classes = data.classNames().size();
-        List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder));
+        List<TrainingObserver> observers = new ArrayList<>(List.of(new ConsoleProgress(out, terminal), recorder, new LiveProgress(runDir)));
         observers.addAll(extraObservers);
         TrainingConfig.FineTune fineTune = config.training().fineTune();
         int firstPhase = config.training().epochs();
