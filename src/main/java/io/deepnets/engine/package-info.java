@@ -6,6 +6,6 @@
  * moving averages as DL4J's layer computes them, on plain float arrays. Knows DL4J's parameter layout, not the
  * epoch loop.
  *
- * <p>May not import: data, eval, runs, train, report, predict, lowlevel, bench, run, suite, sweep, scratch, scratchrun, filters, cli.
+ * <p>May not import: data, eval, runs, train, report, predict, lowlevel, bench, run, suite, sweep, scratch, scratchrun, filters, serve, explain, cli.
  */
 package io.deepnets.engine;

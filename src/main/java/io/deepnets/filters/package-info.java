@@ -4,6 +4,6 @@
  * designed ones, the size arithmetic checked against DL4J's shape inference, and convolution three ways (direct,
  * im2col, FFT) with their timings; {@link io.deepnets.filters.FiltersReport} gathers them into PNGs, a page and JSON.
  *
- * <p>May not import: data, eval, train, bench, run, suite, sweep, scratchrun, lowlevel, cli.
+ * <p>May not import: data, eval, train, bench, run, suite, sweep, scratchrun, lowlevel, serve, cli.
  */
 package io.deepnets.filters;

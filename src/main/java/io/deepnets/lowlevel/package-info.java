@@ -4,6 +4,6 @@
  * ND4J ({@link io.deepnets.lowlevel.Dl4jOps}), so each checks the other. Arrays are in the assignment's
  * (row, column, channel) order throughout.
  *
- * <p>May not import: data, eval, runs, train, report, predict, bench, run, suite, sweep, scratchrun, filters, cli.
+ * <p>May not import: data, eval, runs, train, report, predict, bench, run, suite, sweep, scratchrun, filters, serve, explain, cli.
  */
 package io.deepnets.lowlevel;

@@ -3,6 +3,6 @@
  * templates under {@code src/main/jte}, which escape every value. Reads run folders through {@code runs};
  * writes only figures and pages, never history, metrics or models.
  *
- * <p>May not import: train, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, cli.
+ * <p>May not import: train, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, serve, cli.
  */
 package io.deepnets.report;

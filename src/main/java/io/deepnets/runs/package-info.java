@@ -5,6 +5,6 @@
  * checkpoint, and reads a folder back ({@link io.deepnets.runs.RunContents}). {@code metrics.json} is the
  * completion marker, written last. Training writes through it, reports and suites read through it.
  *
- * <p>May not import: train, engine, report, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, cli (it plots nothing and trains nothing).
+ * <p>May not import: train, engine, report, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, serve, explain, cli (it plots nothing and trains nothing).
  */
 package io.deepnets.runs;

@@ -6,6 +6,6 @@
  *
  * <p>Arrays are batch-major and channels-first: a batch of images is {@code [n][channels][height][width]} flattened.
  *
- * <p>May not import: config, engine, data, model, eval, runs, train, report, predict, lowlevel, bench, run, suite, sweep, filters, cli; nor DL4J or ND4J.
+ * <p>May not import: config, engine, data, model, eval, runs, train, report, predict, lowlevel, bench, run, suite, sweep, filters, serve, explain, cli; nor DL4J or ND4J.
  */
 package io.deepnets.scratch;

@@ -4,6 +4,6 @@
  * weights also saved as the equivalent DL4J network so that {@code predict} and {@code activations} take it; and the
  * same network's training step through DL4J timed for comparison.
  *
- * <p>May not import: train, lowlevel, bench, run, suite, sweep, filters, cli.
+ * <p>May not import: train, lowlevel, bench, run, suite, sweep, filters, serve, cli.
  */
 package io.deepnets.scratchrun;

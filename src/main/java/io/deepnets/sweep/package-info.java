@@ -5,6 +5,6 @@
  * {@link io.deepnets.sweep.PointEngine} (in this JVM, or worker processes: {@link io.deepnets.sweep.LocalEngine}),
  * the seam a distributed engine plugs into; {@link io.deepnets.sweep.PointExecutor} runs one point wherever it is.
  *
- * <p>May not import: bench, lowlevel, scratchrun, filters, cli.
+ * <p>May not import: bench, lowlevel, scratchrun, filters, serve, cli.
  */
 package io.deepnets.sweep;

@@ -14,6 +14,6 @@
  * against DL4J's own {@code fit} step by step. {@link io.deepnets.train.LayerProfiler} times a step layer by layer
  * ({@code bench --profile}).
  *
- * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, cli.
+ * <p>May not import: report, predict, lowlevel, bench, run, suite, sweep, scratchrun, filters, serve, explain, cli.
  */
 package io.deepnets.train;

@@ -102,8 +102,8 @@ function curveOption(title, history, keys, marks) {
   return {
     title: {text: title, left: 'center', textStyle: {fontSize: 13}},
     tooltip: {trigger: 'axis'}, legend: {bottom: 0},
-    grid: {left: 55, right: 20, top: 35, bottom: 70},
-    xAxis: {type: 'value', name: 'epoch', minInterval: 1, min: 1},
+    grid: {left: 55, right: 25, top: 35, bottom: 80},
+    xAxis: {type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, minInterval: 1, min: 1},
     yAxis: {type: 'value', scale: true},
     dataZoom: [{type: 'inside'}, {type: 'slider', bottom: 28, height: 16}],
     series: keys.map((k, i) => ({
@@ -132,7 +132,13 @@ function progressHtml(run) {
   const done = p.steps ? p.step / p.steps : 0;
   return `<p id="progress">epoch ${p.epoch} of ${p.epochs}: step ${p.step} of ${p.steps}
     <span class="progress"><div style="width:${(done * 100).toFixed(1)}%"></div></span>
-    running loss ${fmt(p.loss)}, accuracy ${fmt(p.accuracy)}, ${fmt(p.elapsed_seconds, 0)} s</p>`;
+    ${p.loss === null ? 'starting the epoch' : `running loss ${fmt(p.loss)}, accuracy ${fmt(p.accuracy)}, ${fmt(p.elapsed_seconds, 0)} s`}</p>`;
+}
+
+function figuresHtml(run) {
+  const m = run.metrics || {};
+  return `${run.history.length} epoch(s)${run.planned_epochs ? ' of ' + run.planned_epochs : ''}${m.test_accuracy !== undefined ?
+    ` · test accuracy <b>${fmt(m.test_accuracy)}</b>, test loss ${fmt(m.test_loss)}` : ''}${run.params ? ' · ' + run.params.toLocaleString('en') + ' parameters' : ''}`;
 }
 
 async function runView(id) {
@@ -143,8 +149,7 @@ async function runView(id) {
       ${run.has_report ? ` · <a href="/api/runs/${esc(id)}/files/report.html" target="_blank">report.html</a>` : ''}
       · <a href="#/try/${esc(id)}">try this model</a></p>
     <div id="status-line">${progressHtml(run)}</div>
-    <p id="figures">${run.epochs} epoch(s)${run.planned_epochs ? ' of ' + run.planned_epochs : ''}${m.test_accuracy !== undefined ?
-      ` · test accuracy <b>${fmt(m.test_accuracy)}</b>, test loss ${fmt(m.test_loss)}` : ''}${run.params ? ' · ' + run.params.toLocaleString('en') + ' parameters' : ''}</p>
+    <p id="figures">${figuresHtml(run)}</p>
     <div class="charts"><div id="acc" class="chart"></div><div id="loss" class="chart"></div></div>
     <div id="confusion-section"></div>
     <h2>Network</h2><div class="network">${run.network_svg || '<p class="muted">no readable config.yaml</p>'}</div>
@@ -173,6 +178,7 @@ async function runView(id) {
       draw(run);
       acc.getDom().dataset.epochs = u.history.length;
       document.getElementById('status-line').innerHTML = progressHtml(run);
+      document.getElementById('figures').innerHTML = figuresHtml(run);
       document.querySelector('h1 .badge').outerHTML = badge(u.status);
       if (last === 'training' && u.status !== 'training') runView(id);   // finished: its figures are complete now
       last = u.status;
@@ -233,7 +239,7 @@ async function compareView(ids) {
   const series = (key) => runs.map((r, i) => ({name: label(r, i), type: 'line', showSymbol: false,
     data: r.history.map(h => [h.epoch, h[key]])}));
   const opt = (title, key) => ({title: {text: title, left: 'center', textStyle: {fontSize: 13}}, tooltip: {trigger: 'axis'},
-    legend: {bottom: 0, type: 'scroll'}, grid: {left: 55, right: 20, top: 35, bottom: 70}, xAxis: {type: 'value', name: 'epoch', min: 1},
+    legend: {bottom: 0, type: 'scroll'}, grid: {left: 55, right: 25, top: 35, bottom: 80}, xAxis: {type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, minInterval: 1, min: 1},
     yAxis: {type: 'value', scale: true}, dataZoom: [{type: 'inside'}, {type: 'slider', bottom: 28, height: 16}], series: series(key)});
   chart(document.getElementById('cacc')).setOption(opt('validation accuracy', 'val_accuracy'));
   chart(document.getElementById('closs')).setOption(opt('validation loss', 'val_loss'));
@@ -315,7 +321,7 @@ async function sweepView(id) {
   const ranked = pts.filter(p => p.metric !== null && p.run).sort((a, b) => s.higher_is_better ? b.metric - a.metric : a.metric - b.metric).slice(0, 5);
   const runs = await Promise.all(ranked.map(p => api('/api/runs/' + p.run)));
   chart(document.getElementById('best')).setOption({tooltip: {trigger: 'axis'}, legend: {bottom: 0, type: 'scroll'},
-    grid: {left: 55, right: 20, top: 20, bottom: 60}, xAxis: {type: 'value', name: 'epoch', min: 1}, yAxis: {type: 'value', scale: true},
+    grid: {left: 55, right: 20, top: 20, bottom: 60}, xAxis: {type: 'value', name: 'epoch', nameLocation: 'middle', nameGap: 24, minInterval: 1, min: 1}, yAxis: {type: 'value', scale: true},
     dataZoom: [{type: 'inside'}],
     series: runs.map((r, i) => ({name: ranked[i].folder, type: 'line', showSymbol: false, data: r.history.map(h => [h.epoch, h.val_accuracy])}))});
 }
