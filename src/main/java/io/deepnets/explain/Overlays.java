@@ -21,7 +21,7 @@ public final class Overlays {
         return img;
     }
 
-    /** The image with the map over it: each pixel {@code (1 - 0.6 m) * image + 0.6 m * hot(m)}, so cold areas keep the image. */
+    /** The image with the map over it: each pixel {@code 0.4 * image + 0.6 * hot(m)} (the image stays visible under the heat, white ink included). */
     public static BufferedImage over(BufferedImage seen, float[] map) {
         int w = seen.getWidth();
         int h = seen.getHeight();
@@ -31,7 +31,7 @@ public final class Overlays {
                 float m = Math.max(0, Math.min(1, map[y * w + x]));
                 int base = seen.getRGB(x, y);
                 int heat = hot(m);
-                double a = 0.6 * m;
+                double a = 0.6;
                 int r = (int) Math.round((1 - a) * ((base >> 16) & 255) + a * ((heat >> 16) & 255));
                 int g = (int) Math.round((1 - a) * ((base >> 8) & 255) + a * ((heat >> 8) & 255));
                 int b = (int) Math.round((1 - a) * (base & 255) + a * (heat & 255));

@@ -107,7 +107,8 @@ public record RunPage(String experiment, String stamp, String folder, String des
                         "loss per epoch, train and validation"),
                 classMetrics != null,
                 figures(dir, RunFolder.CONFUSION_PNG, "confusion matrix: rows are true classes, columns predicted classes"), confused, perClass,
-                figures(dir, RunFolder.MISCLASSIFIED_PNG, "misclassified test images with true and predicted label and probability"),
+                figures(dir, RunFolder.MISCLASSIFIED_PNG, "misclassified test images with true and predicted label and probability",
+                        RunFolder.EXPLAINED_PNG, "the most confident mistakes with Grad-CAM of the predicted class and the saliency map"),
                 galleryNote, activationFigures(dir), run.summary(), run.configYaml(), provenance, dataFiles, timing, files, classCounts,
                 run.config() == null ? null : NetworkDiagram.of(run.config().model()));
     }

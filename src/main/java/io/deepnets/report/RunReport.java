@@ -75,6 +75,11 @@ public final class RunReport {
             Figures.gallery(dir.resolve(RunFolder.MISCLASSIFIED_PNG), title + ": the " + tiles.size()
                     + " most confident mistakes on the test set", images.set(), images.shape(), tiles, 6);
             note = null;
+            try {
+                MistakeExplanations.write(run, images.set(), images.shape(), wrong);
+            } catch (IOException | RuntimeException e) {
+                note = "The mistakes' Grad-CAM and saliency maps could not be drawn (" + io.deepnets.FailureText.describe(e) + ").";
+            }
         }
         Path page = dir.resolve(RunFolder.REPORT);
         AtomicFiles.writeString(page, html(run, classMetrics, note));

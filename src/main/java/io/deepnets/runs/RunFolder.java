@@ -27,6 +27,8 @@ public final class RunFolder {
     public static final String CONFUSION_PNG = "confusion.png";
     public static final String MISCLASSIFIED_PNG = "misclassified.png";
     public static final String REPORT = "report.html";
+    /** The most confident mistakes with Grad-CAM and saliency maps (image networks with a model). */
+    public static final String EXPLAINED_PNG = "mistakes_explained.png";
     /** For a dataset split by {@code test_split}: the file positions of the test samples, one a line. */
     public static final String TEST_INDICES = "test_indices.csv";
     /** Feature maps of the convolutional layers for test image 0 (CNN runs). */
