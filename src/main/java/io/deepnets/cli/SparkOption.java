@@ -10,7 +10,7 @@ final class SparkOption {
     String master;
 
     @Option(names = "--spark-shared-out", description = "With --spark: --out is on a file system every executor sees at the same path; "
-            + "run folders are written there directly instead of being shipped back to the driver.")
+            + "run folders are written there directly instead of being shipped back to the driver (always so in local mode).")
     boolean sharedOut;
 
     boolean requested() {
@@ -23,6 +23,7 @@ final class SparkOption {
             return null;
         }
         SparkEngine.check(master);
-        return new SparkEngine(master, System.out, sharedOut);
+        // Local mode's executors are this process: they write the run folders in place, where serve sees them train.
+        return new SparkEngine(master, System.out, sharedOut || master.startsWith("local"));
     }
 }
