@@ -38,6 +38,14 @@ final class ServeCommand implements Callable<Integer> {
             throw new io.deepnets.BadInputException("--port " + port + ": expected 0..65535");
         }
         List<Path> roots = dirs == null || dirs.isEmpty() ? List.of(Path.of("reports")) : dirs;
+        for (Path dir : roots) {
+            if (java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir)) {
+                throw new io.deepnets.BadInputException(dir + ": not a folder (serve takes folders of runs, e.g. reports)");
+            }
+            if (!java.nio.file.Files.exists(dir) && dirs != null && !dirs.isEmpty()) {
+                throw new io.deepnets.BadInputException(dir + ": no such folder (serve takes folders of runs, e.g. reports)");
+            }
+        }
         RunServer server = new RunServer(roots, host, port, data.dataDir);
         java.net.InetAddress address = java.net.InetAddress.getByName(host);
         if (!address.isLoopbackAddress()) {
@@ -45,6 +53,9 @@ final class ServeCommand implements Callable<Integer> {
                     + " can see these runs and use their models (the default, 127.0.0.1, keeps them to this machine)");
         }
         server.start();
+        if (!java.nio.file.Files.exists(roots.get(0))) {
+            System.out.println("deepnets serve: " + roots.get(0) + "/ does not exist yet; runs appear as soon as './deepnets run' writes there");
+        }
         System.out.println("deepnets serve: " + server.url() + "  (" + server.catalog().snapshot().runs().size() + " runs under "
                 + String.join(", ", roots.stream().map(Path::toString).toList()) + "; Ctrl-C stops)");
         System.out.flush();

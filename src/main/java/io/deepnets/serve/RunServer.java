@@ -63,14 +63,10 @@ public final class RunServer implements AutoCloseable {
 
     /**
      * Binds {@code host:port} (port 0: any free port) over the run folders under {@code roots}; {@code dataDir} (may be
-     * null) is where test images are looked for.
+     * null) is where test images are looked for. A root that does not exist yet is
+     * served as empty until it appears.
      */
     public RunServer(List<Path> roots, String host, int port, Path dataDir) throws IOException {
-        for (Path root : roots) {
-            if (!Files.isDirectory(root)) {
-                throw new BadInputException(root + ": no such folder (serve takes folders of runs, e.g. reports)");
-            }
-        }
         this.catalog = new RunCatalog(roots);
         this.testImages = new TestImages(dataDir);
         InetAddress address;
@@ -468,7 +464,7 @@ public final class RunServer implements AutoCloseable {
         }
         // A link inside the folder may lead anywhere: the file's real place must be under the served root.
         Path real = file.toRealPath();
-        if (!real.startsWith(root) || Files.isSymbolicLink(file)) {
+        if (!real.startsWith(root.toRealPath()) || Files.isSymbolicLink(file)) {
             throw ApiError.notFound("no such file in the run folder");
         }
         send(ex, 200, contentType(real.getFileName().toString()), Files.readAllBytes(real));

@@ -29,8 +29,7 @@ final class TestImages {
 
     /** Test image {@code index} of the run in {@code runDir}, as the network saw it. */
     BufferedImage image(Path runDir, int index) {
-        RunContents run = RunContents.read(runDir);
-        ExperimentConfig config = run.config();
+        ExperimentConfig config = config(runDir);
         if (config == null) {
             throw ApiError.notFound("this run has no readable config.yaml, so its test images cannot be found");
         }
@@ -43,6 +42,20 @@ final class TestImages {
             throw ApiError.notFound("this run's inputs are not images");
         }
         return ImageDecoder.picture(test.row(index), 0, data.shape());
+    }
+
+    private final Map<Path, ExperimentConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The run's config.yaml, read once (a finished run's never changes). */
+    private ExperimentConfig config(Path runDir) {
+        ExperimentConfig c = configs.get(runDir);
+        if (c == null) {
+            c = RunContents.read(runDir).config();
+            if (c != null) {
+                configs.put(runDir, c);
+            }
+        }
+        return c;
     }
 
     private synchronized SplitDataset data(ExperimentConfig config) {

@@ -72,8 +72,11 @@ class ServeBrowserTest {
         }
     }
 
+    /** A wait that looks again when the page re-drew what it was reading (live tables are re-rendered on every update). */
     private static WebDriverWait waiting(int seconds) {
-        return new WebDriverWait(driver, Duration.ofSeconds(seconds));
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(seconds));
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     private static void shot(String name) throws Exception {
@@ -120,10 +123,10 @@ class ServeBrowserTest {
         Process training = pb.start();
         try {
             // It appears by itself, as training.
-            WebElement link = waiting(180).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).stream()
+            String href = waiting(180).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).stream()
                     .filter(r -> r.getText().contains("live-mnist") && r.getText().contains("training")).findFirst()
-                    .map(r -> r.findElement(By.cssSelector("a"))).orElse(null));
-            link.click();
+                    .map(r -> r.findElement(By.cssSelector("a")).getAttribute("href")).orElse(null));
+            js("location.hash = arguments[0];", href.substring(href.indexOf('#')));
             waiting(30).until(d -> d.findElement(By.id("acc")).getAttribute("data-epochs") != null);
             js("window.notReloaded = 42;");
             int before = Integer.parseInt(driver.findElement(By.id("acc")).getAttribute("data-epochs"));
@@ -135,6 +138,32 @@ class ServeBrowserTest {
             waiting(60).until(d -> d.findElement(By.cssSelector("h1 .badge")).getText().equals("finished"));
         } finally {
             training.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aThousandRunsAreListedSortedAndSearched() throws Exception {
+        // A thousand copies of a finished run's small files (config, history, metrics, summary), in twenty experiments.
+        Path many = Files.createTempDirectory("deepnets-thousand");
+        Path run = server.catalog().snapshot().runs().stream().filter(r -> r.experiment().equals("mnist-linear")).findFirst().orElseThrow().dir();
+        for (int i = 0; i < 1000; i++) {
+            Path d = many.resolve("exp" + i % 20).resolve(String.format("2026-11-%02dT10-00-%04d", i % 28 + 1, i));
+            Files.createDirectories(d);
+            for (String f : List.of("config.yaml", "history.csv", "metrics.json", "summary.txt")) {
+                Files.copy(run.resolve(f), d.resolve(f));
+            }
+        }
+        try (RunServer big = new RunServer(List.of(many), "127.0.0.1", 0, null)) {
+            big.start();
+            long started = System.nanoTime();
+            driver.get("about:blank");
+            driver.get(big.url() + "#/");
+            waiting(60).until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 1000);
+            System.out.printf("serve: 1000 runs listed in the browser in %.2f s%n", (System.nanoTime() - started) / 1e9);
+            assertEquals("1000 of 1000 runs", driver.findElement(By.id("count")).getText());
+            driver.findElement(By.cssSelector("#runs thead th[data-key=experiment]")).click();
+            driver.findElement(By.id("q")).sendKeys("exp7");
+            waiting(20).until(d -> d.findElement(By.id("count")).getText().equals("50 of 1000 runs"));
         }
     }
 
@@ -159,7 +188,7 @@ class ServeBrowserTest {
         WebElement cell = waiting(30).until(d -> d.findElement(By.cssSelector(".confusion td[data-truth='7'][data-predicted='7']")));
         cell.click();
         waiting(30).until(d -> d.findElements(By.cssSelector("#cell figure img")).size() > 10);
-        waiting(30).until(d -> (Boolean) js("return [...document.querySelectorAll('#cell img')].slice(0, 10).every(i => i.complete && i.naturalWidth > 0);"));
+        waiting(60).until(d -> (Boolean) js("return [...document.querySelectorAll('#cell img, #mistakes img')].every(i => i.complete && i.naturalWidth > 0);"));
         assertTrue(driver.findElement(By.id("cell-title")).getText().startsWith("true 7, predicted 7:"));
         assertTrue(driver.findElement(By.cssSelector(".network svg")).isDisplayed());
         shot("serve-run.png");

@@ -28,6 +28,7 @@ function listen(url, handlers) {
 }
 function chart(el) {
   const c = echarts.init(el);
+  c.setOption({animation: false});
   const resize = () => c.resize();
   window.addEventListener('resize', resize);
   cleanup.push(() => { window.removeEventListener('resize', resize); c.dispose(); });
@@ -100,6 +101,7 @@ async function runsView() {
 function curveOption(title, history, keys, marks) {
   const names = {accuracy: 'train', val_accuracy: 'validation', loss: 'train', val_loss: 'validation'};
   return {
+    animation: false,
     title: {text: title, left: 'center', textStyle: {fontSize: 13}},
     tooltip: {trigger: 'axis'}, legend: {bottom: 0},
     grid: {left: 55, right: 25, top: 35, bottom: 80},
@@ -199,7 +201,7 @@ function renderConfusion(id, run) {
     const bg = i === j ? `rgba(59,138,79,${f})` : `rgba(184,59,59,${Math.min(1, f * 3)})`;
     return `<td data-truth="${i}" data-predicted="${j}" style="background:${bg};color:${f > .5 ? 'white' : 'inherit'}" title="true ${esc(classes[i])}, predicted ${esc(classes[j])}: ${n}">${n}</td>`;
   }).join('') + '</tr>').join('');
-  const mistakes = (run.mistakes || []).map(p => `<figure><img src="/api/runs/${esc(id)}/test-images/${p.index}.png" alt="test image ${p.index}" loading="lazy">
+  const mistakes = (run.mistakes || []).map(p => `<figure><img src="/api/runs/${esc(id)}/test-images/${p.index}.png" alt="test image ${p.index}">
       true ${esc(classes[p.truth])}<br>pred ${esc(classes[p.predicted])} (${fmt(p.probability, 2)})</figure>`).join('');
   const perClass = (run.per_class || []).map(r => `<tr><td>${esc(r.class)}</td><td class="num">${fmt(r.precision, 3)}</td>
       <td class="num">${fmt(r.recall, 3)}</td><td class="num">${fmt(r.f1, 3)}</td><td class="num">${r.support}</td></tr>`).join('');
@@ -271,7 +273,7 @@ async function sweepsView() {
 
 async function sweepView(id) {
   const s = await api('/api/sweeps/' + encodeURIComponent(id));
-  view.innerHTML = `<h1>Sweep ${esc(s.name)}</h1><p class="muted">${esc(s.description || '')} · ranked by ${esc(s.metric)} · ${s.points.length} points</p>
+  view.innerHTML = `<h1>Sweep ${esc(s.name)}</h1><p class="muted">${esc(s.description || s.folder)} · ranked by ${esc(s.metric)} · ${s.points.length} points</p>
     <div class="charts"><div id="heat" class="chart" style="height:420px"></div><div id="par" class="chart" style="height:420px"></div></div>
     <h2>The best points' validation accuracy</h2><div id="best" class="chart"></div>`;
   const axes = s.axes.map(a => a.name);
@@ -300,7 +302,7 @@ async function sweepView(id) {
       yAxis: {type: 'category', data: ys, name: axes[1] || '', nameLocation: 'center', nameGap: 70},
       visualMap: {min: Math.min(...values), max: Math.max(...values), calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
         inRange: {color: s.higher_is_better ? ['#f7fbff', '#08306b'] : ['#08306b', '#f7fbff']}},
-      series: [{type: 'heatmap', data, label: {show: true, formatter: e => typeof e.data.value[2] === 'number' ? e.data.value[2].toFixed(3) : '-'}}],
+      series: [{type: 'heatmap', data, label: {show: true, color: '#111', textBorderColor: '#fff', textBorderWidth: 2, formatter: e => typeof e.data.value[2] === 'number' ? e.data.value[2].toFixed(3) : '-'}}],
     });
     heat.on('click', e => { if (e.data?.point?.run) location.hash = '#/run/' + e.data.point.run; });
   }
