@@ -78,12 +78,20 @@ public final class ProgressFile {
         return m.get(key) instanceof Number n ? n : Double.NaN;
     }
 
-    /** This machine's name, as progress files record it. */
+    /** This machine's name, as progress files record it (looked up once per process). */
     public static String hostName() {
-        try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "localhost";
+        return Host.NAME;
+    }
+
+    private static final class Host {
+        static final String NAME = lookUp();
+
+        private static String lookUp() {
+            try {
+                return java.net.InetAddress.getLocalHost().getHostName();
+            } catch (IOException e) {
+                return "localhost";
+            }
         }
     }
 }

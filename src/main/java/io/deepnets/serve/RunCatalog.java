@@ -134,7 +134,8 @@ public final class RunCatalog {
         for (int r = 0; r < roots.size(); r++) {
             walk(r, roots.get(r), 0, null, runs, sweeps, seen);
         }
-        long changes = runs.stream().mapToLong(RunEntry::signature).sum() * 31 + runs.size() + sweeps.size() * 7919L;
+        // A run's files or its status (a training process that died changes no file) or the set of folders changed.
+        long changes = runs.stream().mapToLong(r -> r.signature() * 31 + r.status().hashCode()).sum() * 31 + runs.size() + sweeps.size() * 7919L;
         cache.clear();
         cache.putAll(seen);
         runs.sort((a, b) -> b.started().compareTo(a.started()));
