@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.deepnets.bench.BenchResult;
 import io.deepnets.bench.Benchmark;
-import io.deepnets.train.LayerProfiler;
+import io.deepnets.engine.LayerProfiler;
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.DataSources;
@@ -99,8 +99,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new io.deepnets.BadInputException("--profile-steps: expected a whole number from 1 to 100000, got " + profileSteps);
         }
         for (String kind : without) {
-            if (!io.deepnets.train.TrainingStep.KINDS.contains(kind)) {
-                throw new io.deepnets.BadInputException("--without: expected one of " + String.join(", ", io.deepnets.train.TrainingStep.KINDS) + ", got '" + kind + "'");
+            if (!io.deepnets.engine.TrainingStep.KINDS.contains(kind)) {
+                throw new io.deepnets.BadInputException("--without: expected one of " + String.join(", ", io.deepnets.engine.TrainingStep.KINDS) + ", got '" + kind + "'");
             }
         }
         java.util.Set<String> leftOut = java.util.Set.copyOf(without);

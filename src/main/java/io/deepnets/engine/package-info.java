@@ -1,11 +1,19 @@
 /**
- * The training engine's building blocks, beneath the training steps: {@link io.deepnets.engine.FlatUpdate}, every
- * optimizer the configs offer as DL4J's updater computes it, in one pass over a network's flattened parameters,
- * gradient and updater state (the network's own arrays, so checkpoints and resume see exactly what DL4J's fit would
- * leave); {@link io.deepnets.engine.BatchNormKernel}, batch normalisation's training and inference arithmetic and
- * moving averages as DL4J's layer computes them, on plain float arrays. Knows DL4J's parameter layout, not the
- * epoch loop.
+ * The training engine: how one batch trains, as DL4J's {@code fit} computes it with as little of DL4J's per-op
+ * machinery as each network allows. {@link io.deepnets.engine.TrainingStep} chooses a step for a network and says why
+ * the faster ones declined it: {@link io.deepnets.engine.DenseTrainingStep} for the MLPs, {@link
+ * io.deepnets.engine.SmallConvTrainingStep} for small SGD conv nets, {@link io.deepnets.engine.ConvOpsTrainingStep}
+ * for image networks, stacks and graphs, on oneDNN's primitives (the kernels {@link
+ * io.deepnets.engine.OneDnnConvolution}, {@link io.deepnets.engine.OneDnnBatchNorm}, {@link
+ * io.deepnets.engine.OneDnnRelu}, {@link io.deepnets.engine.OneDnnMaxPooling} and {@link
+ * io.deepnets.engine.OneDnnInnerProduct}, made once per layer and batch size through {@link
+ * io.deepnets.engine.OneDnnPrimitives}), {@link io.deepnets.engine.Dl4jBackpropStep} (DL4J's backward pass) for the
+ * rest, {@link io.deepnets.engine.Dl4jFitStep} (DL4J's own fit) on other backends. Every step but DL4J's fit updates
+ * through {@link io.deepnets.engine.FlatUpdate}, every optimizer the configs offer as DL4J's updater computes it, in one
+ * pass over the network's flattened parameters, gradient and updater state. {@link io.deepnets.engine.LayerProfiler}
+ * times a step layer by layer ({@code bench --profile}). Knows DL4J's parameter layout, not the epoch loop: that is
+ * {@code train}'s.
  *
- * <p>May not import: data, eval, runs, train, report, predict, lowlevel, bench, run, suite, sweep, scratch, scratchrun, filters, serve, explain, cli.
+ * <p>May not import: runs, train, report, predict, lowlevel, bench, run, suite, sweep, scratch, scratchrun, filters, serve, explain, cli.
  */
 package io.deepnets.engine;

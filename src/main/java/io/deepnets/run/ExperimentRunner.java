@@ -427,12 +427,12 @@ public final class ExperimentRunner {
         long evalStart = System.nanoTime();
         // The conv nets' forward pass as validation ran it during training (oneDNN's primitives), else DL4J's output();
         // the former holds native primitives, freed after the evaluation.
-        io.deepnets.eval.BatchPredictor testPredictor = io.deepnets.train.TrainingStep.inference(net, classes);
+        io.deepnets.eval.BatchPredictor testPredictor = io.deepnets.engine.TrainingStep.inference(net, classes);
         EvalResult test;
         try {
             test = Evaluator.evaluate(testPredictor, data.test(), classes).plusPenalty(EvalResult.penalty(net));
         } finally {
-            if (testPredictor instanceof io.deepnets.train.TrainingStep step) {
+            if (testPredictor instanceof io.deepnets.engine.TrainingStep step) {
                 step.close();
             }
         }

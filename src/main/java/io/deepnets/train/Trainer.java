@@ -1,5 +1,7 @@
 package io.deepnets.train;
 
+import io.deepnets.engine.TrainingStep;
+import io.deepnets.engine.ActivationSwap;
 import io.deepnets.config.TrainingConfig;
 import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
@@ -157,7 +159,7 @@ public final class Trainer {
     }
 
     /** The learning rate the optimizer gives step {@code iteration} of the network's current epoch; NaN for Adadelta. */
-    static double learningRate(MultiLayerNetwork net, int iteration) {
+    public static double learningRate(MultiLayerNetwork net, int iteration) {
         return learningRate(Network.of(net), iteration);
     }
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
-import io.deepnets.train.TrainingStep;
+import io.deepnets.engine.TrainingStep;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

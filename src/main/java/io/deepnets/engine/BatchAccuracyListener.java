@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;

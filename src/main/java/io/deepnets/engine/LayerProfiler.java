@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
 import io.deepnets.data.ImageSet;
 import java.util.ArrayList;

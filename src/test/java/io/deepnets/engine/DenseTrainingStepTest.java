@@ -1,5 +1,6 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
+import io.deepnets.train.Trainer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

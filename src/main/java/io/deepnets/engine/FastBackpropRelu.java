@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.BaseActivationFunction;

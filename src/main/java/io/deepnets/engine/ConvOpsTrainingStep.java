@@ -1,6 +1,6 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
-import static io.deepnets.train.TrainingStep.declined;
+import static io.deepnets.engine.TrainingStep.declined;
 
 import io.deepnets.data.ImageSet;
 import io.deepnets.eval.BatchPredictor;

@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;

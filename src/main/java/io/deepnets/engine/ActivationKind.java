@@ -1,4 +1,4 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
 import java.util.Optional;
 import org.nd4j.linalg.activations.IActivation;

@@ -1,6 +1,5 @@
-package io.deepnets.train;
+package io.deepnets.engine;
 
-import io.deepnets.engine.FlatUpdate;
 import io.deepnets.model.Network;
 import java.util.Optional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
