@@ -40,6 +40,11 @@ Usage (run from the repository root; Debian's /usr/bin/python3 has python3-torch
   /usr/bin/python3 scripts/torch_zoo.py params [--models lenet5-mnist,resnet20-cifar10] [--layers]
   /usr/bin/python3 scripts/torch_zoo.py train --models resnet20-cifar10 [--seconds 20] [--batch N] [--threads T]
   /usr/bin/python3 scripts/torch_zoo.py train --models lenet5-mnist --epochs 1
+  /usr/bin/python3 scripts/torch_zoo.py profile --models resnet20-cifar10 [--steps 20] [--threads 2]
+    per layer (leaf module) milliseconds per training step, forward and backward, beside `deepnets bench --profile`:
+    forward = the ops run inside the module's forward call (a record_function around it); backward = the autograd
+    nodes those ops created (matched by their sequence numbers), so a residual add or a concatenation in forward()
+    code outside a module counts under "(between modules)"; update = optimizer.step()
   (data: --data-dir, else $DEEPNETS_DATA, else ../shared/datasets next to the repository)
 """
 import argparse
@@ -556,9 +561,83 @@ def train(name, data_dir, seconds, warmup, epochs, batch, seed=42):
           f"{el:.1f} s after {warmup} warm-up steps; augmentation {1000 * aug_s[0] / steps:.1f} ms/step)", flush=True)
 
 
+def profile(name, data_dir, steps, warmup, batch, seed=42):
+    """Per leaf module: forward and backward ms per step on real batches (no augmentation), and the update."""
+    from torch.autograd import profiler
+    ds, shape, opt_name, lr, mom, b0, vsplit, aug, _ = MODELS[name]
+    b = batch or b0
+    xtr, ytr, _, _ = load(name, data_dir)
+    split = int(xtr.shape[0] * (1 - vsplit))
+    xt, yt = xtr[:split], ytr[:split]
+    net = build(name)
+    net.train()
+    opt = make_optimizer(name, net)
+    gen = torch.Generator().manual_seed(seed)
+    leaves = [(n, m) for n, m in net.named_modules() if n and not list(m.children())]
+    for n, m in leaves:
+        m.register_forward_pre_hook(lambda mod, inp, n=n: setattr(mod, "_rf", torch.ops.profiler._record_function_enter("F:" + n)))
+        m.register_forward_hook(lambda mod, inp, out: torch.ops.profiler._record_function_exit(mod._rf))
+    perm = torch.randperm(xt.shape[0], generator=gen)
+
+    def step(k):
+        idx = perm[(k * b) % (xt.shape[0] - b):][:b]
+        opt.zero_grad(set_to_none=True)
+        loss = F.cross_entropy(net(xt[idx]), yt[idx])
+        loss.backward()
+        with profiler.record_function("update"):
+            opt.step()
+
+    for k in range(warmup):
+        step(k)
+    with profiler.profile() as prof:
+        for k in range(warmup, warmup + steps):
+            step(k)
+    t0 = time.perf_counter()
+    for k in range(warmup + steps, warmup + 2 * steps):
+        step(k)
+    plain = 1000 * (time.perf_counter() - t0) / steps
+    events = list(prof.function_events)
+    owner = {}
+    forward = {}
+    for e in events:
+        if e.name.startswith("F:"):
+            forward[e.name[2:]] = forward.get(e.name[2:], 0.0) + e.cpu_time_total / 1000 / steps
+        if getattr(e, "sequence_nr", -1) is not None and getattr(e, "sequence_nr", -1) >= 0 and not e.name.startswith("autograd::"):
+            # An op's sequence number is the autograd counter's when it ran, also for ops that make no node (the
+            # batch's indexing): only an op inside a module's call claims it.
+            p = e.cpu_parent
+            while p is not None and not p.name.startswith("F:"):
+                p = p.cpu_parent
+            if p is not None:
+                owner.setdefault(e.sequence_nr, p.name[2:])
+    backward = {}
+    for e in events:
+        if e.name.startswith("autograd::engine::evaluate_function: ") and "AccumulateGrad" not in e.name:
+            who = owner.get(e.sequence_nr, "(between modules)")
+            if "NllLoss" in e.name or "LogSoftmax" in e.name:
+                who = "(loss)"
+            backward[who] = backward.get(who, 0.0) + e.cpu_time_total / 1000 / steps
+    update = sum(e.cpu_time_total for e in events if e.name == "update") / 1000 / steps
+    print(f"\n{name} (real data, batch {b}, {steps} steps; torch {torch.__version__}, {torch.get_num_threads()} threads)")
+    print(f"{'layer (module)':34s} {'type':18s} {'forward ms':>10s} {'backward ms':>12s}")
+    tf = tb = 0.0
+    for n, m in leaves:
+        f, bw = forward.get(n, 0.0), backward.get(n, 0.0)
+        tf += f
+        tb += bw
+        print(f"{n:34s} {type(m).__name__:18s} {f:10.2f} {bw:12.2f}")
+    for extra in ("(between modules)", "(loss)"):
+        if extra in backward:
+            tb += backward[extra]
+            print(f"{extra:34s} {'':18s} {'':10s} {backward[extra]:12.2f}")
+    print(f"{'all layers':34s} {'':18s} {tf:10.2f} {tb:12.2f}")
+    print(f"update (optimizer.step): {update:.2f} ms; whole step {plain:.2f} ms without the profiler")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["params", "train"])
+    ap.add_argument("mode", choices=["params", "train", "profile"])
+    ap.add_argument("--steps", type=int, default=20, help="profile: profiled steps (after --warmup)")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--layers", action="store_true", help="params: also each layer's own parameter count")
     ap.add_argument("--seconds", type=float, default=20.0, help="train: timed seconds after the warm-up")
@@ -578,7 +657,10 @@ def main():
         params(models, a.layers)
         return
     for name in models:
-        train(name, a.data_dir, a.seconds, a.warmup, a.epochs, a.batch)
+        if a.mode == "profile":
+            profile(name, a.data_dir, a.steps, a.warmup, a.batch)
+        else:
+            train(name, a.data_dir, a.seconds, a.warmup, a.epochs, a.batch)
 
 
 if __name__ == "__main__":
