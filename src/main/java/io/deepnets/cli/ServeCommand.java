@@ -47,12 +47,11 @@ final class ServeCommand implements Callable<Integer> {
             }
         }
         RunServer server = new RunServer(roots, host, port, data.dataDir);
-        java.net.InetAddress address = java.net.InetAddress.getByName(host);
-        if (!address.isLoopbackAddress()) {
-            System.err.println("warning: listening on " + host + ": anyone who can reach this machine on port " + port
+        server.start();
+        if (!java.net.InetAddress.getByName(host).isLoopbackAddress()) {
+            System.err.println("warning: listening on " + host + ": anyone who can reach this machine on port " + server.url().getPort()
                     + " can see these runs and use their models (the default, 127.0.0.1, keeps them to this machine)");
         }
-        server.start();
         if (!java.nio.file.Files.exists(roots.get(0))) {
             System.out.println("deepnets serve: " + roots.get(0) + "/ does not exist yet; runs appear as soon as './deepnets run' writes there");
         }
