@@ -14,7 +14,6 @@ import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -87,19 +86,12 @@ final class ExplainCommand implements Callable<Integer> {
                 continue;
             }
             Explanation e = explainer.explain(p.pixels(), target);
-            int factor = Math.max(1, 224 / Math.max(e.width(), e.height()));
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", file.toString());
-            int best = e.predicted();
-            m.put("label", trained.classNames().get(best));
-            m.put("probability", (double) e.probabilities()[best]);
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < e.probabilities().length; i++) {
-                order.add(i);
-            }
-            order.sort(Comparator.comparingDouble((Integer i) -> e.probabilities()[i]).reversed());
-            m.put("top", order.stream().limit(3).map(i -> Map.of("label", trained.classNames().get(i), "probability", (double) e.probabilities()[i]))
-                    .toList());
+            List<Predictor.Scored> top = Predictor.top(e.probabilities(), trained.classNames(), 3);
+            m.put("label", top.get(0).label());
+            m.put("probability", top.get(0).probability());
+            m.put("top", top.stream().map(Predictor.Scored::json).toList());
             m.put("explained_class", trained.classNames().get(e.cls()));
             m.put("logit", e.logit());
             m.put("grad_cam_layer", e.gradCamLayer());
@@ -107,9 +99,9 @@ final class ExplainCommand implements Callable<Integer> {
             m.put("saliency", e.rows(e.saliency()));
             Path stem = out.resolve(Predictor.derivedName(file, ""));
             if (e.gradCam() != null) {
-                write(Path.of(stem + "-gradcam.png"), Overlays.enlarge(Overlays.over(p.seen(), e.gradCam()), factor));
+                write(Path.of(stem + "-gradcam.png"), Overlays.enlargedTo(Overlays.over(p.seen(), e.gradCam()), 224));
             }
-            write(Path.of(stem + "-saliency.png"), Overlays.enlarge(Overlays.heat(e.saliency(), e.height(), e.width()), factor));
+            write(Path.of(stem + "-saliency.png"), Overlays.enlargedTo(Overlays.heat(e.saliency(), e.height(), e.width()), 224));
             AtomicFiles.write(Path.of(stem + "-explain.json"), o -> o.write(json.writerWithDefaultPrettyPrinter().writeValueAsBytes(m)));
             System.out.printf(Locale.ROOT, "%s  %s  %.4f  explained: %s%s -> %s%n", file, m.get("label"), m.get("probability"), m.get("explained_class"),
                     e.gradCam() == null ? " (no convolution: saliency only)" : " (Grad-CAM over " + e.gradCamLayer() + ")", stem + "-*");

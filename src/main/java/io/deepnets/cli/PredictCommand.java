@@ -95,7 +95,7 @@ final class PredictCommand implements Callable<Integer> {
                 m.put("file", o.file().toString());
                 m.put("label", best.label());
                 m.put("probability", best.probability());
-                m.put("top", o.top().stream().map(s -> Map.of("label", s.label(), "probability", s.probability())).toList());
+                m.put("top", o.top().stream().map(Predictor.Scored::json).toList());
                 jsonOut.add(m);
             } else {
                 System.out.printf(Locale.ROOT, "%s  %s  %.4f  (top 3: %s)%n", o.file(), best.label(), best.probability(),

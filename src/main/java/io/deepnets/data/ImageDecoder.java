@@ -121,7 +121,23 @@ public final class ImageDecoder {
         } catch (IOException e) {
             throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + io.deepnets.FailureText.describe(e) + ")");
         }
-        try (InputStream in = Files.newInputStream(file); ImageInputStream iis = ImageIO.createImageInputStream(in)) {
+        try (InputStream in = Files.newInputStream(file)) {
+            return read(in, maxPixels);
+        } catch (IOException e) {
+            throw new BadImageException(Problem.UNDECODABLE, "cannot read (" + io.deepnets.FailureText.describe(e) + ")");
+        }
+    }
+
+    /** As {@link #read(Path, long)} for an image already in memory (an upload). */
+    public static BufferedImage read(byte[] bytes, long maxPixels) throws BadImageException {
+        if (bytes.length == 0) {
+            throw new BadImageException(Problem.EMPTY_FILE, "the file is empty");
+        }
+        return read(new java.io.ByteArrayInputStream(bytes), maxPixels);
+    }
+
+    private static BufferedImage read(InputStream in, long maxPixels) throws BadImageException {
+        try (ImageInputStream iis = ImageIO.createImageInputStream(in)) {
             var readers = iis == null ? java.util.Collections.<ImageReader>emptyIterator() : ImageIO.getImageReaders(iis);
             if (!readers.hasNext()) {
                 throw new BadImageException(Problem.NOT_AN_IMAGE, "not an image Java can read (expected PNG, JPEG, BMP or GIF)");

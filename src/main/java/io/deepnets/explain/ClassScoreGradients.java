@@ -42,16 +42,18 @@ public final class ClassScoreGradients {
      * What the backward walk gives.
      *
      * @param probabilities the network's output (softmax) for the image
+     * @param cls the class whose score was differentiated
      * @param logit the class's score before the softmax
      * @param input d logit / d input, in the network's input layout ({@code [1, n]} for a stack, {@code [1, c, h, w]} for a graph)
      * @param layerOutput the output of {@code layer} (null when no layer was asked for)
      * @param layerGradient d logit / d that output (same shape)
      */
-    public record Result(INDArray probabilities, double logit, INDArray input, INDArray layerOutput, INDArray layerGradient) {
+    public record Result(INDArray probabilities, int cls, double logit, INDArray input, INDArray layerOutput, INDArray layerGradient) {
     }
 
     /**
-     * The gradients of class {@code cls}'s logit for {@code features} (one row, as {@link Network#input} takes it),
+     * The gradients of class {@code cls}'s logit (-1: the predicted class's) for {@code features} (one row, as {@link
+     * Network#input} takes it),
      * with the output of the layer named {@code layer} ({@link Network#layerNames()}'s names; null for none).
      */
     public static Result of(Network net, INDArray features, int cls, String layer) {
@@ -66,6 +68,7 @@ public final class ClassScoreGradients {
         Layer[] layers = net.getLayers();
         int n = layers.length;
         INDArray probabilities = acts.get(n).dup();
+        cls = cls < 0 ? probabilities.argMax(1).getInt(0) : cls;
         Layer outLayer = inner(layers[n - 1]);
         INDArray outIn = preProcess(net.getLayerWiseConfigurations().getInputPreProcess(n - 1), acts.get(n - 1));
         double logit = logit(outLayer, outIn, cls);
@@ -80,7 +83,7 @@ public final class ClassScoreGradients {
             InputPreProcessor pp = net.getLayerWiseConfigurations().getInputPreProcess(i);
             eps = backpropPre(pp, backward(inner(layers[i]), preProcess(pp, acts.get(i)), eps));
         }
-        return new Result(probabilities, logit, eps, layerOutput, layerGradient);
+        return new Result(probabilities, cls, logit, eps, layerOutput, layerGradient);
     }
 
     private static Result ofGraph(ComputationGraph graph, INDArray x, int cls, String target) {
@@ -92,6 +95,7 @@ public final class ClassScoreGradients {
         String outputName = graph.getConfiguration().getNetworkOutputs().get(0);
         GraphVertex outVertex = graph.getVertex(outputName);
         INDArray probabilities = acts.get(outputName).dup();
+        cls = cls < 0 ? probabilities.argMax(1).getInt(0) : cls;
         Layer outLayer = inner(outVertex.getLayer());
         String outFrom = inputs.get(outputName).get(0);
         InputPreProcessor outPre = preProcessorOf(outVertex);
@@ -130,7 +134,7 @@ public final class ClassScoreGradients {
         }
         String inputName = graph.getConfiguration().getNetworkInputs().get(0);
         INDArray inputGradient = eps.getOrDefault(inputName, Nd4j.zeros(x.dataType(), x.shape()));
-        return new Result(probabilities, logit, inputGradient, layerOutput, layerGradient);
+        return new Result(probabilities, cls, logit, inputGradient, layerOutput, layerGradient);
     }
 
     private static void add(Map<String, INDArray> eps, String name, INDArray gradient) {

@@ -68,12 +68,7 @@ public final class Explainer {
             throw new IllegalArgumentException("expected " + shape.size() + " values for a " + shape.dims() + " image, got " + pixels.length);
         }
         INDArray x = Nd4j.create(pixels, new long[] {1, pixels.length}, 'c').castTo(net.params().dataType());
-        int target = cls;
-        if (target < 0) {
-            INDArray p = net.output(x);
-            target = p.argMax(1).getInt(0);
-        }
-        ClassScoreGradients.Result r = ClassScoreGradients.of(net, x, target, lastConv);
+        ClassScoreGradients.Result r = ClassScoreGradients.of(net, x, cls, lastConv);
         float[] probabilities = r.probabilities().castTo(org.nd4j.linalg.api.buffer.DataType.FLOAT).dup('c').data().asFloat();
         int h = shape.height();
         int w = shape.width();
@@ -91,7 +86,7 @@ public final class Explainer {
             cam = upsample(gradCam(r.layerOutput(), r.layerGradient()), (int) r.layerOutput().size(2), (int) r.layerOutput().size(3), h, w);
             normalise(cam);
         }
-        return new Explanation(probabilities, target, r.logit(), saliency, cam, cam == null ? null : lastConvName, h, w);
+        return new Explanation(probabilities, r.cls(), r.logit(), saliency, cam, cam == null ? null : lastConvName, h, w);
     }
 
     /** ReLU(sum_k alpha_k A^k), alpha_k the spatial mean of the gradient of channel k; row-major at A's resolution. */

@@ -41,6 +41,11 @@ public final class Overlays {
         return img;
     }
 
+    /** {@code img} enlarged by the whole factor that brings its longer side nearest {@code side} pixels from below (at least 1). */
+    public static BufferedImage enlargedTo(BufferedImage img, int side) {
+        return enlarge(img, Math.max(1, side / Math.max(img.getWidth(), img.getHeight())));
+    }
+
     /** Scales {@code img} by a whole factor with nearest-neighbour sampling (pixels stay visible as squares). */
     public static BufferedImage enlarge(BufferedImage img, int factor) {
         BufferedImage out = new BufferedImage(img.getWidth() * factor, img.getHeight() * factor, BufferedImage.TYPE_INT_RGB);

@@ -56,14 +56,27 @@ public final class ImagePreprocessor {
         try {
             return ImageDecoder.read(file, MAX_PIXELS);
         } catch (ImageDecoder.BadImageException e) {
-            throw new BadInputException(file + ": " + switch (e.problem()) {
-                case EMPTY_FILE, NOT_AN_IMAGE -> "not an image this program can read (PNG, JPG, BMP, GIF)";
-                case TOO_LARGE -> e.width() + "x" + e.height() + " pixels is too large (at most "
-                        + String.format(java.util.Locale.ROOT, "%,d", MAX_PIXELS) + " pixels); scale the image down";
-                case NO_PIXELS -> "the image is empty";
-                case UNDECODABLE -> "unreadable image (truncated, corrupt, or a kind ImageIO cannot decode)";
-            });
+            throw explained(file.toString(), e);
         }
+    }
+
+    /** As {@link #read(Path)} for an image already in memory (an upload), called {@code name} in messages. */
+    public static BufferedImage read(byte[] bytes, String name) {
+        try {
+            return ImageDecoder.read(bytes, MAX_PIXELS);
+        } catch (ImageDecoder.BadImageException e) {
+            throw explained(name, e);
+        }
+    }
+
+    private static BadInputException explained(String name, ImageDecoder.BadImageException e) {
+        return new BadInputException(name + ": " + switch (e.problem()) {
+            case EMPTY_FILE, NOT_AN_IMAGE -> "not an image this program can read (PNG, JPG, BMP, GIF)";
+            case TOO_LARGE -> e.width() + "x" + e.height() + " pixels is too large (at most "
+                    + String.format(java.util.Locale.ROOT, "%,d", MAX_PIXELS) + " pixels); scale the image down";
+            case NO_PIXELS -> "the image is empty";
+            case UNDECODABLE -> "unreadable image (truncated, corrupt, or a kind ImageIO cannot decode)";
+        });
     }
 
     public static Prepared prepare(BufferedImage img, TensorShape shape, Invert invert) {

@@ -21,8 +21,22 @@ public final class Predictor {
         this.invert = invert;
     }
 
-    /** A class and its probability. */
-    public record Scored(String label, double probability) {
+    /** A class (its number and name) and its probability. */
+    public record Scored(int index, String label, double probability) {
+        /** As {@code predict --json} writes it: {@code {label, probability}}. */
+        public java.util.Map<String, Object> json() {
+            return java.util.Map.of("label", label, "probability", probability);
+        }
+    }
+
+    /** The {@code k} most probable of {@code probabilities} (one per class of {@code names}), most probable first. */
+    public static List<Scored> top(float[] probabilities, List<String> names, int k) {
+        List<Scored> scored = new ArrayList<>();
+        for (int i = 0; i < probabilities.length; i++) {
+            scored.add(new Scored(i, names.get(i), probabilities[i]));
+        }
+        scored.sort(Comparator.comparingDouble(Scored::probability).reversed());
+        return List.copyOf(scored.subList(0, Math.min(k, scored.size())));
     }
 
     /** One image's outcome: its top classes, or the error that stopped it. */
@@ -56,16 +70,11 @@ public final class Predictor {
                 ImagePreprocessor.Prepared p = model.prepare(ImagePreprocessor.read(file), invert);
                 INDArray x = Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c');
                 float[] probs = model.network().output(x).dup('c').data().asFloat();
-                List<Scored> scored = new ArrayList<>();
-                for (int i = 0; i < probs.length; i++) {
-                    scored.add(new Scored(model.classNames().get(i), probs[i]));
-                }
-                scored.sort(Comparator.comparingDouble(Scored::probability).reversed());
                 if (showInput != null) {
                     Files.createDirectories(showInput);
                     Figures.writePng(showInput.resolve(shownInputName(file)), p.seen());
                 }
-                outcomes.add(new Outcome(file, List.copyOf(scored.subList(0, Math.min(3, scored.size()))), null, p.inverted()));
+                outcomes.add(new Outcome(file, top(probs, model.classNames(), 3), null, p.inverted()));
             } catch (BadInputException e) {
                 outcomes.add(new Outcome(file, List.of(), e.getMessage(), false));
             } catch (IOException e) {

@@ -72,9 +72,8 @@ final class MistakeExplanations {
             if (p.index() >= images.count()) {
                 continue;
             }
-            float[] pixels = images.isStreamed() ? images.row(p.index())
-                    : java.util.Arrays.copyOfRange(images.features(), p.index() * images.featureSize(), (p.index() + 1) * images.featureSize());
-            BufferedImage seen = Figures.toImage(images, p.index(), shape);
+            float[] pixels = images.row(p.index());
+            BufferedImage seen = io.deepnets.data.ImageDecoder.picture(pixels, 0, shape);
             Explanation e = explainer.explain(pixels, p.predicted());
             int y = 70 + i * rowH;
             g.setColor(Color.BLACK);

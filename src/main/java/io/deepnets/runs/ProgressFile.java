@@ -41,6 +41,14 @@ public final class ProgressFile {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("pid", pid);
             m.put("host", host);
+            m.putAll(figures());
+            m.put("updated_ms", updatedMillis);
+            return m;
+        }
+
+        /** Where training stands, without who wrote it and when: epoch, step, running loss and accuracy, phase. */
+        public Map<String, Object> figures() {
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("epoch", epoch);
             m.put("epochs", epochs);
             m.put("step", step);
@@ -49,7 +57,6 @@ public final class ProgressFile {
             m.put("accuracy", Double.isFinite(accuracy) ? accuracy : null);
             m.put("elapsed_seconds", elapsedSeconds);
             m.put("phase", phase);
-            m.put("updated_ms", updatedMillis);
             return m;
         }
     }

@@ -6,15 +6,14 @@ import io.deepnets.explain.Explanation;
 import io.deepnets.explain.Overlays;
 import io.deepnets.predict.ActivationMaps;
 import io.deepnets.predict.ImagePreprocessor;
+import io.deepnets.predict.Predictor;
 import io.deepnets.predict.TrainedModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +27,8 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class ModelPlayground {
     private static final int KEPT = 4;
+    /** The pictures' longer side, about (the input, Grad-CAM and saliency enlarged for the page). */
+    static final int SHOWN_SIDE = 224;
     private final Map<Path, TrainedModel> models = new LinkedHashMap<>(8, 0.75f, true);
 
     /** What to add to the prediction. */
@@ -62,21 +63,17 @@ final class ModelPlayground {
                 throw ApiError.badRequest(e.getMessage());
             }
             float[] probs = model.network().output(Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c')).dup('c').data().asFloat();
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < probs.length; i++) {
-                order.add(i);
-            }
-            order.sort(Comparator.comparingDouble((Integer i) -> probs[i]).reversed());
+            List<Predictor.Scored> top = Predictor.top(probs, model.classNames(), 3);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("file", "upload");
-            out.put("label", model.classNames().get(order.get(0)));
-            out.put("probability", (double) probs[order.get(0)]);
-            out.put("top", order.stream().limit(3).map(i -> Map.of("label", model.classNames().get(i), "probability", (double) probs[i])).toList());
-            out.put("class_index", order.get(0));
+            out.put("label", top.get(0).label());
+            out.put("probability", top.get(0).probability());
+            out.put("top", top.stream().map(Predictor.Scored::json).toList());
+            out.put("class_index", top.get(0).index());
             out.put("inverted", p.inverted());
-            out.put("input_png", dataUrl(Overlays.enlarge(p.seen(), scale(p.seen()))));
+            out.put("input_png", dataUrl(Overlays.enlargedTo(p.seen(), SHOWN_SIDE)));
             if (options.explain()) {
-                out.put("explanation", explain(model, p));
+                out.put("explanation", explain(model, p, top.get(0).index()));
             }
             if (options.maps()) {
                 List<Map<String, Object>> maps = new ArrayList<>();
@@ -97,10 +94,11 @@ final class ModelPlayground {
         }
     }
 
-    private static Map<String, Object> explain(TrainedModel model, ImagePreprocessor.Prepared p) throws IOException {
+    /** Where the network looked for class {@code cls} of the prepared image. */
+    private static Map<String, Object> explain(TrainedModel model, ImagePreprocessor.Prepared p, int cls) throws IOException {
         Explanation e;
         try {
-            e = new Explainer(model.network(), model.inputShape()).explain(p.pixels());
+            e = new Explainer(model.network(), model.inputShape()).explain(p.pixels(), cls);
         } catch (IllegalArgumentException ex) {
             throw ApiError.badRequest("no explanation for this network: " + ex.getMessage());
         }
@@ -110,22 +108,17 @@ final class ModelPlayground {
         m.put("logit", e.logit());
         m.put("height", e.height());
         m.put("width", e.width());
-        int f = scale(p.seen());
         m.put("saliency", e.rows(e.saliency()));
-        m.put("saliency_png", dataUrl(Overlays.enlarge(Overlays.heat(e.saliency(), e.height(), e.width()), f)));
+        m.put("saliency_png", dataUrl(Overlays.enlargedTo(Overlays.heat(e.saliency(), e.height(), e.width()), SHOWN_SIDE)));
         if (e.gradCam() != null) {
             m.put("grad_cam_layer", e.gradCamLayer());
             m.put("grad_cam", e.rows(e.gradCam()));
-            m.put("grad_cam_png", dataUrl(Overlays.enlarge(Overlays.over(p.seen(), e.gradCam()), f)));
+            m.put("grad_cam_png", dataUrl(Overlays.enlargedTo(Overlays.over(p.seen(), e.gradCam()), SHOWN_SIDE)));
         } else {
             m.put("grad_cam_layer", null);
             m.put("grad_cam_note", "no convolution in this network: Grad-CAM needs one; the saliency map is shown alone");
         }
         return m;
-    }
-
-    private static int scale(BufferedImage img) {
-        return Math.max(1, 224 / Math.max(img.getWidth(), img.getHeight()));
     }
 
     static String dataUrl(BufferedImage img) throws IOException {
@@ -135,17 +128,11 @@ final class ModelPlayground {
     }
 
     /** Decodes with predict's limits (the size in the header checked before any pixel is allocated). */
-    private static BufferedImage decode(byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile("deepnets-upload", ".img");
+    private static BufferedImage decode(byte[] bytes) {
         try {
-            Files.write(tmp, bytes);
-            try {
-                return ImagePreprocessor.read(tmp);
-            } catch (BadInputException e) {
-                throw ApiError.badRequest(e.getMessage().replace(tmp.toString(), "the upload"));
-            }
-        } finally {
-            Files.deleteIfExists(tmp);
+            return ImagePreprocessor.read(bytes, "the upload");
+        } catch (BadInputException e) {
+            throw ApiError.badRequest(e.getMessage());
         }
     }
 }

@@ -41,7 +41,6 @@ public final class RunCatalog {
     private final Map<Path, Cached> cache = new HashMap<>();
     private volatile Snapshot snapshot = new Snapshot(List.of(), List.of(), 0);
     private long lastScan;
-    private long version;
 
     /**
      * One run as the runs table shows it.
@@ -50,6 +49,7 @@ public final class RunCatalog {
      * @param folder the folder relative to its root (with the root's name first when several roots are served)
      * @param status {@code training}, {@code finished}, {@code interrupted} or {@code diverged}
      * @param epochs epochs completed
+     * @param progress the run's progress.json as of this look (null when it has none)
      */
     public record RunEntry(String id, String folder, Path dir, String experiment, String dataset, String started, String status, int epochs,
             Integer plannedEpochs, Long params, Double accuracy, Double valAccuracy, Double loss, Double valLoss, Double testAccuracy,
@@ -82,7 +82,11 @@ public final class RunCatalog {
     public record SweepEntry(String id, String folder, Path dir, String name) {
     }
 
-    /** What the catalog held at one look. */
+    /**
+     * What the catalog held at one look.
+     *
+     * @param version a digest of every run's files and status and of the folders found: it changes when any of them does
+     */
     public record Snapshot(List<RunEntry> runs, List<SweepEntry> sweeps, long version) {
     }
 
@@ -98,10 +102,6 @@ public final class RunCatalog {
                 return p.toAbsolutePath().normalize();
             }
         }).toList();
-    }
-
-    public List<Path> roots() {
-        return roots;
     }
 
     /** The folders as of at most a second ago. */
@@ -135,26 +135,17 @@ public final class RunCatalog {
             walk(r, roots.get(r), 0, null, runs, sweeps, seen);
         }
         // A run's files or its status (a training process that died changes no file) or the set of folders changed.
-        long changes = runs.stream().mapToLong(r -> r.signature() * 31 + r.status().hashCode()).sum() * 31 + runs.size() + sweeps.size() * 7919L;
+        long version = runs.stream().mapToLong(r -> r.signature() * 31 + r.status().hashCode()).sum() * 31 + runs.size() + sweeps.size() * 7919L;
         cache.clear();
         cache.putAll(seen);
         runs.sort((a, b) -> b.started().compareTo(a.started()));
-        if (snapshot.version() == 0 || changes != lastChanges) {
-            version++;
-        }
-        lastChanges = changes;
         snapshot = new Snapshot(List.copyOf(runs), List.copyOf(sweeps), version);
     }
-
-    private long lastChanges;
 
     private void walk(int root, Path dir, int depth, String sweep, List<RunEntry> runs, List<SweepEntry> sweeps, Map<Path, Cached> seen) {
         if (Files.isRegularFile(dir.resolve(RunFolder.CONFIG), LinkOption.NOFOLLOW_LINKS)
                 || Files.isRegularFile(dir.resolve(RunFolder.HISTORY), LinkOption.NOFOLLOW_LINKS)) {
-            RunEntry e = entry(root, dir, sweep, seen);
-            if (e != null) {
-                runs.add(e);
-            }
+            runs.add(entry(root, dir, sweep, seen));
             return;                                   // activations/ and checkpoint/ hold no runs
         }
         String inSweep = sweep;
@@ -193,12 +184,11 @@ public final class RunCatalog {
             signature = signature * 1_000_000_007L + stamp(dir.resolve(f));
         }
         Cached old = cache.get(dir);
-        ProgressFile.Progress progress = ProgressFile.read(dir);
         if (old != null && old.signature() == signature && !"training".equals(old.entry().status())) {
             seen.put(dir, old);
             return old.entry();
         }
-        RunEntry e = read(root, dir, sweep, signature, progress);
+        RunEntry e = read(root, dir, sweep, signature, ProgressFile.read(dir));
         seen.put(dir, new Cached(signature, e));
         return e;
     }

@@ -9,7 +9,6 @@ import io.deepnets.eval.ClassMetrics;
 import io.deepnets.predict.ImagePreprocessor;
 import io.deepnets.report.NetworkDiagram;
 import io.deepnets.runs.EpochResult;
-import io.deepnets.runs.ProgressFile;
 import io.deepnets.runs.PredictionsCsv;
 import io.deepnets.runs.RunContents;
 import io.deepnets.runs.SweepFolder;
@@ -195,7 +194,7 @@ public final class RunServer implements AutoCloseable {
             } else if (p.size() == 4 && p.get(2).equals("test-images") && p.get(3).matches("\\d{1,9}\\.png")) {
                 java.awt.image.BufferedImage img = testImages.image(run.dir(), Integer.parseInt(p.get(3).replace(".png", "")));
                 ByteArrayOutputStream png = new ByteArrayOutputStream();
-                ImageIO.write(io.deepnets.explain.Overlays.enlarge(img, Math.max(1, 64 / Math.max(img.getWidth(), img.getHeight()))), "png", png);
+                ImageIO.write(io.deepnets.explain.Overlays.enlargedTo(img, 64), "png", png);
                 send(ex, 200, "image/png", png.toByteArray());
             } else if (p.size() >= 4 && p.get(2).equals("files")) {
                 sendRunFile(ex, run, p.subList(3, p.size()));
@@ -286,7 +285,7 @@ public final class RunServer implements AutoCloseable {
         m.put("config", flatConfig(run.configYaml()));
         m.put("summary", run.summary());
         m.put("history", history(run.history()));
-        m.put("progress", progress(entry.status().equals("training") ? ProgressFile.read(entry.dir()) : null));
+        m.put("progress", progress(entry));
         m.put("metrics", run.metrics());
         m.put("missing", run.missing());
         if (run.confusion() != null) {
@@ -343,20 +342,9 @@ public final class RunServer implements AutoCloseable {
         return out;
     }
 
-    private static Map<String, Object> progress(ProgressFile.Progress p) {
-        if (p == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("epoch", p.epoch());
-        m.put("epochs", p.epochs());
-        m.put("step", p.step());
-        m.put("steps", p.steps());
-        m.put("loss", p.loss());
-        m.put("accuracy", p.accuracy());
-        m.put("elapsed_seconds", p.elapsedSeconds());
-        m.put("phase", p.phase());
-        return m;
+    /** Where a run being trained stands (its progress.json as the catalog last read it); null for any other run. */
+    private static Map<String, Object> progress(RunCatalog.RunEntry r) {
+        return r.status().equals("training") && r.progress() != null ? r.progress().figures() : null;
     }
 
     /** config.yaml as dotted keys ({@code optimizer.learning_rate}, {@code model.layers[2].filters}) for the compare view. */
@@ -518,15 +506,14 @@ public final class RunServer implements AutoCloseable {
             if (r == null) {
                 return "gone";
             }
-            ProgressFile.Progress p = r.status().equals("training") ? ProgressFile.read(r.dir()) : null;
-            return r.signature() + "/" + r.status() + "/" + (p == null ? 0 : p.updatedMillis());
+            return r.signature() + "/" + r.status();
         }, key -> {
             RunCatalog.RunEntry r = catalog.run(id);
             if (r == null) {
                 return "event: gone\ndata: {}\n\n";
             }
             Map<String, Object> m = new LinkedHashMap<>(r.json());
-            m.put("progress", progress(r.status().equals("training") ? ProgressFile.read(r.dir()) : null));
+            m.put("progress", progress(r));
             try {
                 m.put("history", history(io.deepnets.runs.HistoryCsv.read(r.dir().resolve(io.deepnets.runs.RunFolder.HISTORY))));
             } catch (IOException | RuntimeException e) {

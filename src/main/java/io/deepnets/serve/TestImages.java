@@ -1,6 +1,7 @@
 package io.deepnets.serve;
 
 import io.deepnets.BadInputException;
+import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.DataSources;
 import io.deepnets.data.DatasetLoader;
@@ -8,11 +9,12 @@ import io.deepnets.data.ImageDecoder;
 import io.deepnets.data.ImageSet;
 import io.deepnets.data.LoadedDataset;
 import io.deepnets.data.SplitDataset;
-import io.deepnets.runs.RunContents;
+import io.deepnets.runs.RunFolder;
 import java.awt.image.BufferedImage;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,14 +48,17 @@ final class TestImages {
 
     private final Map<Path, ExperimentConfig> configs = new java.util.concurrent.ConcurrentHashMap<>();
 
-    /** The run's config.yaml, read once (a finished run's never changes). */
+    /** The run's config.yaml, read once (a finished run's never changes); null when it is missing or not valid. */
     private ExperimentConfig config(Path runDir) {
         ExperimentConfig c = configs.get(runDir);
         if (c == null) {
-            c = RunContents.read(runDir).config();
-            if (c != null) {
-                configs.put(runDir, c);
+            try {
+                // Parsed as the report parses a run's config.yaml (RunContents), without reading the run's other files.
+                c = ConfigLoader.parse(java.nio.file.Files.readString(runDir.resolve(RunFolder.CONFIG)), List.of());
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
             }
+            configs.put(runDir, c);
         }
         return c;
     }
