@@ -78,6 +78,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** Each stage's name (the layer's or, in a graph, the vertex's) and type, for profiles. */
     final List<String> names = new ArrayList<>();
     final List<String> types = new ArrayList<>();
+    /** Each stage's output layout ("blocked" or "nchw"), for profiles. */
+    final List<String> layouts = new ArrayList<>();
 
     private ConvOpsTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
             int classes, int[] inputShape) {
@@ -96,6 +98,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         this.update = update;
         this.classes = classes;
         this.inputShape = inputShape;
+        chooseLayouts();
     }
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
@@ -526,9 +529,94 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return new INDArray[] {backward(eps, need[0])};
         }
 
+        /** How the layouts of this stage's inputs and output relate (the default: all plain). */
+        LayoutRule layoutRule() {
+            return LayoutRule.PLAIN;
+        }
+
+        /**
+         * The layouts chosen for its inputs ({@code inTags}) and output ({@code outTag}), oneDNN format tags, told once
+         * before the first forward pass (a stage with oneDNN primitives makes them for these layouts).
+         */
+        void layouts(int[] inTags, int outTag) {
+        }
+
         /** Frees native resources the stage holds beyond ND4J's arrays. */
         void close() {
         }
+    }
+
+    /**
+     * How a stage's layouts are tied: {@code FREE} (a convolution: its primitives take each layout as it comes),
+     * {@code SAME} (inputs and output in one layout: element-wise and per-channel stages, pooling, the merges),
+     * {@code PLAIN} (NCHW in and out: dropout, whose masks are DL4J's element for element, and dense layers reading a
+     * flattened map in NCHW order), {@code ANY_IN} (global pooling: any input, a flat output).
+     */
+    private enum LayoutRule { FREE, SAME, PLAIN, ANY_IN }
+
+    /**
+     * Chooses each activation's layout: oneDNN's blocked one ({@link OneDnnPrimitives#blocked()}) wherever every
+     * stage that writes or reads it can work on it, so that a convolution, its batch normalisation, ReLU, the residual
+     * add and the next convolution pass their activations on without the reorders (a pass over the data each way)
+     * that NCHW between layers costs, and batch normalisation runs oneDNN's JIT kernel instead of its generic one.
+     * Activations tied by a {@code SAME} stage form one group (union-find); a group is blocked when each of its
+     * activations has a multiple of the block's channels and no {@code PLAIN} stage touches it. The network's input
+     * stays NCHW.
+     */
+    private void chooseLayouts() {
+        int n = stages.size();
+        Optional<OneDnnPrimitives.Blocked> blocked = OneDnnPrimitives.blocked();
+        int plain = org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+        int[] group = new int[n + 1];           // activation n: the network's input
+        for (int i = 0; i <= n; i++) {
+            group[i] = i;
+        }
+        boolean[] eligible = new boolean[n + 1];
+        for (int i = 0; i < n; i++) {
+            eligible[i] = blocked.isPresent() && blocked.get().fits(stages.get(i).outShape);
+        }
+        for (int i = 0; i < n; i++) {
+            LayoutRule rule = stages.get(i).layoutRule();
+            for (int j : sources[i]) {
+                int a = j < 0 ? n : j;
+                if (rule == LayoutRule.SAME) {
+                    group[root(group, a)] = root(group, i);
+                } else if (rule == LayoutRule.PLAIN) {
+                    eligible[a] = false;
+                }
+            }
+            if (rule == LayoutRule.PLAIN || rule == LayoutRule.ANY_IN) {
+                eligible[i] = false;
+            }
+        }
+        boolean[] groupBlocked = new boolean[n + 1];
+        java.util.Arrays.fill(groupBlocked, true);
+        for (int i = 0; i <= n; i++) {
+            groupBlocked[root(group, i)] &= eligible[i];
+        }
+        for (int i = 0; i < n; i++) {
+            int[] in = new int[sources[i].length];
+            for (int k = 0; k < in.length; k++) {
+                int a = sources[i][k] < 0 ? n : sources[i][k];
+                in[k] = groupBlocked[root(group, a)] ? blocked.get().tag() : plain;
+            }
+            boolean outBlocked = groupBlocked[root(group, i)];
+            stages.get(i).layouts(in, outBlocked ? blocked.get().tag() : plain);
+            layouts.add(outBlocked ? "blocked" : "nchw");
+        }
+    }
+
+    private static int root(int[] group, int i) {
+        while (group[i] != i) {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        return i;
+    }
+
+    /** The channel block of a blocked layout tag, 1 for NCHW. */
+    private static int channelBlock(int tag) {
+        return OneDnnPrimitives.blocked().filter(b -> b.tag() == tag).map(OneDnnPrimitives.Blocked::channels).orElse(1);
     }
 
     /** The arrays of one stage for one batch size, made on first use. */
@@ -557,7 +645,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray bias;
         private final INDArray weightGrad;
         private final INDArray biasGrad;
-        private final OneDnnConvolution convolution;
+        private OneDnnConvolution convolution;
+        /** Builds the convolution for the input and output layouts chosen. */
+        private final java.util.function.BiFunction<Integer, Integer, OneDnnConvolution> make;
         private final Slots slots = new Slots();
         private final Slots gradSlots = new Slots();
         private INDArray input;
@@ -580,7 +670,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
                     : new int[] {0, 0};
-            this.convolution = new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias);
+            this.make = (srcTag, dstTag) -> new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias, srcTag, dstTag);
+            this.convolution = make.apply(org.bytedeco.dnnl.global.dnnl.dnnl_nchw, org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.FREE;
+        }
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            convolution.close();
+            convolution = make.apply(inTags[0], outTag);
         }
 
         @Override
@@ -608,7 +710,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** Max pooling through {@link OneDnnMaxPooling}: the backward pass reads where the forward pass found each maximum. */
     private static final class MaxPoolStage extends Stage {
         private final long[] inShape;
-        private final OneDnnMaxPooling pooling;
+        private OneDnnMaxPooling pooling;
+        private final java.util.function.IntFunction<OneDnnMaxPooling> make;
         private final Slots slots = new Slots();
         private final Slots gradSlots = new Slots();
         private INDArray[] slot;
@@ -624,7 +727,20 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) Math.max(0, ((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2),
                 (int) Math.max(0, ((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)} : new int[] {0, 0};
-            this.pooling = new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad, p.getPoolingType() == PoolingType.AVG);
+            boolean average = p.getPoolingType() == PoolingType.AVG;
+            this.make = tag -> new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad, average, tag);
+            this.pooling = make.apply(org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;
+        }
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            pooling.close();
+            pooling = make.apply(outTag);
         }
 
         @Override
@@ -809,7 +925,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray batchMean;
         private final INDArray batchVar;
         private final float keep;
-        private final OneDnnBatchNorm norm;
+        private final double epsilon;
+        private OneDnnBatchNorm norm;
         private final Slots slots = new Slots();
         private INDArray input;
 
@@ -829,8 +946,20 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.batchMean = Nd4j.createUninitialized(DataType.FLOAT, c);
             this.batchVar = Nd4j.createUninitialized(DataType.FLOAT, c);
             this.keep = (float) (1.0 - conf.getDecay());
-            this.norm = new OneDnnBatchNorm(shape, conf.getEps());
+            this.epsilon = conf.getEps();
+            this.norm = new OneDnnBatchNorm(shape, epsilon);
             this.outShape = shape;
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;
+        }
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            norm.close();
+            norm = new OneDnnBatchNorm(shape, epsilon, outTag);
         }
 
         @Override
@@ -868,7 +997,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** A ReLU activation layer through {@link OneDnnRelu}; its backward pass works in place on the incoming gradient. */
     private static final class ReluStage extends Stage {
         private final long[] shape;
-        private final OneDnnRelu relu;
+        private OneDnnRelu relu;
         private final Slots slots = new Slots();
         private INDArray out;
 
@@ -876,6 +1005,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.shape = shape;
             this.relu = new OneDnnRelu(shape);
             this.outShape = shape;
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;
+        }
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            if (shape.length == 3) {
+                relu.close();
+                relu = new OneDnnRelu(shape, outTag);
+            }
         }
 
         @Override
@@ -905,6 +1047,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;     // a flatten's flat output cannot be blocked, so its input stays NCHW too
+        }
+
+        @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             return in;
         }
@@ -925,9 +1072,22 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final Slots slots = new Slots();
         private float[] heap = new float[0];
 
+        /** The channel block of the input's layout (1: NCHW). */
+        private int block = 1;
+
         GlobalAveragePoolStage(long[] inShape) {
             this.inShape = inShape;
             this.outShape = new long[] {inShape[0]};
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.ANY_IN;
+        }
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            block = channelBlock(inTags[0]);
         }
 
         @Override
@@ -942,12 +1102,27 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             in.data().asNioFloat().get((int) in.offset(), heap, 0, maps * area);
             float[] means = new float[maps];
-            for (int k = 0; k < maps; k++) {
-                float sum = 0;
-                for (int j = k * area, end = j + area; j < end; j++) {
-                    sum += heap[j];
+            if (block == 1) {
+                for (int k = 0; k < maps; k++) {
+                    float sum = 0;
+                    for (int j = k * area, end = j + area; j < end; j++) {
+                        sum += heap[j];
+                    }
+                    means[k] = sum / area;
                 }
-                means[k] = sum / area;
+            } else {
+                // Blocked: map k's pixels lie block apart in its group of channels; summed in the same pixel order.
+                for (int g = 0; g < maps / block; g++) {
+                    int base = g * area * block;
+                    for (int p = 0; p < area; p++) {
+                        for (int c = 0, at = base + p * block; c < block; c++) {
+                            means[g * block + c] += heap[at + c];
+                        }
+                    }
+                }
+                for (int k = 0; k < maps; k++) {
+                    means[k] /= area;
+                }
             }
             slot[0].data().asNioFloat().put(0, means);
             return slot[0];
@@ -960,8 +1135,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             int maps = (int) (m * inShape[0]);
             int area = (int) (inShape[1] * inShape[2]);
             float[] e = eps.reshape(maps).toFloatVector();
-            for (int k = 0; k < maps; k++) {
-                java.util.Arrays.fill(heap, k * area, (k + 1) * area, e[k] / area);
+            if (block == 1) {
+                for (int k = 0; k < maps; k++) {
+                    java.util.Arrays.fill(heap, k * area, (k + 1) * area, e[k] / area);
+                }
+            } else {
+                for (int g = 0; g < maps / block; g++) {
+                    int base = g * area * block;
+                    for (int p = 0; p < area; p++) {
+                        for (int c = 0, at = base + p * block; c < block; c++) {
+                            heap[at + c] = e[g * block + c] / area;
+                        }
+                    }
+                }
             }
             gradIn.data().asNioFloat().put(0, heap, 0, maps * area);
             return gradIn;
@@ -977,6 +1163,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         AddStage(long[] shape) {
             this.outShape = shape;
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;
         }
 
         @Override
@@ -1020,6 +1211,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 c += sh[0];
             }
             this.outShape = new long[] {c, inShapes[0][1], inShapes[0][2]};
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;     // each input's channels a multiple of the block: its blocks lie together as in NCHW
         }
 
         @Override

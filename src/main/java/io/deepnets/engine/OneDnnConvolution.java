@@ -60,6 +60,9 @@ final class OneDnnConvolution implements AutoCloseable {
     private final ActivationKind activation;
     private final boolean inputGradient;
     private final boolean hasBias;
+    /** oneDNN's format tags of the caller's input and output arrays (and their gradients): NCHW or a blocked one. */
+    private final int srcTag;
+    private final int dstTag;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /**
@@ -81,6 +84,18 @@ final class OneDnnConvolution implements AutoCloseable {
      */
     OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias) {
+        this(inShape, outShape, kernel, stride, padTopLeft, activation, inputGradient, hasBias, dnnl_nchw, dnnl_nchw);
+    }
+
+    /**
+     * As the other constructors, with the input (and its gradient) in layout {@code srcTag} and the output (and its
+     * gradient) in {@code dstTag}: {@code dnnl_nchw}, or the blocked layout of {@link OneDnnPrimitives#blocked()} so
+     * that consecutive layers pass their activations on without a reorder.
+     */
+    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
+            boolean hasBias, int srcTag, int dstTag) {
+        this.srcTag = srcTag;
+        this.dstTag = dstTag;
         this.hasBias = hasBias;
         this.inShape = inShape.clone();
         this.outShape = outShape.clone();
@@ -160,8 +175,8 @@ final class OneDnnConvolution implements AutoCloseable {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
             long[] wDims = {outShape[0], inShape[0], kernel[0], kernel[1]};
-            dnnl_memory_desc_t srcPlain = desc(srcDims, dnnl_nchw);
-            dnnl_memory_desc_t dstPlain = desc(dstDims, dnnl_nchw);
+            dnnl_memory_desc_t srcPlain = desc(srcDims, srcTag);
+            dnnl_memory_desc_t dstPlain = desc(dstDims, dstTag);
             dnnl_memory_desc_t wPlain = desc(wDims, dnnl_oihw);
             dnnl_memory_desc_t bPlain = hasBias ? desc(new long[] {outShape[0]}, dnnl_x) : null;
             src = memory(srcPlain);

@@ -37,6 +37,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] padLeft;
     private final long[] padRight;
     private final boolean average;
+    private final int tag;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
@@ -50,6 +51,12 @@ final class OneDnnMaxPooling implements AutoCloseable {
      * maximum (oneDNN's max pooling, as libnd4j's, takes the maximum over the input positions in the window).
      */
     OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average) {
+        this(inShape, outShape, kernel, stride, padTopLeft, average, dnnl_nchw);
+    }
+
+    /** As the other constructors, the input, the output and their gradients in layout {@code tag} (NCHW or a blocked one). */
+    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average, int tag) {
+        this.tag = tag;
         this.average = average;
         this.inShape = inShape.clone();
         this.outShape = outShape.clone();
@@ -93,8 +100,8 @@ final class OneDnnMaxPooling implements AutoCloseable {
         Plan(long batch, boolean training) {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
-            dnnl_memory_desc_t srcPlain = desc(srcDims, dnnl_nchw);
-            dnnl_memory_desc_t dstPlain = desc(dstDims, dnnl_nchw);
+            dnnl_memory_desc_t srcPlain = desc(srcDims, tag);
+            dnnl_memory_desc_t dstPlain = desc(dstDims, tag);
             src = memory(srcPlain);
             dst = memory(dstPlain);
             diffDst = memory(dstPlain);

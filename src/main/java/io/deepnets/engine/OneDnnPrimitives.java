@@ -89,6 +89,58 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         return Optional.ofNullable(RUNTIME.problem);
     }
 
+    /** The system property that, set to {@code off}, keeps every activation in the plain NCHW layout between layers. */
+    static final String BLOCKED_SWITCH = "deepnets.onednn.blocked";
+
+    /**
+     * oneDNN's blocked activation layout on this machine: {@code tag} (nChw16c with AVX-512, nChw8c with AVX2) groups
+     * {@code channels} channels of one pixel together, the layout its convolutions, batch normalisation and pooling
+     * run their JIT kernels on. {@code [n, c, h, w]} with {@code c} a multiple of {@code channels} takes exactly as
+     * many floats as in NCHW, element {@code (n, c, h, w)} at {@code ((n * C/b + c/b) * H * W + h * W + w) * b + c % b}.
+     */
+    record Blocked(int tag, int channels) {
+        /** Whether activations of {@code shape} ([channels, height, width] per example) can live in this layout. */
+        boolean fits(long[] shape) {
+            return shape.length == 3 && shape[0] % channels == 0;
+        }
+    }
+
+    /**
+     * The blocked layout a convolution between activations of 64 channels picks here (asked of oneDNN once), or empty
+     * when it picks the plain one, oneDNN is unavailable or {@link #BLOCKED_SWITCH} is off.
+     */
+    static Optional<Blocked> blocked() {
+        if ("off".equals(System.getProperty(BLOCKED_SWITCH)) || unavailable().isPresent()) {
+            return Optional.empty();
+        }
+        return LayoutProbe.CHOSEN;
+    }
+
+    /** Asks a convolution's primitive descriptor for the layout it wants its input in. */
+    private static final class LayoutProbe extends OneDnnPrimitives {
+        static final Optional<Blocked> CHOSEN = probe();
+
+        private static Optional<Blocked> probe() {
+            try (LayoutProbe p = new LayoutProbe()) {
+                long[] data = {2, 64, 8, 8};
+                org.bytedeco.dnnl.dnnl_convolution_desc_t d = new org.bytedeco.dnnl.dnnl_convolution_desc_t();
+                check(org.bytedeco.dnnl.global.dnnl.dnnl_convolution_forward_desc_init(d, dnnl_forward_training,
+                        org.bytedeco.dnnl.global.dnnl.dnnl_convolution_direct, desc(data, org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any),
+                        desc(new long[] {64, 64, 3, 3}, org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any), null,
+                        desc(data, org.bytedeco.dnnl.global.dnnl.dnnl_format_tag_any), new long[] {1, 1}, new long[] {1, 1}, new long[] {1, 1}),
+                        "layout probe");
+                dnnl_memory_desc_t wanted = query(p.primitiveDesc(d, null, null), org.bytedeco.dnnl.global.dnnl.dnnl_query_src_md);
+                for (Blocked b : new Blocked[] {new Blocked(org.bytedeco.dnnl.global.dnnl.dnnl_aBcd16b, 16),
+                        new Blocked(org.bytedeco.dnnl.global.dnnl.dnnl_aBcd8b, 8)}) {
+                    if (same(wanted, desc(data, b.tag()))) {
+                        return Optional.of(b);
+                    }
+                }
+                return Optional.empty();
+            }
+        }
+    }
+
     static void check(int status, String what) {
         if (status != 0) {
             throw new IllegalStateException("oneDNN " + what + " failed with status " + status);

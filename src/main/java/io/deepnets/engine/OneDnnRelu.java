@@ -19,11 +19,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class OneDnnRelu implements AutoCloseable {
     private final long[] shape;
+    private final int tag;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** A ReLU over activations of {@code shape} per example ([channels, height, width] or [features]). */
     OneDnnRelu(long[] shape) {
+        this(shape, shape.length == 3 ? org.bytedeco.dnnl.global.dnnl.dnnl_nchw : org.bytedeco.dnnl.global.dnnl.dnnl_ab);
+    }
+
+    /** As the other constructor, the activations in layout {@code tag} (for images NCHW or a blocked one). */
+    OneDnnRelu(long[] shape, int tag) {
         this.shape = shape.clone();
+        this.tag = tag;
     }
 
     void forward(INDArray in, INDArray out, boolean training) {
@@ -57,7 +64,7 @@ final class OneDnnRelu implements AutoCloseable {
             long[] dims = new long[shape.length + 1];
             dims[0] = batch;
             System.arraycopy(shape, 0, dims, 1, shape.length);
-            dnnl_memory_desc_t md = desc(dims, dims.length == 4 ? org.bytedeco.dnnl.global.dnnl.dnnl_nchw : org.bytedeco.dnnl.global.dnnl.dnnl_ab);
+            dnnl_memory_desc_t md = desc(dims, tag);
             src = memory(md);
             dst = memory(md);
             diff = memory(md);
