@@ -78,12 +78,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** Each stage's name (the layer's or, in a graph, the vertex's) and type, for profiles. */
     final List<String> names = new ArrayList<>();
     final List<String> types = new ArrayList<>();
-    /** Each stage's output layout ("blocked" or "nchw"), for profiles. */
+    /** Each stage's output layout ("nchw", or oneDNN's blocked "nChw16c" or "nChw8c"), and for a fused ReLU where it is computed. */
     final List<String> layouts = new ArrayList<>();
 
     private ConvOpsTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
-            int classes, int[] inputShape) {
+            int classes, int[] inputShape, List<String> names, List<String> types) {
         this.net = net;
+        this.names.addAll(names);
+        this.types.addAll(types);
         this.stages = stages;
         this.sources = sources.toArray(new int[0][]);
         this.consumers = new int[stages.size()];
@@ -98,8 +100,31 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         this.update = update;
         this.classes = classes;
         this.inputShape = inputShape;
+        fuse();
         chooseLayouts();
     }
+
+    /**
+     * Work saved by looking at neighbours: a batch normalisation whose output only a ReLU layer reads computes that
+     * ReLU in its own pass (one pass over the activations fewer each way); an {@code add} copies its gradient for its
+     * second input only where both inputs would otherwise share the one array.
+     */
+    private void fuse() {
+        for (int c = 0; c < stages.size(); c++) {
+            if (stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c].length == 1 && sources[c][0] >= 0
+                    && consumers[sources[c][0]] == 1 && stages.get(sources[c][0]) instanceof BatchNormStage b && !"off".equals(System.getProperty(FUSION_SWITCH))) {
+                b.fusedRelu = true;
+                r.fusedIntoNorm = true;
+            }
+            if (stages.get(c) instanceof AddStage a) {
+                int[] in = sources[c];
+                a.copySecond = in[0] >= 0 && in[1] >= 0 && consumers[in[0]] == 1 && consumers[in[1]] == 1;
+            }
+        }
+    }
+
+    /** The system property that, set to {@code off}, keeps batch normalisation and ReLU apart (for comparisons). */
+    static final String FUSION_SWITCH = "deepnets.onednn.fuse";
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
@@ -162,12 +187,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             shape = stage.get().outShape;
         }
         int[] input = {(int) in.getNumChannels(), (int) in.getInputHeight(), (int) in.getInputWidth()};
-        ConvOpsTrainingStep step = new ConvOpsTrainingStep(net, stages, inputs, update, classes, input);
+        List<String> names = new ArrayList<>();
+        List<String> types = new ArrayList<>();
         for (Layer l : layers) {
-            step.names.add(l.conf().getLayer().getLayerName());
-            step.types.add(l.conf().getLayer().getClass().getSimpleName());
+            names.add(l.conf().getLayer().getLayerName());
+            types.add(l.conf().getLayer().getClass().getSimpleName());
         }
-        return Optional.of(step);
+        return Optional.of(new ConvOpsTrainingStep(net, stages, inputs, update, classes, input, names, types));
     }
 
     /**
@@ -281,10 +307,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return declined(why, "the last vertex is not the output layer");
         }
         int[] input = {(int) imageShape[0], (int) imageShape[1], (int) imageShape[2]};
-        ConvOpsTrainingStep step = new ConvOpsTrainingStep(graph, stages, inputs, update, classes, input);
-        step.names.addAll(names);
-        step.types.addAll(types);
-        return Optional.of(step);
+        return Optional.of(new ConvOpsTrainingStep(graph, stages, inputs, update, classes, input, names, types));
     }
 
     /**
@@ -452,7 +475,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             outs[i] = stages.get(i).forwardAll(args, training, iteration, epoch);
             if (t != null) {
                 t[0][i] += System.nanoTime() - t0;
-                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape());
+                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape()) + (outs[i].rank() == 4 ? " " + layouts.get(i) : "");
             }
         }
         return outs;
@@ -602,7 +625,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             boolean outBlocked = groupBlocked[root(group, i)];
             stages.get(i).layouts(in, outBlocked ? blocked.get().tag() : plain);
-            layouts.add(outBlocked ? "blocked" : "nchw");
+            String layout = outBlocked ? "nChw" + blocked.get().channels() + "c" : "nchw";
+            if (stages.get(i) instanceof ReluStage r && r.fusedIntoNorm) {
+                layout += ", in " + (sources[i][0] < names.size() ? names.get(sources[i][0]) : "the batch norm");
+            }
+            layouts.add(layout);
         }
     }
 
@@ -956,10 +983,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return LayoutRule.SAME;
         }
 
+        /** Whether the ReLU stage that alone reads this one's output is computed here, in the same pass. */
+        boolean fusedRelu;
+
         @Override
         void layouts(int[] inTags, int outTag) {
             norm.close();
-            norm = new OneDnnBatchNorm(shape, epsilon, outTag);
+            norm = new OneDnnBatchNorm(shape, epsilon, outTag, fusedRelu);
         }
 
         @Override
@@ -1020,8 +1050,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
 
+        /** Whether the batch normalisation before it computes this ReLU (then it passes its input and gradient on). */
+        boolean fusedIntoNorm;
+
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            if (fusedIntoNorm) {
+                return in;
+            }
             out = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))})[0];
             relu.forward(in, out, training);
             return out;
@@ -1029,7 +1065,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            relu.backward(out, eps);
+            if (!fusedIntoNorm) {
+                relu.backward(out, eps);
+            }
             return eps;
         }
 
@@ -1188,10 +1226,17 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             return slot[0];
         }
 
+        /**
+         * Whether the second input needs a copy of the gradient: only when both inputs' own backward passes receive it
+         * directly (one may change it in place before the other reads it); an input read by several stages gets its
+         * gradient summed into a buffer of its own at once.
+         */
+        boolean copySecond = true;
+
         @Override
         INDArray[] backwardAll(INDArray eps, boolean[] need) {
-            INDArray copy = need[1] ? slots.get(eps.size(0), b -> null)[1].assign(eps) : null;
-            return new INDArray[] {need[0] ? eps : null, copy};
+            INDArray second = !need[1] ? null : copySecond ? slots.get(eps.size(0), b -> null)[1].assign(eps) : eps;
+            return new INDArray[] {need[0] ? eps : null, second};
         }
     }
 

@@ -39,6 +39,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
     private final long[] shape;
     private final float epsilon;
     private final int tag;
+    private final boolean relu;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Normalisation of [channels, height, width] inputs with DL4J's {@code eps}. */
@@ -52,9 +53,19 @@ final class OneDnnBatchNorm implements AutoCloseable {
      * generic one, about three times slower here).
      */
     OneDnnBatchNorm(long[] shape, double epsilon, int tag) {
+        this(shape, epsilon, tag, false);
+    }
+
+    /**
+     * As the other constructors; with {@code relu}, a ReLU after the normalisation in the same pass (oneDNN's
+     * {@code fuse_norm_relu}): the output is {@code max(0, y)}, and {@link #backward} takes the gradient at the ReLU's
+     * output and passes it where {@code y > 0} (a workspace the forward pass writes), DL4J's ReLU derivative.
+     */
+    OneDnnBatchNorm(long[] shape, double epsilon, int tag, boolean relu) {
         this.shape = shape.clone();
         this.epsilon = (float) epsilon;
         this.tag = tag;
+        this.relu = relu;
     }
 
     /**
@@ -120,24 +131,33 @@ final class OneDnnBatchNorm implements AutoCloseable {
             variance = memory(channels);
             diffScale = memory(channels);
             diffShift = memory(channels);
-            int flags = dnnl_use_scale | dnnl_use_shift;
+            int flags = dnnl_use_scale | dnnl_use_shift | (relu ? org.bytedeco.dnnl.global.dnnl.dnnl_fuse_norm_relu : 0);
             dnnl_batch_normalization_desc_t fd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, data, epsilon,
                     training ? flags : flags | dnnl_use_global_stats), "batch normalisation descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
-            forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
-                    new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)});
             if (!training) {
+                forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
+                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)});
                 backward = null;
                 return;
             }
+            // With the ReLU fused, the training pass records where y > 0 for the backward pass.
+            dnnl_memory workspace = relu ? ownedMemory(query(forwardPd, org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md)) : null;
+            forward = relu
+                    ? call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST,
+                        org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE},
+                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst), Arg.plain(workspace)})
+                    : call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
+                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)});
             dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, data, data, epsilon, flags), "batch normalisation backward descriptor");
-            backward = call(primitiveDesc(bd, null, forwardPd),
-                    new int[] {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_DIFF_SRC,
-                        DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT},
-                    new Arg[] {Arg.plain(src), Arg.plain(mean), Arg.plain(variance), Arg.plain(diffDst), Arg.plain(scale), Arg.plain(shift),
-                        Arg.plain(diffSrc), Arg.plain(diffScale), Arg.plain(diffShift)});
+            int[] kinds = {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_DIFF_SRC,
+                DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT, org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE};
+            Arg[] args = {Arg.plain(src), Arg.plain(mean), Arg.plain(variance), Arg.plain(diffDst), Arg.plain(scale), Arg.plain(shift),
+                Arg.plain(diffSrc), Arg.plain(diffScale), Arg.plain(diffShift), relu ? Arg.plain(workspace) : null};
+            int count = relu ? kinds.length : kinds.length - 1;
+            backward = call(primitiveDesc(bd, null, forwardPd), java.util.Arrays.copyOf(kinds, count), java.util.Arrays.copyOf(args, count));
         }
     }
 }

@@ -186,11 +186,15 @@ class ConvOpsTrainingStepTest {
      * allowance as the batch-norm stacks above. Also with flatten in place of global pooling (a pre-processor vertex).
      */
     @ParameterizedTest
-    @ValueSource(strings = {"sgd", "adam", "flatten", "inception-sgd", "inception-adam", "zoo-resnet20"})
+    @ValueSource(strings = {"sgd", "adam", "flatten", "inception-sgd", "inception-adam", "zoo-resnet20", "blocked-sgd", "blocked-adam"})
     void graphStepsLikeComputationGraphFit(String variant) {
         List<String> sets = new ArrayList<>();
         // digits-inception: a 3x3 max pooling branch with stride 1 and 'same' padding, 1x1, 3x3 and 5x5 branches.
-        String file = variant.startsWith("inception") ? "digits-inception.yaml" : "mini-resnet-inception.yaml";
+        String file = variant.startsWith("inception") ? "digits-inception.yaml" : variant.startsWith("blocked") ? "blocked-layouts.yaml"
+                : "mini-resnet-inception.yaml";
+        if (variant.equals("blocked-adam")) {
+            sets.add("optimizer={name: adam, learning_rate: 0.01}");
+        }
         Path dir = Path.of("src/test/resources/graphs");
         if (variant.equals("zoo-resnet20")) {
             dir = Path.of("configs/zoo");       // the zoo's ResNet-20 as configured: classical momentum, L2, batch norm
@@ -260,6 +264,51 @@ class ConvOpsTrainingStepTest {
             for (int i = 0; i < q.length; i++) {
                 assertEquals(q[i], p[i], 1e-4, variant + ": inference probability " + i);
             }
+        }
+    }
+
+    /**
+     * The layouts the step chooses for {@code blocked-layouts.yaml}: oneDNN's blocked layout for every activation
+     * whose writers and readers all take it, NCHW around the dropout layer (DL4J's masks) and for flat outputs, the
+     * ReLU after a batch normalisation computed in its pass; with the switch off, NCHW everywhere.
+     */
+    @org.junit.jupiter.api.Test
+    void activationsStayBlockedWhereEveryStageAroundThemTakesIt() {
+        java.util.Optional<OneDnnPrimitives.Blocked> blocked = OneDnnPrimitives.blocked();
+        assertTrue(blocked.isPresent(), "oneDNN's convolutions pick a blocked layout on this machine (AVX2 or AVX-512)");
+        String b = "nChw" + blocked.get().channels() + "c";
+        java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+        for (String name : new String[] {"stem", "stem_bn", "a", "a_bn", "sum", "relu", "branch1", "branch2", "cat", "pool", "d", "d_bn"}) {
+            expected.put(name, b);
+        }
+        expected.put("stem_relu", b + ", in stem_bn");
+        expected.put("d_relu", b + ", in d_bn");
+        expected.put("c", "nchw");          // read by the dropout layer
+        expected.put("drop", "nchw");
+        expected.put("gap", "nchw");        // flat: [batch, channels]
+        expected.put("predictions", "nchw");
+        assertEquals(new java.util.TreeMap<>(expected), layouts());
+        System.setProperty(OneDnnPrimitives.BLOCKED_SWITCH, "off");
+        System.setProperty(ConvOpsTrainingStep.FUSION_SWITCH, "off");
+        try {
+            java.util.Map<String, String> plain = layouts();
+            assertTrue(plain.values().stream().allMatch("nchw"::equals), "switched off: " + plain);
+        } finally {
+            System.clearProperty(OneDnnPrimitives.BLOCKED_SWITCH);
+            System.clearProperty(ConvOpsTrainingStep.FUSION_SWITCH);
+        }
+    }
+
+    private static java.util.Map<String, String> layouts() {
+        ExperimentConfig config = ConfigLoader.load(Path.of("src/test/resources/graphs/blocked-layouts.yaml"), List.of());
+        TrainingStep.Choice choice = TrainingStep.choose(KerasModelMapper.network(config), 20, 10, java.util.Set.of());
+        try (TrainingStep step = choice.step()) {
+            ConvOpsTrainingStep ops = (ConvOpsTrainingStep) step;
+            java.util.Map<String, String> byName = new java.util.TreeMap<>();
+            for (int i = 0; i < ops.names.size(); i++) {
+                byName.put(ops.names.get(i), ops.layouts.get(i));
+            }
+            return byName;
         }
     }
 
