@@ -128,9 +128,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
-        if (TrainingStep.hasFrozenLayer(net)) {
-            return declined(why, "a frozen layer (transfer learning)");
-        }
         if (!(net.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor)) {
             return declined(why, "not an image network (conv nets only)");
         }
@@ -147,7 +144,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * network it does not compute; the optimizer does not matter here.
      */
     static Optional<BatchPredictor> inferenceFor(MultiLayerNetwork net, int classes) {
-        if (TrainingStep.hasFrozenLayer(net) || net.params() == null || net.params().dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
+        if (net.params() == null || net.params().dataType() != org.nd4j.linalg.api.buffer.DataType.FLOAT) {
             return Optional.empty();
         }
         if (net.getFlattenedGradients() == null) {
@@ -178,10 +175,20 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 shape = new long[] {shape[0] * shape[1] * shape[2]};
             }
             boolean last = i == layers.length - 1;
-            Optional<Stage> stage = layerStage(layers[i], "layer " + i, shape, i == 0, last, why);
+            Layer layer = layers[i];
+            boolean frozen = layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
+            if (layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+                return declined(why, "layer " + i + ": a frozen layer that passes gradients on (FrozenLayerWithBackprop)");
+            }
+            if (frozen && i > 0 && !stages.get(i - 1).frozen) {
+                return declined(why, "layer " + i + ": a frozen layer above a trainable one (only a frozen base at the bottom)");
+            }
+            Optional<Stage> stage = layerStage(frozen ? ((org.deeplearning4j.nn.layers.FrozenLayer) layer).getUnderlying() : layer, "layer " + i, shape,
+                    i == 0 || stages.get(i - 1).frozen, last, why);
             if (stage.isEmpty()) {
                 return Optional.empty();
             }
+            stage.get().frozen = frozen;
             stages.add(stage.get());
             inputs.add(new int[] {i - 1});
             shape = stage.get().outShape;
@@ -202,9 +209,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * topological order, the gradients of a vertex that feeds several others summed.
      */
     static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
-        if (TrainingStep.hasFrozenLayer(graph)) {
-            return declined(why, "a frozen layer (transfer learning)");
-        }
         StringBuilder updateWhy = new StringBuilder();
         Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
         if (update.isEmpty()) {
@@ -215,7 +219,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The forward pass of this step as a predictor for a graph, or empty for a graph it does not compute. */
     static Optional<BatchPredictor> inferenceFor(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes) {
-        if (TrainingStep.hasFrozenLayer(graph) || graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
+        if (graph.params() == null || graph.params().dataType() != DataType.FLOAT) {
             return Optional.empty();
         }
         if (graph.getFlattenedGradients() == null) {
@@ -257,6 +261,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             String where = "vertex " + v.getVertexName();
             org.deeplearning4j.nn.conf.graph.GraphVertex vc = graph.getConfiguration().getVertices().get(v.getVertexName());
+            boolean frozen = false;
+            if (vc instanceof org.deeplearning4j.nn.conf.graph.FrozenVertex fv) {
+                vc = fv.getUnderlying();
+                frozen = true;
+            }
             Stage stage;
             if (v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv) {
                 long[] shape = inShapes[0];
@@ -268,7 +277,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                     shape = new long[] {shape[0] * shape[1] * shape[2]};
                 }
                 boolean last = k == order.length - 1;
-                Optional<Stage> s = layerStage(lv.getLayer(), where, shape, in[0] < 0, last, why);
+                Layer layer = lv.getLayer();
+                if (layer instanceof org.deeplearning4j.nn.layers.FrozenLayerWithBackprop) {
+                    return declined(why, where + ": a frozen layer that passes gradients on (FrozenLayerWithBackprop)");
+                }
+                frozen = layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
+                Optional<Stage> s = layerStage(frozen ? ((org.deeplearning4j.nn.layers.FrozenLayer) layer).getUnderlying() : layer, where, shape,
+                        in[0] < 0 || stages.get(in[0]).frozen, last, why);
                 if (s.isEmpty()) {
                     return Optional.empty();
                 }
@@ -297,6 +312,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             node.put(v.getVertexIndex(), stages.size());
             shapes.put(v.getVertexIndex(), stage.outShape);
+            if (frozen) {
+                for (int j : in) {
+                    if (j >= 0 && !stages.get(j).frozen) {
+                        return declined(why, where + ": a frozen vertex reading a trainable one (only a frozen base at the bottom)");
+                    }
+                }
+            }
+            stage.frozen = frozen;
             stages.add(stage);
             inputs.add(in);
             names.add(v.getVertexName());
@@ -312,7 +335,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /**
      * The stage of one DL4J layer with input {@code shape} ([c, h, w], or [n] after flatten or global pooling), or
-     * empty with the reason ({@code where} names the layer). {@code first}: its input is the network's (no input
+     * empty with the reason ({@code where} names the layer). {@code first}: its input is the network's or a frozen layer's (no input
      * gradient); {@code last}: the network's output layer.
      */
     private static Optional<Stage> layerStage(Layer layer, String where, long[] shape, boolean first, boolean last, Consumer<String> why) {
@@ -419,14 +442,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         INDArray[] grads = new INDArray[n];
         int[] received = new int[n];
         for (int i = n - 1; i >= 0; i--) {
-            if (i < n - 1 && grads[i] == null) {
-                continue;       // nothing below the network's output depends on it (not in a valid network)
+            if (i < n - 1 && grads[i] == null || stages.get(i).frozen) {
+                continue;       // frozen, or nothing below the network's output depends on it
             }
             t0 = t == null ? 0 : System.nanoTime();
             int[] in = sources[i];
             boolean[] need = new boolean[in.length];
             for (int k = 0; k < in.length; k++) {
-                need[k] = in[k] >= 0;
+                need[k] = in[k] >= 0 && !stages.get(in[k]).frozen;
             }
             INDArray[] gradIn = stages.get(i).backwardAll(grads[i], need);
             if (t != null) {
@@ -434,8 +457,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
             for (int k = 0; k < in.length; k++) {
                 int j = in[k];
-                if (j < 0) {
-                    continue;
+                if (!need[k]) {
+                    continue;       // the network's input, or a frozen stage's output
                 }
                 if (consumers[j] == 1) {
                     grads[j] = gradIn[k];
@@ -472,7 +495,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 args[k] = in[k] < 0 ? x : outs[in[k]];
             }
             long t0 = t == null ? 0 : System.nanoTime();
-            outs[i] = stages.get(i).forwardAll(args, training, iteration, epoch);
+            outs[i] = stages.get(i).forwardAll(args, training && !stages.get(i).frozen, iteration, epoch);
             if (t != null) {
                 t[0][i] += System.nanoTime() - t0;
                 shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape()) + (outs[i].rank() == 4 ? " " + layouts.get(i) : "");
@@ -535,6 +558,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private abstract static class Stage {
         /** The output's shape per example. */
         long[] outShape;
+        /**
+         * Part of a frozen base (DL4J's {@code FrozenLayer} or {@code FrozenVertex}, Keras's {@code trainable=False}
+         * called with {@code training=False}): run in inference mode (batch norm on its moving statistics, no
+         * dropout), never run backward (no gradient for its parameters, none below it); its parameters keep their
+         * values because DL4J gives them the no-op updater and a gradient nobody writes.
+         */
+        boolean frozen;
 
         /** Forward from {@code in} (training: dropout on, the input kept for the backward pass; iteration and epoch for a scheduled dropout rate). */
         abstract INDArray forward(INDArray in, boolean training, int iteration, int epoch);
@@ -655,6 +685,15 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
     }
 
+    /**
+     * The layer's view of the network's flattened gradient; a frozen layer has none (DL4J gives it no gradient), so
+     * an array of its own that its stage, never run backward, does not write either.
+     */
+    private static INDArray gradientView(Layer layer) {
+        INDArray view = layer.getGradientsViewArray();
+        return view != null ? view : Nd4j.zeros(DataType.FLOAT, 1, Math.max(1, layer.numParams()));
+    }
+
     private static long[] withBatch(long batch, long[] shape) {
         long[] s = new long[shape.length + 1];
         s[0] = batch;
@@ -682,7 +721,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, ActivationKind activation, boolean first) {
             this.inShape = inShape;
-            Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), gradientView(layer));
             this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
             boolean hasBias = c.hasBias();
             this.bias = hasBias ? layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()) : null;
@@ -847,7 +886,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private INDArray[] slot;
 
         DenseStage(Layer layer, long nIn, long nOut, ActivationKind activation, boolean output) {
-            Map<String, INDArray> grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+            Map<String, INDArray> grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), gradientView(layer));
             this.weights = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
             this.bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
             this.weightGrad = grads.get(DefaultParamInitializer.WEIGHT_KEY);
@@ -960,7 +999,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         BatchNormStage(Layer layer, BatchNormalization conf, long[] shape) {
             this.shape = shape;
             Map<String, INDArray> grads = org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.getInstance()
-                    .getGradientsFromFlattened(layer.conf(), layer.getGradientsViewArray());
+                    .getGradientsFromFlattened(layer.conf(), gradientView(layer));
             long c = shape[0];
             this.gamma = layer.getParam("gamma").reshape(c);
             this.beta = layer.getParam("beta").reshape(c);

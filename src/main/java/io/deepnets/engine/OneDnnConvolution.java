@@ -141,7 +141,7 @@ final class OneDnnConvolution implements AutoCloseable {
             p.run(p.reluBackward);
         }
         p.run(p.backwardWeights);
-        if (inputGradient) {
+        if (inputGradient && gradIn != null) {
             OneDnnPrimitives.setHandle(p.diffSrc, gradIn);
             p.run(p.backwardData);
         }

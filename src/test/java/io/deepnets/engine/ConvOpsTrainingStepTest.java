@@ -312,6 +312,18 @@ class ConvOpsTrainingStepTest {
         }
     }
 
+    /**
+     * Transfer learning's frozen base on this step (inference-mode batch norm and dropout, no backward pass through
+     * it, no update): the frozen graph and stack of {@code Dl4jBackpropStepTest} against DL4J's fit, step by step.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
+    void frozenLayersStepLikeDl4jFit(int frozenLayers) {
+        Dl4jBackpropStepTest.frozenLayersStepLikeDl4jFit(frozenLayers, KIND_UNDER_TEST);
+    }
+
+    private static final String KIND_UNDER_TEST = ConvOpsTrainingStep.KIND;
+
     /** Builds with DL4J's layer helpers disabled: DL4J reads the property when a layer is made. */
     static MultiLayerNetwork withoutHelpers(java.util.function.Supplier<MultiLayerNetwork> build) {
         String key = "org.eclipse.deeplearning4j.helpers.disable";
