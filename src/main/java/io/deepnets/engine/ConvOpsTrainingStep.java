@@ -21,6 +21,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
@@ -183,8 +184,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             if (frozen && i > 0 && !stages.get(i - 1).frozen) {
                 return declined(why, "layer " + i + ": a frozen layer above a trainable one (only a frozen base at the bottom)");
             }
+            int[] zeroPad = i > 0 && stages.get(i - 1) instanceof ZeroPadStage z ? z.padding : null;
             Optional<Stage> stage = layerStage(frozen ? ((org.deeplearning4j.nn.layers.FrozenLayer) layer).getUnderlying() : layer, "layer " + i, shape,
-                    i == 0 || stages.get(i - 1).frozen, last, why);
+                    i == 0 || stages.get(i - 1).frozen, last, zeroPad, why);
             if (stage.isEmpty()) {
                 return Optional.empty();
             }
@@ -282,8 +284,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                     return declined(why, where + ": a frozen layer that passes gradients on (FrozenLayerWithBackprop)");
                 }
                 frozen = layer instanceof org.deeplearning4j.nn.layers.FrozenLayer;
+                int[] zeroPad = in[0] >= 0 && stages.get(in[0]) instanceof ZeroPadStage z ? z.padding : null;
                 Optional<Stage> s = layerStage(frozen ? ((org.deeplearning4j.nn.layers.FrozenLayer) layer).getUnderlying() : layer, where, shape,
-                        in[0] < 0 || stages.get(in[0]).frozen, last, why);
+                        in[0] < 0 || stages.get(in[0]).frozen, last, zeroPad, why);
                 if (s.isEmpty()) {
                     return Optional.empty();
                 }
@@ -329,6 +332,24 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (stages.isEmpty() || !(stages.get(stages.size() - 1) instanceof DenseStage d) || !d.output) {
             return declined(why, "the last vertex is not the output layer");
         }
+        for (int j = 0; j < stages.size(); j++) {
+            if (stages.get(j) instanceof ZeroPadStage) {
+                // Its stage passes the unpadded maps on: the one convolution reading it pads them itself.
+                int readers = 0;
+                boolean byConvolution = true;
+                for (int c = 0; c < inputs.size(); c++) {
+                    for (int from : inputs.get(c)) {
+                        if (from == j) {
+                            readers++;
+                            byConvolution &= stages.get(c) instanceof ConvStage;
+                        }
+                    }
+                }
+                if (readers != 1 || !byConvolution) {
+                    return declined(why, "vertex " + names.get(j) + ": zero padding read by something other than one 'valid' convolution");
+                }
+            }
+        }
         int[] input = {(int) imageShape[0], (int) imageShape[1], (int) imageShape[2]};
         return Optional.of(new ConvOpsTrainingStep(graph, stages, inputs, update, classes, input, names, types));
     }
@@ -338,9 +359,21 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * empty with the reason ({@code where} names the layer). {@code first}: its input is the network's or a frozen layer's (no input
      * gradient); {@code last}: the network's output layer.
      */
-    private static Optional<Stage> layerStage(Layer layer, String where, long[] shape, boolean first, boolean last, Consumer<String> why) {
+    private static Optional<Stage> layerStage(Layer layer, String where, long[] shape, boolean first, boolean last, int[] zeroPad, Consumer<String> why) {
         org.deeplearning4j.nn.conf.layers.Layer lc = layer.conf().getLayer();
         boolean flat = shape.length == 1;
+        if (zeroPad != null && !(lc instanceof ConvolutionLayer c && (lc.getClass() == ConvolutionLayer.class || lc.getClass() == DepthwiseConvolution2D.class)
+                && (c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict)
+                && c.getPadding()[0] == 0 && c.getPadding()[1] == 0)) {
+            return declined(why, where + ": zero padding read by something other than one 'valid' convolution");
+        }
+        if (lc instanceof org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer z && lc.getClass() == org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer.class
+                && !flat) {
+            if (z.getDataFormat() != CNN2DFormat.NCHW) {
+                return declined(why, where + ": zero padding other than NCHW");
+            }
+            return Optional.of(new ZeroPadStage(z.getPadding(), shape));
+        }
         if (last != (lc instanceof OutputLayer)) {
             return declined(why, "the last layer is not the output layer");
         }
@@ -353,14 +386,27 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         if (lc.getIDropout() != null) {
             return declined(why, where + ": dropout on a layer's input (only dropout layers are supported)");
         }
-        if (lc instanceof ConvolutionLayer c && lc.getClass() == ConvolutionLayer.class && !flat) {
+        if (lc instanceof DepthwiseConvolution2D d && lc.getClass() == DepthwiseConvolution2D.class && d.getDepthMultiplier() != 1) {
+            return declined(why, where + ": a depthwise convolution with a depth multiplier other than 1");
+        }
+        if (lc instanceof ConvolutionLayer c && (lc.getClass() == ConvolutionLayer.class || lc.getClass() == DepthwiseConvolution2D.class) && !flat) {
             Optional<ActivationKind> kind = ActivationKind.of(c.getActivationFn());
             boolean valid = c.getConvolutionMode() == ConvolutionMode.Truncate || c.getConvolutionMode() == ConvolutionMode.Strict;
             if (kind.isEmpty() || c.getDilation()[0] != 1 || c.getDilation()[1] != 1 || c.getCnn2dDataFormat() != CNN2DFormat.NCHW
                     || !valid && c.getConvolutionMode() != ConvolutionMode.Same || valid && (c.getPadding()[0] != 0 || c.getPadding()[1] != 0)) {
                 return declined(why, where + ": a convolution other than NCHW, undilated, 'valid' or 'same', with ReLU, tanh, sigmoid or none");
             }
-            return Optional.of(new ConvStage(layer, c, shape, kind.get(), first));
+            if (zeroPad != null) {
+                long[] k = {c.getKernelSize()[0], c.getKernelSize()[1]};
+                long[] st = {c.getStride()[0], c.getStride()[1]};
+                for (int d = 0; d < 2; d++) {
+                    long out = (shape[1 + d] - k[d]) / st[d] + 1;
+                    if ((out - 1) * st[d] + k[d] < shape[1 + d] - zeroPad[2 * d + 1]) {
+                        return declined(why, where + ": zero padding whose last rows or columns the convolution does not reach");
+                    }
+                }
+            }
+            return Optional.of(new ConvStage(layer, c, shape, kind.get(), first, zeroPad));
         }
         if (lc instanceof BatchNormalization b && lc.getClass() == BatchNormalization.class && !flat) {
             if (b.isLockGammaBeta() || b.isUseLogStd() || b.getCnn2DFormat() != CNN2DFormat.NCHW || !b.isMinibatch()) {
@@ -719,9 +765,17 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private INDArray input;
         private INDArray[] slot;
 
-        ConvStage(Layer layer, ConvolutionLayer c, long[] inShape, ActivationKind activation, boolean first) {
+        /**
+         * {@code zeroPad}: the [top, bottom, left, right] rows and columns of a zero-padding layer just before it
+         * (whose stage passes its input on unpadded), computed here as the convolution's own padding; else null.
+         */
+        ConvStage(Layer layer, ConvolutionLayer c, long[] paddedShape, ActivationKind activation, boolean first, int[] zeroPad) {
+            long[] inShape = zeroPad == null ? paddedShape
+                    : new long[] {paddedShape[0], paddedShape[1] - zeroPad[0] - zeroPad[1], paddedShape[2] - zeroPad[2] - zeroPad[3]};
             this.inShape = inShape;
-            Map<String, INDArray> grads = ConvolutionParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), gradientView(layer));
+            boolean depthwise = c instanceof DepthwiseConvolution2D;
+            Map<String, INDArray> grads = (depthwise ? org.deeplearning4j.nn.params.DepthwiseConvolutionParamInitializer.getInstance()
+                    : ConvolutionParamInitializer.getInstance()).getGradientsFromFlattened(layer.conf(), gradientView(layer));
             this.weights = layer.getParam(ConvolutionParamInitializer.WEIGHT_KEY);
             boolean hasBias = c.hasBias();
             this.bias = hasBias ? layer.getParam(ConvolutionParamInitializer.BIAS_KEY).reshape(c.getNOut()) : null;
@@ -730,13 +784,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             int[] kernel = c.getKernelSize();
             int[] stride = c.getStride();
             boolean same = c.getConvolutionMode() == ConvolutionMode.Same;
-            long oH = same ? (inShape[1] + stride[0] - 1) / stride[0] : (inShape[1] - kernel[0]) / stride[0] + 1;
-            long oW = same ? (inShape[2] + stride[1] - 1) / stride[1] : (inShape[2] - kernel[1]) / stride[1] + 1;
+            long oH = same ? (paddedShape[1] + stride[0] - 1) / stride[0] : (paddedShape[1] - kernel[0]) / stride[0] + 1;
+            long oW = same ? (paddedShape[2] + stride[1] - 1) / stride[1] : (paddedShape[2] - kernel[1]) / stride[1] + 1;
             this.outShape = new long[] {c.getNOut(), oH, oW};
             // DL4J's 'same' (ConvolutionUtils.getSameModeTopLeftPadding): half the missing rows/columns before, the rest after.
             int[] pad = same ? new int[] {(int) (((oH - 1) * stride[0] + kernel[0] - inShape[1]) / 2), (int) (((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)}
-                    : new int[] {0, 0};
-            this.make = (srcTag, dstTag) -> new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias, srcTag, dstTag);
+                    : zeroPad != null ? new int[] {zeroPad[0], zeroPad[2]} : new int[] {0, 0};
+            this.make = (srcTag, dstTag) -> new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias, srcTag, dstTag,
+                    depthwise);
             this.convolution = make.apply(org.bytedeco.dnnl.global.dnnl.dnnl_nchw, org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
         }
 
@@ -1113,6 +1168,36 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         @Override
         void close() {
             relu.close();
+        }
+    }
+
+    /**
+     * Keras's {@code ZeroPadding2D} (DL4J's {@code ZeroPaddingLayer}) before a 'valid' convolution, which computes the
+     * padding as its own (oneDNN pads with zeros, as the layer does): this stage passes the unpadded maps and their
+     * gradient on untouched; {@link #outShape} is the padded shape, which the convolution's output size follows.
+     */
+    private static final class ZeroPadStage extends Stage {
+        /** [top, bottom, left, right]. */
+        final int[] padding;
+
+        ZeroPadStage(int[] padding, long[] shape) {
+            this.padding = padding.clone();
+            this.outShape = new long[] {shape[0], shape[1] + padding[0] + padding[1], shape[2] + padding[2] + padding[3]};
+        }
+
+        @Override
+        LayoutRule layoutRule() {
+            return LayoutRule.SAME;
+        }
+
+        @Override
+        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
+            return in;
+        }
+
+        @Override
+        INDArray backward(INDArray eps, boolean needInput) {
+            return eps;
         }
     }
 

@@ -63,6 +63,7 @@ final class OneDnnConvolution implements AutoCloseable {
     /** oneDNN's format tags of the caller's input and output arrays (and their gradients): NCHW or a blocked one. */
     private final int srcTag;
     private final int dstTag;
+    private final boolean depthwise;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /**
@@ -94,6 +95,17 @@ final class OneDnnConvolution implements AutoCloseable {
      */
     OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias, int srcTag, int dstTag) {
+        this(inShape, outShape, kernel, stride, padTopLeft, activation, inputGradient, hasBias, srcTag, dstTag, false);
+    }
+
+    /**
+     * As the other constructors; with {@code depthwise}, one filter per input channel (groups = channels, Keras's
+     * {@code DepthwiseConv2D} with {@code depth_multiplier=1}), its weights in DL4J's depthwise layout
+     * [kH, kW, channels, 1], which oneDNN reads as grouped weights [channels, 1, 1, kH, kW] through their strides.
+     */
+    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
+            boolean hasBias, int srcTag, int dstTag, boolean depthwise) {
+        this.depthwise = depthwise;
         this.srcTag = srcTag;
         this.dstTag = dstTag;
         this.hasBias = hasBias;
@@ -152,6 +164,16 @@ final class OneDnnConvolution implements AutoCloseable {
         plans.close();
     }
 
+    /** DL4J's depthwise weights [kH, kW, channels, 1] as oneDNN's grouped [channels, 1, 1, kH, kW], by strides. */
+    private static org.bytedeco.dnnl.dnnl_memory_desc_t depthwiseWeights(long[] dims) {
+        long channels = dims[0];
+        long kW = dims[4];
+        org.bytedeco.dnnl.dnnl_memory_desc_t d = new org.bytedeco.dnnl.dnnl_memory_desc_t();
+        OneDnnPrimitives.check(org.bytedeco.dnnl.global.dnnl.dnnl_memory_desc_init_by_strides(d, 5, dims, org.bytedeco.dnnl.global.dnnl.dnnl_f32,
+                new long[] {1, 1, 1, kW * channels, channels}), "depthwise weights descriptor");
+        return d;
+    }
+
     /**
      * The primitives for one batch size: for training, the training forward pass (whose blocked input the
      * backward-weights pass reuses) and the backward passes; for inference, the inference forward pass alone
@@ -174,10 +196,10 @@ final class OneDnnConvolution implements AutoCloseable {
         Plan(long batch, boolean training) {
             long[] srcDims = {batch, inShape[0], inShape[1], inShape[2]};
             long[] dstDims = {batch, outShape[0], outShape[1], outShape[2]};
-            long[] wDims = {outShape[0], inShape[0], kernel[0], kernel[1]};
+            long[] wDims = depthwise ? new long[] {inShape[0], 1, 1, kernel[0], kernel[1]} : new long[] {outShape[0], inShape[0], kernel[0], kernel[1]};
             dnnl_memory_desc_t srcPlain = desc(srcDims, srcTag);
             dnnl_memory_desc_t dstPlain = desc(dstDims, dstTag);
-            dnnl_memory_desc_t wPlain = desc(wDims, dnnl_oihw);
+            dnnl_memory_desc_t wPlain = depthwise ? depthwiseWeights(wDims) : desc(wDims, dnnl_oihw);
             dnnl_memory_desc_t bPlain = hasBias ? desc(new long[] {outShape[0]}, dnnl_x) : null;
             src = memory(srcPlain);
             weights = memory(wPlain);

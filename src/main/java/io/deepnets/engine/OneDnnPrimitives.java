@@ -329,7 +329,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
                 : new Arg(own, List.of(), List.of(reorder(wanted, plain, own, user)));
     }
 
-    private Call reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, dnnl_memory fromMemory, dnnl_memory toMemory) {
+    final Call reorder(dnnl_memory_desc_t from, dnnl_memory_desc_t to, dnnl_memory fromMemory, dnnl_memory toMemory) {
         dnnl_primitive_desc pd = new dnnl_primitive_desc();
         check(dnnl_reorder_primitive_desc_create(pd, from, RUNTIME.engine, to, RUNTIME.engine, null), "reorder descriptor");
         descriptors.add(pd);

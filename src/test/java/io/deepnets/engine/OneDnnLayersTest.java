@@ -231,6 +231,125 @@ class OneDnnLayersTest {
         return Nd4j.create(v, shape, 'c');
     }
 
+    /**
+     * The depthwise convolution (one 3x3 filter per channel, DL4J's weights [kH, kW, channels, 1]) after Keras's
+     * {@code ZeroPadding2D(((0, 1), (0, 1)))}, stride 2, 'valid', as MobileNet's strided blocks: forward and backward
+     * against the definition in double, the padding computed as the convolution's own; the forward pass also against
+     * DL4J's own {@code DepthwiseConvolution2D} layer after its {@code ZeroPaddingLayer} (which fixes the weights' layout).
+     */
+    @ParameterizedTest(name = "{0} channels, {1}")
+    @CsvSource({"3, nchw", "16, nchw", "16, blocked"})
+    void depthwiseConvolutionMatchesItsDefinitionAndDl4j(int c, String layout) {
+        int n = 2;
+        int h = 9;
+        int w = 9;
+        int k = 3;
+        int stride = 2;
+        int oh = (h + 1 - k) / stride + 1;
+        int ow = (w + 1 - k) / stride + 1;
+        int tag = layout.equals("blocked") ? OneDnnPrimitives.blocked().orElseThrow().tag() : org.bytedeco.dnnl.global.dnnl.dnnl_nchw;
+        INDArray x = random(n, c, h, w);
+        INDArray weights = random(k, k, c, 1);
+        INDArray bias = random(c);
+        INDArray eps = random(n, c, oh, ow);
+        INDArray out = Nd4j.create(DataType.FLOAT, n, c, oh, ow);
+        INDArray gW = Nd4j.create(DataType.FLOAT, k, k, c, 1);
+        INDArray gb = Nd4j.create(DataType.FLOAT, c);
+        INDArray gx = Nd4j.create(DataType.FLOAT, n, c, h, w);
+        try (OneDnnConvolution conv = new OneDnnConvolution(new long[] {c, h, w}, new long[] {c, oh, ow}, new int[] {k, k},
+                new int[] {stride, stride}, new int[] {0, 0}, ActivationKind.IDENTITY, true, true, tag, tag, true)) {
+            conv.forward(blocked(x, tag), weights, bias, out, true);
+            conv.backward(blocked(x, tag), weights, out, blocked(eps, tag), gW, gb, gx);
+            out = plain(out, tag);
+            gx = plain(gx, tag);
+        }
+        double[] z = new double[n * c * oh * ow];
+        double[] expGW = new double[k * k * c];
+        double[] expGb = new double[c];
+        double[] expGx = new double[n * c * h * w];
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int y = 0; y < oh; y++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        double sum = bias.getDouble(ch);
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int iy = y * stride + i;
+                                int ix = xx * stride + j;
+                                if (iy < h && ix < w) {     // the row and column of zeros after the input
+                                    sum += x.getDouble(b, ch, iy, ix) * weights.getDouble(i, j, ch, 0);
+                                }
+                            }
+                        }
+                        z[((b * c + ch) * oh + y) * ow + xx] = sum;
+                        double delta = eps.getDouble(b, ch, y, xx);
+                        expGb[ch] += delta;
+                        for (int i = 0; i < k; i++) {
+                            for (int j = 0; j < k; j++) {
+                                int iy = y * stride + i;
+                                int ix = xx * stride + j;
+                                if (iy < h && ix < w) {
+                                    expGW[(i * k + j) * c + ch] += delta * x.getDouble(b, ch, iy, ix);
+                                    expGx[((b * c + ch) * h + iy) * w + ix] += delta * weights.getDouble(i, j, ch, 0);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertClose(z, out, "forward");
+        assertClose(expGW, gW, "weight gradient");
+        assertClose(expGb, gb, "bias gradient");
+        assertClose(expGx, gx, "input gradient");
+
+        io.deepnets.config.ExperimentConfig config = io.deepnets.config.ConfigLoader.parse("""
+                name: dw
+                data: {dataset: cifar10, validation_data: test}
+                model:
+                  input_shape: [%d, %d, %d]
+                  layers:
+                    - {type: zero_padding2d, padding: [[0, 1], [0, 1]]}
+                    - {type: depthwise_conv2d, kernel_size: 3, strides: 2, padding: valid}
+                    - {type: flatten}
+                    - {type: output, units: 2}
+                optimizer: {name: sgd, learning_rate: 0.1}
+                training: {batch_size: 2, epochs: 1}
+                """.formatted(h, w, c), java.util.List.of());
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = io.deepnets.model.KerasModelMapper.build(config);
+        net.getLayer(1).setParam("W", weights);
+        net.getLayer(1).setParam("b", bias.reshape(1, c));
+        INDArray dl4j = net.feedForward(x.reshape(n, c * h * w), false).get(2);
+        assertClose(dl4j.reshape(dl4j.length()).toDoubleVector(), out, "forward against DL4J's DepthwiseConvolution2D");
+    }
+
+    /** {@code a} (NCHW) in layout {@code tag}, by oneDNN's reorder. */
+    private static INDArray blocked(INDArray a, int tag) {
+        return tag == org.bytedeco.dnnl.global.dnnl.dnnl_nchw ? a : Reorder.of(a, org.bytedeco.dnnl.global.dnnl.dnnl_nchw, tag);
+    }
+
+    /** {@code a} in layout {@code tag} back in NCHW. */
+    private static INDArray plain(INDArray a, int tag) {
+        return tag == org.bytedeco.dnnl.global.dnnl.dnnl_nchw ? a : Reorder.of(a, tag, org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
+    }
+
+    /** One reorder between two layouts of a 4-d float array. */
+    private static final class Reorder extends OneDnnPrimitives {
+        static INDArray of(INDArray a, int from, int to) {
+            INDArray result = Nd4j.create(DataType.FLOAT, a.shape());
+            try (Reorder r = new Reorder()) {
+                org.bytedeco.dnnl.dnnl_memory_desc_t src = desc(a.shape(), from);
+                org.bytedeco.dnnl.dnnl_memory_desc_t dst = desc(a.shape(), to);
+                org.bytedeco.dnnl.dnnl_memory in = r.memory(src);
+                org.bytedeco.dnnl.dnnl_memory out = r.memory(dst);
+                setHandle(in, a);
+                setHandle(out, result);
+                r.run(r.reorder(src, dst, in, out));
+            }
+            return result;
+        }
+    }
+
     private static void assertClose(double[] expected, INDArray actual, String what) {
         float[] a = actual.reshape(actual.length()).toFloatVector();
         assertEquals(expected.length, a.length, what);

@@ -124,7 +124,7 @@ class TransferLearningTest {
                 "the base's dense layer, not frozen, trained on");
         assertEquals(9, after.getnLayers());
         JsonNode m = new ObjectMapper().readTree(tl.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("dl4j-backprop+flat-update", m.get("training_step").asText(), "frozen layers: DL4J's backprop, the flat update");
+        assertEquals("deepnets-conv-ops", m.get("training_step").asText(), "a frozen base on the oneDNN step");
         JsonNode b = m.get("provenance").get("base_network");
         assertEquals(base.runDir().resolve(RunFolder.MODEL).toAbsolutePath().toString(), b.get("model").asText());
         assertEquals(io.deepnets.config.BaseNetwork.sha256(base.runDir().resolve(RunFolder.MODEL)), b.get("model_sha256").asText());
