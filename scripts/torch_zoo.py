@@ -351,7 +351,8 @@ def cifar8_cnn():
 
 
 # ----------------------------------------------------------------------------- recipes (from the YAMLs)
-# dataset, input (C, H, W), optimizer, learning rate, momentum, batch size, validation_split, augment
+# dataset, input (C, H, W), optimizer, learning rate, momentum, batch size, validation_split (None: the test set
+# validates, Keras's validation_data), augment
 # (horizontal_flip, width_shift, height_shift), builder
 AUG = (True, 0.125, 0.125)
 MODELS = {
@@ -359,7 +360,7 @@ MODELS = {
     "alexnet-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.01, 0.9, 128, 0.1, AUG, alexnet),
     "vgg11-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg11-cifar10")),
     "vgg16-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg16-cifar10")),
-    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, AUG, lambda: resnet(3)),
+    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, AUG, lambda: resnet(3)),
     "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, AUG, lambda: resnet(9)),
     "inception-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, inception),
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
@@ -383,7 +384,7 @@ def check_recipe(name):
     a = y["data"].get("augment")
     want = {"dataset": y["data"]["dataset"], "optimizer": y["optimizer"]["name"],
             "learning_rate": float(y["optimizer"]["learning_rate"]), "momentum": y["optimizer"].get("momentum"),
-            "batch_size": y["training"]["batch_size"], "validation_split": y["data"]["validation_split"],
+            "batch_size": y["training"]["batch_size"], "validation_split": y["data"].get("validation_split"),
             "augment": None if a is None else (bool(a.get("horizontal_flip", False)), float(a.get("width_shift", 0)),
                                                float(a.get("height_shift", 0)))}
     have = {"dataset": ds, "optimizer": opt, "learning_rate": lr, "momentum": mom, "batch_size": batch,
@@ -496,9 +497,12 @@ def train(name, data_dir, seconds, warmup, epochs, batch, seed=42):
     check_recipe(name)
     ds, shape, opt_name, lr, mom, b0, vsplit, aug, _ = MODELS[name]
     b = batch or b0
-    xtr, ytr, _, _ = load(name, data_dir)
-    split = int(xtr.shape[0] * (1 - vsplit))      # Keras: the last fraction is validation, cut before shuffling
-    xt, yt, xv, yv = xtr[:split], ytr[:split], xtr[split:], ytr[split:]
+    xtr, ytr, xte, yte = load(name, data_dir)
+    if vsplit is None:                            # Keras validation_data=(x_test, y_test): all training images train
+        xt, yt, xv, yv = xtr, ytr, xte, yte
+    else:
+        split = int(xtr.shape[0] * (1 - vsplit))  # Keras: the last fraction is validation, cut before shuffling
+        xt, yt, xv, yv = xtr[:split], ytr[:split], xtr[split:], ytr[split:]
     net = build(name)
     net.train()
     opt = make_optimizer(name, net)
@@ -567,7 +571,7 @@ def profile(name, data_dir, steps, warmup, batch, seed=42):
     ds, shape, opt_name, lr, mom, b0, vsplit, aug, _ = MODELS[name]
     b = batch or b0
     xtr, ytr, _, _ = load(name, data_dir)
-    split = int(xtr.shape[0] * (1 - vsplit))
+    split = xtr.shape[0] if vsplit is None else int(xtr.shape[0] * (1 - vsplit))
     xt, yt = xtr[:split], ytr[:split]
     net = build(name)
     net.train()
