@@ -106,15 +106,20 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     }
 
     /**
-     * Work saved by looking at neighbours: a batch normalisation whose output only a ReLU layer reads computes that
-     * ReLU in its own pass (one pass over the activations fewer each way); an {@code add} copies its gradient for its
-     * second input only where both inputs would otherwise share the one array.
+     * Work saved by looking at neighbours: a batch normalisation or an {@code add} whose output only a ReLU layer reads
+     * computes that ReLU in its own pass (one pass over the activations fewer); an {@code add} copies its gradient
+     * for its second input only where both inputs would otherwise share the one array.
      */
     private void fuse() {
         for (int c = 0; c < stages.size(); c++) {
             if (stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c].length == 1 && sources[c][0] >= 0
                     && consumers[sources[c][0]] == 1 && stages.get(sources[c][0]) instanceof BatchNormStage b && !"off".equals(System.getProperty(FUSION_SWITCH))) {
                 b.fusedRelu = true;
+                r.fusedIntoNorm = true;
+            }
+            if (stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c].length == 1 && sources[c][0] >= 0
+                    && consumers[sources[c][0]] == 1 && stages.get(sources[c][0]) instanceof AddStage a && !"off".equals(System.getProperty(FUSION_SWITCH))) {
+                a.fusedRelu = true;
                 r.fusedIntoNorm = true;
             }
             if (stages.get(c) instanceof AddStage a) {
@@ -703,7 +708,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             stages.get(i).layouts(in, outBlocked ? blocked.get().tag() : plain);
             String layout = outBlocked ? "nChw" + blocked.get().channels() + "c" : "nchw";
             if (stages.get(i) instanceof ReluStage r && r.fusedIntoNorm) {
-                layout += ", in " + (sources[i][0] < names.size() ? names.get(sources[i][0]) : "the batch norm");
+                layout += ", in " + names.get(sources[i][0]);
             }
             layouts.add(layout);
         }
@@ -1144,7 +1149,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
 
-        /** Whether the batch normalisation before it computes this ReLU (then it passes its input and gradient on). */
+        /** Whether the batch normalisation or the add before it computes this ReLU (then it passes its input and gradient on). */
         boolean fusedIntoNorm;
 
         @Override
@@ -1342,12 +1347,42 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             throw new IllegalStateException("add has two inputs");
         }
 
+        /** Whether the ReLU stage that alone reads the sum is computed here (oneDNN's add with a ReLU post-op). */
+        boolean fusedRelu;
+        /** oneDNN's add for maps (null for flat inputs, which ND4J adds), and the fused ReLU's backward pass. */
+        private OneDnnAdd add;
+        private OneDnnRelu relu;
+        private INDArray out;
+
+        @Override
+        void layouts(int[] inTags, int outTag) {
+            if (outShape.length == 3) {
+                add = new OneDnnAdd(outShape, outTag, fusedRelu);
+                relu = fusedRelu ? new OneDnnRelu(outShape, outTag) : null;
+            }
+        }
+
         @Override
         INDArray forwardAll(INDArray[] in, boolean training, int iteration, int epoch) {
             INDArray[] slot = slots.get(in[0].size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape)),
                     Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
-            Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(in[0], in[1], slot[0]));
-            return slot[0];
+            if (add != null) {
+                add.forward(in[0], in[1], slot[0]);
+            } else {
+                Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(in[0], in[1], slot[0]));
+            }
+            out = slot[0];
+            return out;
+        }
+
+        @Override
+        void close() {
+            if (add != null) {
+                add.close();
+            }
+            if (relu != null) {
+                relu.close();
+            }
         }
 
         /**
@@ -1359,6 +1394,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray[] backwardAll(INDArray eps, boolean[] need) {
+            if (fusedRelu) {
+                relu.backward(out, eps);        // in place: the gradient passes where the sum was above 0
+            }
             INDArray second = !need[1] ? null : copySecond ? slots.get(eps.size(0), b -> null)[1].assign(eps) : eps;
             return new INDArray[] {need[0] ? eps : null, second};
         }

@@ -311,11 +311,12 @@ class ConvOpsTrainingStepTest {
         assertTrue(blocked.isPresent(), "oneDNN's convolutions pick a blocked layout on this machine (AVX2 or AVX-512)");
         String b = "nChw" + blocked.get().channels() + "c";
         java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
-        for (String name : new String[] {"stem", "stem_bn", "a", "a_bn", "sum", "relu", "branch1", "branch2", "cat", "pool", "d", "d_bn"}) {
+        for (String name : new String[] {"stem", "stem_bn", "a", "a_bn", "sum", "branch1", "branch2", "cat", "pool", "d", "d_bn"}) {
             expected.put(name, b);
         }
         expected.put("stem_relu", b + ", in stem_bn");
         expected.put("d_relu", b + ", in d_bn");
+        expected.put("relu", b + ", in sum");
         expected.put("c", "nchw");          // read by the dropout layer
         expected.put("drop", "nchw");
         expected.put("gap", "nchw");        // flat: [batch, channels]
