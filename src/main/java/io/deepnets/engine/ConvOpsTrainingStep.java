@@ -41,10 +41,13 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * The training step of the image networks (convolution, batch normalisation, ReLU or linear activation layers, max
- * and global average pooling, dropout, dense, softmax output) through oneDNN's own primitives, each made once per
- * layer and batch size ({@link OneDnnConvolution} with the ReLU fused, {@link OneDnnBatchNorm}, {@link OneDnnRelu},
- * {@link OneDnnMaxPooling} with its workspace, {@link OneDnnInnerProduct}), on arrays allocated once per batch size;
+ * The training step of the image networks, stacks and graphs (convolution, depthwise too, zero padding, batch
+ * normalisation, ReLU or linear activation layers, max, average and global average pooling, dropout, dense, {@code
+ * add}, {@code concatenate}, softmax output; a frozen base below trainable layers) through oneDNN's own primitives,
+ * each made once per layer and batch size ({@link OneDnnConvolution} with the ReLU fused, {@link OneDnnBatchNorm},
+ * {@link OneDnnRelu}, {@link OneDnnMaxPooling} with its workspace, {@link OneDnnAdd}, {@link OneDnnInnerProduct}),
+ * the activations in oneDNN's blocked layout wherever every stage around them takes it ({@link #chooseLayouts}) and a
+ * ReLU computed by the batch norm or add before it ({@link #fuse}), on arrays allocated once per batch size;
  * DL4J's dropout ops in DL4J's order for the masks (the same random numbers on the same elements as DL4J's
  * {@code fit}); softmax and the cross-entropy on the host (plus DL4J's L1/L2 term); then the
  * {@link io.deepnets.engine.FlatUpdate} of whatever optimizer the network trains with.
@@ -111,16 +114,17 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * for its second input only where both inputs would otherwise share the one array.
      */
     private void fuse() {
+        boolean fusion = !"off".equals(System.getProperty(FUSION_SWITCH));
         for (int c = 0; c < stages.size(); c++) {
-            if (stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c].length == 1 && sources[c][0] >= 0
-                    && consumers[sources[c][0]] == 1 && stages.get(sources[c][0]) instanceof BatchNormStage b && !"off".equals(System.getProperty(FUSION_SWITCH))) {
-                b.fusedRelu = true;
-                r.fusedIntoNorm = true;
-            }
-            if (stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c].length == 1 && sources[c][0] >= 0
-                    && consumers[sources[c][0]] == 1 && stages.get(sources[c][0]) instanceof AddStage a && !"off".equals(System.getProperty(FUSION_SWITCH))) {
-                a.fusedRelu = true;
-                r.fusedIntoNorm = true;
+            if (fusion && stages.get(c) instanceof ReluStage r && r.shape.length == 3 && sources[c][0] >= 0 && consumers[sources[c][0]] == 1) {
+                Stage before = stages.get(sources[c][0]);
+                if (before instanceof BatchNormStage b) {
+                    b.fusedRelu = true;
+                    r.fused = true;
+                } else if (before instanceof AddStage a) {
+                    a.fusedRelu = true;
+                    r.fused = true;
+                }
             }
             if (stages.get(c) instanceof AddStage a) {
                 int[] in = sources[c];
@@ -129,7 +133,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
     }
 
-    /** The system property that, set to {@code off}, keeps batch normalisation and ReLU apart (for comparisons). */
+    /** The system property that, set to {@code off}, keeps a ReLU layer apart from the batch norm or add before it (for comparisons). */
     static final String FUSION_SWITCH = "deepnets.onednn.fuse";
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
@@ -707,7 +711,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             boolean outBlocked = groupBlocked[root(group, i)];
             stages.get(i).layouts(in, outBlocked ? blocked.get().tag() : plain);
             String layout = outBlocked ? "nChw" + blocked.get().channels() + "c" : "nchw";
-            if (stages.get(i) instanceof ReluStage r && r.fusedIntoNorm) {
+            if (stages.get(i) instanceof ReluStage r && r.fused) {
                 layout += ", in " + names.get(sources[i][0]);
             }
             layouts.add(layout);
@@ -1150,11 +1154,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         /** Whether the batch normalisation or the add before it computes this ReLU (then it passes its input and gradient on). */
-        boolean fusedIntoNorm;
+        boolean fused;
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
-            if (fusedIntoNorm) {
+            if (fused) {
                 return in;
             }
             out = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))})[0];
@@ -1164,7 +1168,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            if (!fusedIntoNorm) {
+            if (!fused) {
                 relu.backward(out, eps);
             }
             return eps;
