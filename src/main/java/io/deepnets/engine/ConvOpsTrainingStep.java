@@ -766,6 +766,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray bias;
         private final INDArray weightGrad;
         private final INDArray biasGrad;
+        /** Made by {@link #layouts} for the layouts chosen. */
         private OneDnnConvolution convolution;
         /** Builds the convolution for the input and output layouts chosen. */
         private final java.util.function.BiFunction<Integer, Integer, OneDnnConvolution> make;
@@ -801,7 +802,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                     : zeroPad != null ? new int[] {zeroPad[0], zeroPad[2]} : new int[] {0, 0};
             this.make = (srcTag, dstTag) -> new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias, srcTag, dstTag,
                     depthwise);
-            this.convolution = make.apply(org.bytedeco.dnnl.global.dnnl.dnnl_nchw, org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
         }
 
         @Override
@@ -811,7 +811,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         void layouts(int[] inTags, int outTag) {
-            convolution.close();
             convolution = make.apply(inTags[0], outTag);
         }
 
@@ -840,6 +839,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** Max pooling through {@link OneDnnMaxPooling}: the backward pass reads where the forward pass found each maximum. */
     private static final class MaxPoolStage extends Stage {
         private final long[] inShape;
+        /** Made by {@link #layouts} for the layouts chosen. */
         private OneDnnMaxPooling pooling;
         private final java.util.function.IntFunction<OneDnnMaxPooling> make;
         private final Slots slots = new Slots();
@@ -859,7 +859,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 (int) Math.max(0, ((oW - 1) * stride[1] + kernel[1] - inShape[2]) / 2)} : new int[] {0, 0};
             boolean average = p.getPoolingType() == PoolingType.AVG;
             this.make = tag -> new OneDnnMaxPooling(inShape, outShape, kernel, stride, pad, average, tag);
-            this.pooling = make.apply(org.bytedeco.dnnl.global.dnnl.dnnl_nchw);
         }
 
         @Override
@@ -869,7 +868,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         void layouts(int[] inTags, int outTag) {
-            pooling.close();
             pooling = make.apply(outTag);
         }
 
@@ -1056,6 +1054,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final INDArray batchVar;
         private final float keep;
         private final double epsilon;
+        /** Made by {@link #layouts} for the layouts chosen. */
         private OneDnnBatchNorm norm;
         private final Slots slots = new Slots();
         private INDArray input;
@@ -1077,7 +1076,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             this.batchVar = Nd4j.createUninitialized(DataType.FLOAT, c);
             this.keep = (float) (1.0 - conf.getDecay());
             this.epsilon = conf.getEps();
-            this.norm = new OneDnnBatchNorm(shape, epsilon);
             this.outShape = shape;
         }
 
@@ -1091,7 +1089,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         void layouts(int[] inTags, int outTag) {
-            norm.close();
             norm = new OneDnnBatchNorm(shape, epsilon, outTag, fusedRelu);
         }
 
@@ -1136,7 +1133,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         ReluStage(long[] shape) {
             this.shape = shape;
-            this.relu = new OneDnnRelu(shape);
             this.outShape = shape;
         }
 
@@ -1147,10 +1143,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         void layouts(int[] inTags, int outTag) {
-            if (shape.length == 3) {
-                relu.close();
-                relu = new OneDnnRelu(shape, outTag);
-            }
+            relu = shape.length == 3 ? new OneDnnRelu(shape, outTag) : new OneDnnRelu(shape);
         }
 
         /** Whether the batch normalisation or the add before it computes this ReLU (then it passes its input and gradient on). */

@@ -231,7 +231,7 @@ class ConvOpsTrainingStepTest {
         // ResNet-20's largest step), at every step, whatever the count beyond 2e-5. Measured on the 2-core Xeon: this
         // step's loss is closer to the exact one than DL4J's on ResNet-20 at every step, comparable on MobileNet.
         boolean sensitive = variant.startsWith("zoo-");
-        io.deepnets.model.Network builtin = sensitive ? withoutHelpersNetwork(() -> KerasModelMapper.network(config)) : null;
+        io.deepnets.model.Network builtin = sensitive ? withoutHelpers(() -> KerasModelMapper.network(config)) : null;
         try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
                 TrainingStep stock = new Dl4jFitStep(reference, 10); TrainingStep other = sensitive ? new Dl4jFitStep(builtin, 10) : null) {
             assertEquals(ConvOpsTrainingStep.KIND, step.kind(), choice.declined().toString());
@@ -353,29 +353,11 @@ class ConvOpsTrainingStepTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
     void frozenLayersStepLikeDl4jFit(int frozenLayers) {
-        Dl4jBackpropStepTest.frozenLayersStepLikeDl4jFit(frozenLayers, KIND_UNDER_TEST);
+        Dl4jBackpropStepTest.frozenLayersStepLikeDl4jFit(frozenLayers, ConvOpsTrainingStep.KIND);
     }
 
-    private static final String KIND_UNDER_TEST = ConvOpsTrainingStep.KIND;
-
-    /** As {@link #withoutHelpers} for a stack or a graph. */
-    static io.deepnets.model.Network withoutHelpersNetwork(java.util.function.Supplier<io.deepnets.model.Network> build) {
-        String key = "org.eclipse.deeplearning4j.helpers.disable";
-        String before = System.getProperty(key);
-        System.setProperty(key, "true");
-        try {
-            return build.get();
-        } finally {
-            if (before == null) {
-                System.clearProperty(key);
-            } else {
-                System.setProperty(key, before);
-            }
-        }
-    }
-
-    /** Builds with DL4J's layer helpers disabled: DL4J reads the property when a layer is made. */
-    static MultiLayerNetwork withoutHelpers(java.util.function.Supplier<MultiLayerNetwork> build) {
+    /** Builds (a stack or a graph) with DL4J's layer helpers disabled: DL4J reads the property when a layer is made. */
+    static <T> T withoutHelpers(java.util.function.Supplier<T> build) {
         String key = "org.eclipse.deeplearning4j.helpers.disable";
         String before = System.getProperty(key);
         System.setProperty(key, "true");
