@@ -1178,33 +1178,18 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * padding as its own (oneDNN pads with zeros, as the layer does): this stage passes the unpadded maps and their
      * gradient on untouched; {@link #outShape} is the padded shape, which the convolution's output size follows.
      */
-    private static final class ZeroPadStage extends Stage {
+    private static final class ZeroPadStage extends IdentityStage {
         /** [top, bottom, left, right]. */
         final int[] padding;
 
         ZeroPadStage(int[] padding, long[] shape) {
+            super(new long[] {shape[0], shape[1] + padding[0] + padding[1], shape[2] + padding[2] + padding[3]});
             this.padding = padding.clone();
-            this.outShape = new long[] {shape[0], shape[1] + padding[0] + padding[1], shape[2] + padding[2] + padding[3]};
-        }
-
-        @Override
-        LayoutRule layoutRule() {
-            return LayoutRule.SAME;
-        }
-
-        @Override
-        INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
-            return in;
-        }
-
-        @Override
-        INDArray backward(INDArray eps, boolean needInput) {
-            return eps;
         }
     }
 
     /** A linear activation layer: nothing to compute either way. */
-    private static final class IdentityStage extends Stage {
+    private static class IdentityStage extends Stage {
         /** Passes its input on, seen as {@code shape} (an activation layer's or, for a flatten vertex, the flat one). */
         IdentityStage(long[] shape) {
             this.outShape = shape;
