@@ -81,10 +81,11 @@ class GraphConfigTest {
     void theMultistepScheduleStretchesWithTheEpochs() {
         ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
         TrainingCallbacks.Schedule s = r.training().schedule();
-        assertEquals(0.1, s.valueAt(0.1, 0, 14), 1e-12);
-        assertEquals(0.01, s.valueAt(0.1, 0, 15), 1e-12, "from epoch 16 (0-based 15 = 0.5 x 30)");
-        assertEquals(0.01, s.valueAt(0.1, 0, 22), 1e-12);
-        assertEquals(0.001, s.valueAt(0.1, 0, 23), 1e-12, "0.75 x 30 = 22.5, rounded to 23");
+        assertEquals(45, r.training().epochs());
+        assertEquals(0.1, s.valueAt(0.1, 0, 22), 1e-12);
+        assertEquals(0.01, s.valueAt(0.1, 0, 23), 1e-12, "from epoch 24 (0.5 x 45 = 22.5, rounded to 0-based 23)");
+        assertEquals(0.01, s.valueAt(0.1, 0, 33), 1e-12);
+        assertEquals(0.001, s.valueAt(0.1, 0, 34), 1e-12, "0.75 x 45 = 33.75, rounded to 34");
         TrainingCallbacks.Schedule paper = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=164"))
                 .training().schedule();
         assertEquals(0.1, paper.valueAt(0.1, 0, 81), 1e-12);

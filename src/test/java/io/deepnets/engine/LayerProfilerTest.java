@@ -56,7 +56,7 @@ class LayerProfilerTest {
                 p.layers().stream().map(LayerProfiler.LayerTime::name).toList());
         assertEquals("Add", p.layers().get(5).type());
         assertTrue(p.layers().stream().allMatch(l -> l.forwardMs() > 0 && l.backwardMs() > 0), "every layer timed both ways: " + p.layers());
-        assertEquals("[32, 8, 8, 8]", p.layers().get(3).shape());
+        assertEquals("[32, 8, 8, 8] nchw", p.layers().get(3).shape(), "the shape and layout (8 channels: less than a block)");
         // Through DL4J's backprop (the oneDNN step left out): each layer vertex wrapped, the merge in "other".
         io.deepnets.model.Network viaDl4j = KerasModelMapper.network(config);
         LayerProfiler.Profile q = LayerProfiler.run(viaDl4j, data, order, batch, 10, 2, 4, java.util.Set.of(ConvOpsTrainingStep.KIND));

@@ -69,7 +69,7 @@ class NewLayersStepChoiceTest {
             ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
             ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                     plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
-            assertEquals(Dl4jBackpropStep.KIND, kind(frozen), opt + " with a frozen layer: DL4J's backprop, the no-op updater");
+            assertEquals(ConvOpsTrainingStep.KIND, kind(frozen), opt + " with a frozen base: the oneDNN step, the no-op updater");
         }
     }
 
