@@ -136,28 +136,33 @@ final class OneDnnBatchNorm implements AutoCloseable {
             check(dnnl_batch_normalization_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, data, epsilon,
                     training ? flags : flags | dnnl_use_global_stats), "batch normalisation descriptor");
             dnnl_primitive_desc forwardPd = primitiveDesc(fd, null, null);
+            // With the ReLU fused, the training pass records where y > 0 for the backward pass.
+            dnnl_memory workspace = training && relu ? ownedMemory(query(forwardPd, org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md)) : null;
+            forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
+                    new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)}, workspace);
             if (!training) {
-                forward = call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
-                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)});
                 backward = null;
                 return;
             }
-            // With the ReLU fused, the training pass records where y > 0 for the backward pass.
-            dnnl_memory workspace = relu ? ownedMemory(query(forwardPd, org.bytedeco.dnnl.global.dnnl.dnnl_query_workspace_md)) : null;
-            forward = relu
-                    ? call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST,
-                        org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE},
-                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst), Arg.plain(workspace)})
-                    : call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DST},
-                        new Arg[] {Arg.plain(src), Arg.plain(scale), Arg.plain(shift), Arg.plain(mean), Arg.plain(variance), Arg.plain(dst)});
             dnnl_batch_normalization_desc_t bd = new dnnl_batch_normalization_desc_t();
             check(dnnl_batch_normalization_backward_desc_init(bd, dnnl_backward, data, data, epsilon, flags), "batch normalisation backward descriptor");
-            int[] kinds = {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_DIFF_SRC,
-                DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT, org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE};
-            Arg[] args = {Arg.plain(src), Arg.plain(mean), Arg.plain(variance), Arg.plain(diffDst), Arg.plain(scale), Arg.plain(shift),
-                Arg.plain(diffSrc), Arg.plain(diffScale), Arg.plain(diffShift), relu ? Arg.plain(workspace) : null};
-            int count = relu ? kinds.length : kinds.length - 1;
-            backward = call(primitiveDesc(bd, null, forwardPd), java.util.Arrays.copyOf(kinds, count), java.util.Arrays.copyOf(args, count));
+            backward = call(primitiveDesc(bd, null, forwardPd),
+                    new int[] {DNNL_ARG_SRC, DNNL_ARG_MEAN, DNNL_ARG_VARIANCE, DNNL_ARG_DIFF_DST, DNNL_ARG_SCALE, DNNL_ARG_SHIFT, DNNL_ARG_DIFF_SRC,
+                        DNNL_ARG_DIFF_SCALE, DNNL_ARG_DIFF_SHIFT},
+                    new Arg[] {Arg.plain(src), Arg.plain(mean), Arg.plain(variance), Arg.plain(diffDst), Arg.plain(scale), Arg.plain(shift),
+                        Arg.plain(diffSrc), Arg.plain(diffScale), Arg.plain(diffShift)}, workspace);
+        }
+
+        /** {@code pd}'s primitive on these arguments, and on the fused ReLU's workspace when there is one. */
+        private Call call(dnnl_primitive_desc pd, int[] kinds, Arg[] args, dnnl_memory workspace) {
+            if (workspace == null) {
+                return call(pd, kinds, args);
+            }
+            int[] k = java.util.Arrays.copyOf(kinds, kinds.length + 1);
+            k[kinds.length] = org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WORKSPACE;
+            Arg[] a = java.util.Arrays.copyOf(args, args.length + 1);
+            a[args.length] = Arg.plain(workspace);
+            return call(pd, k, a);
         }
     }
 }
