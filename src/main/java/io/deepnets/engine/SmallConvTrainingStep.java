@@ -77,11 +77,20 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     private final FloatBuffer paramBuf;
     private final float[] p;
     private final float[] g;
-    /** acts[i]: input of stage i (acts[0] the batch), acts[n]: the output layer's logits. */
-    private final float[][] acts;
-    private final float[][] deltas;
-    private final int[][] argmax;
-    private float[] transposeScratch = new float[0];
+    /**
+     * acts[i]: the input of stage i as rows, one per feature (in DL4J's per-sample order: channel, row, column), the
+     * batch along each (acts[0] the batch, acts[n] the output layer's logits); deltas[i] the loss's gradient there.
+     */
+    private final float[][][] acts;
+    private final float[][][] deltas;
+    /** Per convolution and pooling stage: for each output position, the input rows its window reads, in weight order. */
+    private final int[][][] windows;
+    /** Scratch: the batch sample by sample (rows of the dense layers' inputs), for their weight gradients. */
+    private final float[][] samples;
+    private final float[] gradientRow;
+    /** Scratch: per window element a lane-sum row (a convolution's weight gradients); one more row (its bias, pooling's routing). */
+    private final float[][] lanes;
+    private final float[] scratchRow;
 
     private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, Sgd sgd, int maxBatch) {
         this.net = net;
@@ -92,16 +101,54 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         int n = Math.toIntExact(net.params().length());
         this.p = new float[n];
         this.g = new float[n];
-        acts = new float[stages.size() + 1][];
-        deltas = new float[stages.size() + 1][];
-        argmax = new int[stages.size()][];
-        acts[0] = new float[maxBatch * stages.get(0).inSize()];
-        deltas[0] = new float[0];
+        acts = new float[stages.size() + 1][][];
+        deltas = new float[stages.size() + 1][][];
+        windows = new int[stages.size()][][];
+        acts[0] = new float[stages.get(0).inSize()][maxBatch];
+        deltas[0] = new float[0][];
+        int maxDenseIn = 0;
+        int maxWindow = 0;
         for (int i = 0; i < stages.size(); i++) {
-            acts[i + 1] = new float[maxBatch * stages.get(i).outSize()];
-            deltas[i + 1] = new float[maxBatch * stages.get(i).outSize()];
-            argmax[i] = stages.get(i).type().equals("pool") ? new int[maxBatch * stages.get(i).outSize()] : new int[0];
+            Stage s = stages.get(i);
+            acts[i + 1] = new float[s.outSize()][maxBatch];
+            deltas[i + 1] = new float[s.outSize()][maxBatch];
+            if (s.type().equals("conv") || s.type().equals("pool")) {
+                windows[i] = windows(s);
+                maxWindow = Math.max(maxWindow, windows[i][0].length);
+            }
+            if (s.type().equals("dense") || s.type().equals("output")) {
+                maxDenseIn = Math.max(maxDenseIn, s.inC());
+            }
         }
+        samples = new float[maxBatch][maxDenseIn];
+        gradientRow = new float[maxDenseIn];
+        lanes = new float[maxWindow][maxBatch];
+        scratchRow = new float[maxBatch];
+    }
+
+    /**
+     * For each output position (channel-less: row, column) of a convolution or pooling stage, the input rows of its
+     * window: a convolution's in DL4J's weight order (channel, kernel row, kernel column), a pooling's per channel
+     * (kernel row, kernel column) of channel 0, the channel's offset added where used.
+     */
+    private static int[][] windows(Stage s) {
+        boolean conv = s.type().equals("conv");
+        int channels = conv ? s.inC() : 1;
+        int[][] w = new int[s.outH() * s.outW()][channels * s.kH() * s.kW()];
+        for (int y = 0; y < s.outH(); y++) {
+            for (int x = 0; x < s.outW(); x++) {
+                int[] rows = w[y * s.outW() + x];
+                int t = 0;
+                for (int c = 0; c < channels; c++) {
+                    for (int ky = 0; ky < s.kH(); ky++) {
+                        for (int kx = 0; kx < s.kW(); kx++) {
+                            rows[t++] = (c * s.inH() + y * s.sH() + ky) * s.inW() + x * s.sW() + kx;
+                        }
+                    }
+                }
+            }
+        }
+        return w;
     }
 
     /** The step for {@code net}, or empty when it is outside this step's scope (see the class comment). */
@@ -317,24 +364,29 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         if (batch <= 0 || batch > maxBatch) {
             throw new IllegalArgumentException("batch of " + batch + " rows; this step holds at most " + maxBatch);
         }
-        int features = stages.get(0).inSize();
+        float[][] in = acts[0];
+        int features = in.length;
+        float[] all = set.features();
         for (int r = 0; r < batch; r++) {
-            System.arraycopy(set.features(), order[from + r] * features, acts[0], r * features, features);
+            int base = order[from + r] * features;
+            for (int f = 0; f < features; f++) {
+                in[f][r] = all[base + f];
+            }
         }
         paramBuf.get(0, p);
         forward(batch);
         Stage out = stages.get(stages.size() - 1);
         int classes = out.outC();
-        float[] z = acts[stages.size()];
-        float[] delta = deltas[stages.size()];
+        float[][] z = acts[stages.size()];
+        float[][] delta = deltas[stages.size()];
         float[] row = new float[classes];
         double lossSum = 0;
         int correct = 0;
         for (int r = 0; r < batch; r++) {
-            int best = softmax(z, r * classes, row);
+            int best = softmax(z, r, row);
             int label = set.labels()[order[from + r]];
             for (int j = 0; j < classes; j++) {
-                delta[r * classes + j] = j == label ? row[j] - 1f : row[j];
+                delta[j][r] = j == label ? row[j] - 1f : row[j];
             }
             // DL4J's LossMCXENT clips the softmax output before the log.
             lossSum -= Math.log(Math.min(1 - SOFTMAX_CLIP, Math.max(row[label], SOFTMAX_CLIP)));
@@ -355,155 +407,108 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     public float[] probabilities(ImageSet set, int from, int to) {
         Stage out = stages.get(stages.size() - 1);
         int classes = out.outC();
-        int features = stages.get(0).inSize();
+        float[][] in = acts[0];
+        int features = in.length;
+        float[] all = set.features();
         float[] result = new float[(to - from) * classes];
         paramBuf.get(0, p);
         float[] row = new float[classes];
         for (int start = from; start < to; start += maxBatch) {
             int batch = Math.min(maxBatch, to - start);
-            System.arraycopy(set.features(), start * features, acts[0], 0, batch * features);
-            forward(batch);
-            float[] z = acts[stages.size()];
             for (int r = 0; r < batch; r++) {
-                softmax(z, r * classes, row);
+                int base = (start + r) * features;
+                for (int f = 0; f < features; f++) {
+                    in[f][r] = all[base + f];
+                }
+            }
+            forward(batch);
+            float[][] z = acts[stages.size()];
+            for (int r = 0; r < batch; r++) {
+                softmax(z, r, row);
                 System.arraycopy(row, 0, result, (start - from + r) * classes, classes);
             }
         }
         return result;
     }
 
-    /** Every stage's output; the output layer's logits (with bias) in the last array. */
-    private void forward(int batch) {
+    /** Every stage's output; the output layer's logits (with bias) in the last rows. */
+    private void forward(int n) {
         for (int i = 0; i < stages.size(); i++) {
             Stage s = stages.get(i);
-            float[] in = acts[i];
-            float[] out = acts[i + 1];
+            float[][] in = acts[i];
+            float[][] out = acts[i + 1];
             switch (s.type()) {
-                case "conv" -> convForward(s, in, out, batch);
-                case "pool" -> poolForward(s, in, out, argmax[i], batch);
-                default -> denseForward(s, in, out, batch);
+                case "conv" -> convForward(s, windows[i], in, out, n);
+                case "pool" -> poolForward(s, windows[i], in, out, n);
+                default -> denseForward(s, in, out, n);
             }
             if (!s.type().equals("pool") && !s.type().equals("output")) {
-                s.kind().forward(out, batch * s.outSize());
+                for (float[] r : out) {
+                    s.kind().forward(r, n);
+                }
             }
         }
     }
 
-    // Loop orders put the innermost loop over contiguous memory without a running sum (axpy form), which the JIT
-    // turns into vector instructions; a dot-product loop it must leave scalar (float sums are not reassociated).
+    /** Each output row: its bias, then the weighted input rows of its window in DL4J's weight order. */
+    private void convForward(Stage s, int[][] window, float[][] in, float[][] out, int n) {
+        int taps = window[0].length;
+        int positions = window.length;
+        for (int o = 0; o < s.outC(); o++) {
+            float bias = p[s.biasOffset() + o];
+            int w = s.weightOffset() + o * taps;
+            for (int q = 0; q < positions; q++) {
+                float[] y = out[o * positions + q];
+                java.util.Arrays.fill(y, 0, n, bias);
+                RowKernels.accumulate(y, in, window[q], p, w, 1, taps, n);
+            }
+        }
+    }
 
-    private void convForward(Stage s, float[] in, float[] out, int batch) {
+    /**
+     * The window's maximum (Math.max, a vector instruction; a branch per element on which of four wins cost 8x as
+     * much). The backward pass finds the winner again.
+     */
+    private static void poolForward(Stage s, int[][] window, float[][] in, float[][] out, int n) {
+        int positions = window.length;
         int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        for (int b = 0; b < batch; b++) {
-            int inBase = b * s.inSize();
-            int outBase = b * s.outSize();
-            for (int o = 0; o < s.outC(); o++) {
-                int outO = outBase + o * outPlane;
-                java.util.Arrays.fill(out, outO, outO + outPlane, p[s.biasOffset() + o]);
-                int wo = s.weightOffset() + o * s.inC() * s.kH() * s.kW();
-                for (int c = 0; c < s.inC(); c++) {
-                    int inC = inBase + c * inPlane;
-                    int wc = wo + c * s.kH() * s.kW();
-                    for (int ky = 0; ky < s.kH(); ky++) {
-                        for (int kx = 0; kx < s.kW(); kx++) {
-                            float w = p[wc + ky * s.kW() + kx];
-                            for (int y = 0; y < s.outH(); y++) {
-                                int outRow = outO + y * s.outW();
-                                int inRow = inC + (y * s.sH() + ky) * s.inW() + kx;
-                                if (s.sW() == 1) {
-                                    for (int x = 0; x < s.outW(); x++) {
-                                        out[outRow + x] += w * in[inRow + x];
-                                    }
-                                } else {
-                                    for (int x = 0; x < s.outW(); x++) {
-                                        out[outRow + x] += w * in[inRow + x * s.sW()];
-                                    }
-                                }
-                            }
-                        }
+        for (int c = 0; c < s.inC(); c++) {
+            for (int q = 0; q < positions; q++) {
+                int[] rows = window[q];
+                float[] y = out[c * positions + q];
+                System.arraycopy(in[c * inPlane + rows[0]], 0, y, 0, n);
+                for (int t = 1; t < rows.length; t++) {
+                    float[] x = in[c * inPlane + rows[t]];
+                    for (int b = 0; b < n; b++) {
+                        y[b] = Math.max(y[b], x[b]);
                     }
                 }
             }
         }
     }
 
-    private static void poolForward(Stage s, float[] in, float[] out, int[] where, int batch) {
-        int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        for (int b = 0; b < batch; b++) {
-            for (int c = 0; c < s.inC(); c++) {
-                int inBase = b * s.inSize() + c * inPlane;
-                int outBase = b * s.outSize() + c * outPlane;
-                for (int y = 0; y < s.outH(); y++) {
-                    for (int x = 0; x < s.outW(); x++) {
-                        float best = Float.NEGATIVE_INFINITY;
-                        int at = -1;
-                        for (int ky = 0; ky < s.kH(); ky++) {
-                            for (int kx = 0; kx < s.kW(); kx++) {
-                                int k = inBase + (y * s.sH() + ky) * s.inW() + x * s.sW() + kx;
-                                if (in[k] > best || at < 0) {
-                                    best = in[k];
-                                    at = k;
-                                }
-                            }
-                        }
-                        out[outBase + y * s.outW() + x] = best;
-                        where[outBase + y * s.outW() + x] = at;
-                    }
-                }
-            }
+    /** Each output row: its bias, then every input row times its weight (W is [nIn, nOut] column-major: contiguous per output). */
+    private void denseForward(Stage s, float[][] in, float[][] out, int n) {
+        for (int j = 0; j < s.outC(); j++) {
+            float[] y = out[j];
+            java.util.Arrays.fill(y, 0, n, p[s.biasOffset() + j]);
+            RowKernels.accumulate(y, in, null, p, s.weightOffset() + j * s.inC(), 1, s.inC(), n);
         }
     }
 
-    private void denseForward(Stage s, float[] in, float[] out, int batch) {
-        int nIn = s.inC();
-        int nOut = s.outC();
-        // W is [nIn, nOut] column-major: transposed once per pass so that each input feeds a contiguous row.
-        float[] wt = transposed(s);
-        for (int b = 0; b < batch; b++) {
-            int inBase = b * nIn;
-            int outBase = b * nOut;
-            System.arraycopy(p, s.biasOffset(), out, outBase, nOut);
-            for (int i = 0; i < nIn; i++) {
-                float a = in[inBase + i];
-                if (a == 0f) {
-                    continue;
-                }
-                int row = i * nOut;
-                for (int j = 0; j < nOut; j++) {
-                    out[outBase + j] += a * wt[row + j];
-                }
-            }
-        }
-    }
-
-    private float[] transposed(Stage s) {
-        int nIn = s.inC();
-        int nOut = s.outC();
-        float[] wt = transposeScratch.length >= nIn * nOut ? transposeScratch : (transposeScratch = new float[nIn * nOut]);
-        for (int j = 0; j < nOut; j++) {
-            int col = s.weightOffset() + j * nIn;
-            for (int i = 0; i < nIn; i++) {
-                wt[i * nOut + j] = p[col + i];
-            }
-        }
-        return wt;
-    }
-
-    private static int softmax(float[] z, int base, float[] out) {
+    private static int softmax(float[][] z, int r, float[] out) {
         int classes = out.length;
         float max = Float.NEGATIVE_INFINITY;
         int best = 0;
         for (int j = 0; j < classes; j++) {
-            if (z[base + j] > max) {
-                max = z[base + j];
+            if (z[j][r] > max) {
+                max = z[j][r];
                 best = j;
             }
         }
         double sum = 0;
         for (int j = 0; j < classes; j++) {
-            out[j] = (float) Math.exp(z[base + j] - max);
+            out[j] = (float) Math.exp(z[j][r] - max);
             sum += out[j];
         }
         for (int j = 0; j < classes; j++) {
@@ -513,90 +518,122 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     }
 
     /** Summed gradients of every parameter into {@link #g}; deltas[n] holds the output layer's delta. */
-    private void backward(int batch) {
+    private void backward(int n) {
         java.util.Arrays.fill(g, 0f);
         for (int i = stages.size() - 1; i >= 0; i--) {
             Stage s = stages.get(i);
-            float[] delta = deltas[i + 1];
-            float[] in = acts[i];
-            boolean needInput = i > 0;
-            float[] deltaIn = needInput ? deltas[i] : null;
-            if (needInput) {
-                java.util.Arrays.fill(deltaIn, 0, batch * s.inSize(), 0f);
+            float[][] delta = deltas[i + 1];
+            float[][] in = acts[i];
+            float[][] deltaIn = i > 0 ? deltas[i] : null;
+            if (deltaIn != null) {
+                for (float[] r : deltaIn) {
+                    java.util.Arrays.fill(r, 0, n, 0f);
+                }
             }
             switch (s.type()) {
-                case "conv" -> convBackward(s, in, delta, deltaIn, batch);
-                case "pool" -> {
-                    int[] where = argmax[i];
-                    for (int k = 0; k < batch * s.outSize(); k++) {
-                        deltaIn[where[k]] += delta[k];
-                    }
-                }
-                default -> denseBackward(s, in, delta, deltaIn, batch);
+                case "conv" -> convBackward(s, windows[i], in, delta, deltaIn, n);
+                case "pool" -> poolBackward(s, windows[i], in, acts[i + 1], delta, deltaIn, n);
+                default -> denseBackward(s, in, delta, deltaIn, n);
             }
-            if (needInput) {
+            if (deltaIn != null) {
                 Stage below = stages.get(i - 1);
                 if (!below.type().equals("pool")) {
-                    below.kind().backward(deltaIn, acts[i], batch * below.outSize());
-                }
-            }
-        }
-    }
-
-    private void denseBackward(Stage s, float[] in, float[] delta, float[] deltaIn, int batch) {
-        int nIn = s.inC();
-        int nOut = s.outC();
-        for (int b = 0; b < batch; b++) {
-            int inBase = b * nIn;
-            int dBase = b * nOut;
-            for (int j = 0; j < nOut; j++) {
-                float d = delta[dBase + j];
-                g[s.biasOffset() + j] += d;
-                if (d == 0f) {
-                    continue;
-                }
-                int col = s.weightOffset() + j * nIn;
-                for (int i = 0; i < nIn; i++) {
-                    g[col + i] += in[inBase + i] * d;
-                }
-                if (deltaIn != null) {
-                    for (int i = 0; i < nIn; i++) {
-                        deltaIn[inBase + i] += p[col + i] * d;
+                    float[][] a = acts[i];
+                    for (int f = 0; f < deltaIn.length; f++) {
+                        below.kind().backward(deltaIn[f], a[f], n);
                     }
                 }
             }
         }
     }
 
-    private void convBackward(Stage s, float[] in, float[] delta, float[] deltaIn, int batch) {
+    /**
+     * Each output's gradient goes to the first window element equal to the maximum, DL4J's choice among equal ones,
+     * found without a branch: {@code max - x} is +0 exactly where x is the maximum (it is never negative), so the
+     * bits of {@code -(max - x) >> 31} are a mask, all ones where x is not the maximum; the gradient still to route
+     * is kept there and handed on where it is.
+     */
+    private void poolBackward(Stage s, int[][] window, float[][] in, float[][] out, float[][] delta, float[][] deltaIn, int n) {
+        int positions = window.length;
         int inPlane = s.inH() * s.inW();
-        int outPlane = s.outH() * s.outW();
-        for (int b = 0; b < batch; b++) {
-            int inBase = b * s.inSize();
-            int outBase = b * s.outSize();
-            for (int o = 0; o < s.outC(); o++) {
-                int wo = s.weightOffset() + o * s.inC() * s.kH() * s.kW();
-                for (int y = 0; y < s.outH(); y++) {
-                    for (int x = 0; x < s.outW(); x++) {
-                        float d = delta[outBase + o * outPlane + y * s.outW() + x];
-                        if (d == 0f) {
-                            continue;
-                        }
-                        g[s.biasOffset() + o] += d;
-                        for (int c = 0; c < s.inC(); c++) {
-                            int inC = inBase + c * inPlane;
-                            int wc = wo + c * s.kH() * s.kW();
-                            for (int ky = 0; ky < s.kH(); ky++) {
-                                int inRow = inC + (y * s.sH() + ky) * s.inW() + x * s.sW();
-                                int wr = wc + ky * s.kW();
-                                for (int kx = 0; kx < s.kW(); kx++) {
-                                    g[wr + kx] += in[inRow + kx] * d;
-                                    if (deltaIn != null) {
-                                        deltaIn[inRow + kx] += p[wr + kx] * d;
-                                    }
-                                }
-                            }
-                        }
+        float[] left = scratchRow;
+        for (int c = 0; c < s.inC(); c++) {
+            for (int q = 0; q < positions; q++) {
+                int[] rows = window[q];
+                float[] y = out[c * positions + q];
+                System.arraycopy(delta[c * positions + q], 0, left, 0, n);
+                for (int t = 0; t < rows.length; t++) {
+                    float[] x = in[c * inPlane + rows[t]];
+                    float[] dx = deltaIn[c * inPlane + rows[t]];
+                    for (int b = 0; b < n; b++) {
+                        int notMax = -Float.floatToRawIntBits(y[b] - x[b]) >> 31;
+                        int bits = Float.floatToRawIntBits(left[b]);
+                        dx[b] += Float.intBitsToFloat(bits & ~notMax);
+                        left[b] = Float.intBitsToFloat(bits & notMax);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Bias: the sum of the delta row. Weights: {@code dW[i][j] = sum over samples of in[i] * delta[j]}, one row of
+     * W's column-major layout per output, accumulated over the batch's samples (the inputs transposed once).
+     * Input: {@code deltaIn[i] = sum over j of W[i][j] * delta[j]}.
+     */
+    private void denseBackward(Stage s, float[][] in, float[][] delta, float[][] deltaIn, int n) {
+        int nIn = s.inC();
+        int nOut = s.outC();
+        for (int i = 0; i < nIn; i++) {
+            float[] x = in[i];
+            for (int r = 0; r < n; r++) {
+                samples[r][i] = x[r];
+            }
+        }
+        for (int j = 0; j < nOut; j++) {
+            float[] d = delta[j];
+            g[s.biasOffset() + j] = RowKernels.sum(d, n);
+            java.util.Arrays.fill(gradientRow, 0, nIn, 0f);
+            RowKernels.accumulate(gradientRow, samples, null, d, 0, 1, n, nIn);
+            System.arraycopy(gradientRow, 0, g, s.weightOffset() + j * nIn, nIn);
+        }
+        if (deltaIn != null) {
+            for (int i = 0; i < nIn; i++) {
+                RowKernels.accumulate(deltaIn[i], delta, null, p, s.weightOffset() + i, nIn, nOut, n);
+            }
+        }
+    }
+
+    /**
+     * Per output channel and window element, the products of the delta rows with the input rows that element read,
+     * summed lane by lane over the positions, then over the lanes; the bias the same way over the delta rows. The
+     * input's gradient: each delta row times its weight added to the input rows of its window.
+     */
+    private void convBackward(Stage s, int[][] window, float[][] in, float[][] delta, float[][] deltaIn, int n) {
+        int taps = window[0].length;
+        int positions = window.length;
+        float[][] read = new float[positions][];
+        float[][] ds = new float[positions][];
+        for (int o = 0; o < s.outC(); o++) {
+            System.arraycopy(delta, o * positions, ds, 0, positions);
+            java.util.Arrays.fill(scratchRow, 0, n, 0f);
+            RowKernels.addRows(scratchRow, ds, positions, n);
+            g[s.biasOffset() + o] = RowKernels.sum(scratchRow, n);
+            int w = s.weightOffset() + o * taps;
+            for (int t = 0; t < taps; t++) {
+                for (int q = 0; q < positions; q++) {
+                    read[q] = in[window[q][t]];
+                }
+                float[] lane = lanes[t];
+                java.util.Arrays.fill(lane, 0, n, 0f);
+                RowKernels.accumulateProducts(lane, ds, read, positions, n);
+                g[w + t] = RowKernels.sum(lane, n);
+            }
+            if (deltaIn != null) {
+                for (int q = 0; q < positions; q++) {
+                    int[] rows = window[q];
+                    for (int t = 0; t < taps; t++) {
+                        RowKernels.acc1(deltaIn[rows[t]], ds[q], p[w + t], n);
                     }
                 }
             }
