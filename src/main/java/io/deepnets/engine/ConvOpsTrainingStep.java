@@ -38,6 +38,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.MulOp;
 import org.nd4j.linalg.api.ops.random.impl.DropOutInverted;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
@@ -75,6 +76,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final int classes;
     private final int[] inputShape;
     private final Slots inputs = new Slots();
+    /** The largest training batch so far, 0 before the first: validation runs in chunks of it. */
+    private int largestBatch;
     /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
     long[][] timings;
     /** The output shape of each layer in the last profiled step. */
@@ -473,6 +476,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     @Override
     public Outcome fit(ImageSet set, int[] order, int from, int to) {
         int m = to - from;
+        largestBatch = Math.max(largestBatch, m);
         INDArray x = input(m);
         int size = set.featureSize();
         java.nio.FloatBuffer rows = x.data().asNioFloat();
@@ -582,7 +586,9 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     public float[] probabilities(ImageSet set, int from, int to) {
         int size = set.featureSize();
         float[] result = new float[(to - from) * classes];
-        int maxBatch = 256;
+        // In chunks of the training batch: the stages' arrays for it are there already (a larger chunk would make a
+        // second, larger set of every stage's arrays).
+        int maxBatch = largestBatch > 0 ? largestBatch : 256;
         for (int start = from; start < to; start += maxBatch) {
             int m = Math.min(maxBatch, to - start);
             INDArray x = input(m);
@@ -607,6 +613,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     @Override
     public void close() {
         stages.forEach(Stage::close);
+        stages.forEach(Stage::releaseArrays);
+        inputs.release();
+        for (Slots s : sums) {
+            if (s != null) {
+                s.release();
+            }
+        }
     }
 
     /** One layer's forward and backward computation on arrays kept per batch size. */
@@ -647,6 +660,19 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
          * before the first forward pass (a stage with oneDNN primitives makes them for these layouts).
          */
         void layouts(int[] inTags, int outTag) {
+        }
+
+        private final java.util.List<Slots> arrays = new java.util.ArrayList<>();
+
+        /** Arrays kept per batch size, freed with the step. */
+        final Slots newSlots() {
+            Slots slots = new Slots();
+            arrays.add(slots);
+            return slots;
+        }
+
+        final void releaseArrays() {
+            arrays.forEach(Slots::release);
         }
 
         /** Frees native resources the stage holds beyond ND4J's arrays. */
@@ -731,12 +757,42 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return OneDnnPrimitives.blocked().filter(b -> b.tag() == tag).map(OneDnnPrimitives.Blocked::channels).orElse(1);
     }
 
-    /** The arrays of one stage for one batch size, made on first use. */
+    /**
+     * The arrays of one stage, made on first use for the largest batch asked for so far; a smaller batch (an epoch's
+     * last, a validation set's remainder) gets views of their first rows, so that each stage holds one set of arrays
+     * whatever the batch sizes. Every array has the batch first, and its first rows are one contiguous block in NCHW
+     * and in the blocked layouts alike (the batch is their outermost dimension).
+     */
     private static final class Slots {
-        private final Map<Long, INDArray[]> byBatch = new HashMap<>();
+        private INDArray[] full;
+        private final Map<Long, INDArray[]> views = new HashMap<>();
 
         INDArray[] get(long batch, java.util.function.LongFunction<INDArray[]> make) {
-            return byBatch.computeIfAbsent(batch, make::apply);
+            if (full == null || batch > full[0].size(0)) {
+                release();
+                full = make.apply(batch);
+                views.put(batch, full);
+            }
+            return views.computeIfAbsent(batch, b -> {
+                INDArray[] v = new INDArray[full.length];
+                for (int k = 0; k < v.length; k++) {
+                    v[k] = full[k].get(NDArrayIndex.interval(0, b));
+                }
+                return v;
+            });
+        }
+
+        /** Frees the native memory now rather than when Java's collector gets to the arrays. */
+        void release() {
+            if (full != null) {
+                for (INDArray a : full) {
+                    if (a.closeable()) {
+                        a.close();
+                    }
+                }
+            }
+            full = null;
+            views.clear();
         }
     }
 
@@ -770,8 +826,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private OneDnnConvolution convolution;
         /** Builds the convolution for the input and output layouts chosen. */
         private final java.util.function.BiFunction<Integer, Integer, OneDnnConvolution> make;
-        private final Slots slots = new Slots();
-        private final Slots gradSlots = new Slots();
+        private final Slots slots = newSlots();
+        private final Slots gradSlots = newSlots();
         private INDArray input;
         private INDArray[] slot;
 
@@ -842,8 +898,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         /** Made by {@link #layouts} for the layouts chosen. */
         private OneDnnMaxPooling pooling;
         private final java.util.function.IntFunction<OneDnnMaxPooling> make;
-        private final Slots slots = new Slots();
-        private final Slots gradSlots = new Slots();
+        private final Slots slots = newSlots();
+        private final Slots gradSlots = newSlots();
         private INDArray[] slot;
 
         MaxPoolStage(SubsamplingLayer p, long[] inShape) {
@@ -899,7 +955,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      */
     private static final class DropoutStage extends Stage {
         private final Dropout dropout;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
         private INDArray[] slot;
 
         DropoutStage(Dropout dropout, long[] shape) {
@@ -942,7 +998,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final long nOut;
         private final boolean output;
         private final OneDnnInnerProduct product;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
         private INDArray input;
         private long[] inputShape;
         private INDArray[] slot;
@@ -1056,7 +1112,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private final double epsilon;
         /** Made by {@link #layouts} for the layouts chosen. */
         private OneDnnBatchNorm norm;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
         private INDArray input;
 
         BatchNormStage(Layer layer, BatchNormalization conf, long[] shape) {
@@ -1128,7 +1184,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private static final class ReluStage extends Stage {
         private final long[] shape;
         private OneDnnRelu relu;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
         private INDArray out;
 
         ReluStage(long[] shape) {
@@ -1218,7 +1274,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      */
     private static final class GlobalAveragePoolStage extends Stage {
         private final long[] inShape;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
         private float[] heap = new float[0];
 
         /** The channel block of the input's layout (1: NCHW). */
@@ -1308,7 +1364,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      * output's gradient to both, the second a copy (the two inputs' backward passes may each change theirs in place).
      */
     private static final class AddStage extends Stage {
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
 
         AddStage(long[] shape) {
             this.outShape = shape;
@@ -1391,7 +1447,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
      */
     private static final class ConcatStage extends Stage {
         private final long[][] inShapes;
-        private final Slots slots = new Slots();
+        private final Slots slots = newSlots();
 
         ConcatStage(long[][] inShapes) {
             this.inShapes = inShapes;
