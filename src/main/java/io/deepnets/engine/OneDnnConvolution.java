@@ -214,10 +214,31 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_memory_desc_t wAny = desc(wDims, dnnl_format_tag_any);
 
             dnnl_primitive_attr attr = activation != ActivationKind.IDENTITY ? activationPostOp(activation) : null;
-            dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
-            check(dnnl_convolution_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
-                    srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
-            dnnl_primitive_desc forwardPd = primitiveDesc(fd, attr, null);
+            dnnl_primitive_desc forwardPd = null;
+            if (!training && srcTag == dstTag && srcTag != dnnl_nchw) {
+                // Between blocked activations inference reads and writes their layout: left free ('any'), oneDNN's
+                // inference kernels here pick NHWC, and every validation batch paid two reorders per convolution into
+                // and out of buffers the size of its input and output (~200 MB more for ResNet-20 at batch 128). Where
+                // only its reference code takes the layouts (thousands of times slower) it keeps 'any' and the
+                // reorders, as NCHW networks do (whose inference kernels are then the ones the tests measured).
+                dnnl_convolution_desc_t exact = new dnnl_convolution_desc_t();
+                check(dnnl_convolution_forward_desc_init(exact, dnnl_forward_inference, dnnl_convolution_direct, srcPlain, wAny, bPlain, dstPlain,
+                        strides, padLeft, padRight), "forward descriptor");
+                try {
+                    forwardPd = primitiveDesc(exact, attr, null);
+                    if (implementation(forwardPd).startsWith("ref")) {
+                        forwardPd = null;
+                    }
+                } catch (IllegalStateException unimplemented) {
+                    forwardPd = null;
+                }
+            }
+            if (forwardPd == null) {
+                dnnl_convolution_desc_t fd = new dnnl_convolution_desc_t();
+                check(dnnl_convolution_forward_desc_init(fd, training ? dnnl_forward_training : dnnl_forward_inference, dnnl_convolution_direct,
+                        srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
+                forwardPd = primitiveDesc(fd, attr, null);
+            }
             Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
             Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true);
             Arg fDst = arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false);

@@ -315,6 +315,14 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         }
     }
 
+    /** The name of the implementation oneDNN chose for a primitive descriptor ({@code ref:any}, {@code jit:avx512_common}, ...). */
+    static String implementation(dnnl_primitive_desc pd) {
+        org.bytedeco.javacpp.PointerPointer<org.bytedeco.javacpp.BytePointer> name = new org.bytedeco.javacpp.PointerPointer<>(1);
+        check(org.bytedeco.dnnl.global.dnnl.dnnl_primitive_desc_query(pd, org.bytedeco.dnnl.global.dnnl.dnnl_query_impl_info_str, 0, name),
+                "implementation name");
+        return name.getString(0);
+    }
+
     static dnnl_memory_desc_t query(dnnl_primitive_desc pd, int what) {
         return dnnl_primitive_desc_query_md(pd, what, 0);
     }
