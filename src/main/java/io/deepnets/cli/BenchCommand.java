@@ -154,8 +154,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         ImageSet data;
         try {
-            data = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
-                    System.err), c.data()).train();
+            SplitDataset split = SplitDataset.of(DatasetLoader.forConfig(c.data(), dataDirOption.dataDir, System.getenv(), DataSources.canonical(),
+                    System.err), c.data());
+            io.deepnets.data.LoadingMemory.release(split);
+            data = split.train();
         } catch (io.deepnets.data.DataException e) {
             // Several configs may be benchmarked: the one whose data settings fail is named.
             throw e.inConfig(sources.get(c));

@@ -264,7 +264,7 @@ public final class DatasetLoader {
 
     /**
      * CIFAR-10 restricted to {@code data.classes}: the other images dropped (order kept), labels renumbered in the
-     * listed order.
+     * listed order. {@code data}'s arrays are reused: it is not to be read afterwards.
      */
     static LoadedDataset keepClasses(LoadedDataset data, List<String> keep) {
         int[] newLabel = new int[data.classNames().size()];
@@ -276,14 +276,25 @@ public final class DatasetLoader {
                 data.checksums());
     }
 
+    /**
+     * The kept images moved to the front of the loader's own array, in order (no copy of the set: it would be held
+     * twice while the copy is made), and their new labels.
+     */
     private static ImageSet relabel(ImageSet set, int[] newLabel) {
-        int[] kept = java.util.stream.IntStream.range(0, set.count()).filter(i -> newLabel[set.labels()[i]] >= 0).toArray();
-        ImageSet chosen = set.select(kept);
-        int[] labels = new int[kept.length];
-        for (int i = 0; i < kept.length; i++) {
-            labels[i] = newLabel[chosen.labels()[i]];
+        float[] f = set.features();
+        int size = set.featureSize();
+        int[] labels = new int[set.count()];
+        int kept = 0;
+        for (int i = 0; i < set.count(); i++) {
+            int label = newLabel[set.labels()[i]];
+            if (label >= 0) {
+                if (kept != i) {
+                    System.arraycopy(f, i * size, f, kept * size, size);
+                }
+                labels[kept++] = label;
+            }
         }
-        return new ImageSet(chosen.features(), labels, chosen.count(), chosen.featureSize());
+        return new ImageSet(f, java.util.Arrays.copyOf(labels, kept), kept, size);
     }
 
     /** The 8x8 digits (one file, no test set of its own: {@code SplitDataset} holds out {@code test_split}). */

@@ -25,10 +25,7 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
         this(name, classNames, shape, train, validation, test, validationSource, checksums, null, List.of());
     }
 
-    /**
-     * Applies {@code test_split} (if any), the config's subsets, then the Keras split; then gives back the heap the
-     * loading used beyond the data ({@link LoadingMemory}).
-     */
+    /** Applies {@code test_split} (if any), the config's subsets, then the Keras split. */
     public static SplitDataset of(LoadedDataset data, io.deepnets.config.DataConfig config) {
         int[] testIndices = null;
         if (config.testSplit() != null && !"folder".equals(config.dataset())) {
@@ -38,7 +35,6 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
                     data.train().select(split.test()), data.checksums(), data.skipped());
         }
         SplitDataset plain = split(data, config);
-        LoadingMemory.release((long) data.shape().size() * (data.train().count() + data.test().count()));
         return testIndices == null ? plain : new SplitDataset(plain.name(), plain.classNames(), plain.shape(), plain.train(),
                 plain.validation(), plain.test(), plain.validationSource(), plain.checksums(), testIndices, plain.skipped());
     }

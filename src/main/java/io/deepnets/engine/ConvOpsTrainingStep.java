@@ -71,7 +71,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** How many stages read each stage's output: where more than one, their gradients are summed. */
     private final int[] consumers;
     /** Per stage read by several, the buffer its summed gradient goes into (by batch size). */
-    private final Slots[] sums;
+    /** The backward pass's gradient arrays, shared by the stages (each lives only until the stage below has read it). */
+    private final GradientBuffers gradients = new GradientBuffers();
     private final io.deepnets.engine.FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
@@ -96,7 +97,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         this.stages = stages;
         this.sources = sources.toArray(new int[0][]);
         this.consumers = new int[stages.size()];
-        this.sums = new Slots[stages.size()];
+        stages.forEach(s -> s.gradients = gradients);
         for (int[] in : this.sources) {
             for (int j : in) {
                 if (j >= 0) {
@@ -524,16 +525,13 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 } else if (received[j]++ == 0) {
                     // A stage read by several: its gradient is the sum, in a buffer of its own (the contributions are
                     // other stages' buffers, which their own backward passes may still change in place).
-                    long[] shape = gradIn[k].shape();
-                    if (sums[j] == null) {
-                        sums[j] = new Slots();
-                    }
-                    INDArray sum = sums[j].get(shape[0], b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)})[0];
-                    grads[j] = sum.assign(gradIn[k]);
+                    grads[j] = gradients.take(gradIn[k].shape()).assign(gradIn[k]);
                 } else {
                     grads[j].addi(gradIn[k]);
                 }
             }
+            grads[i] = null;
+            gradients.releaseAllBut(grads, i);
         }
         t0 = t == null ? 0 : System.nanoTime();
         update.apply(m);
@@ -615,11 +613,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         stages.forEach(Stage::close);
         stages.forEach(Stage::releaseArrays);
         inputs.release();
-        for (Slots s : sums) {
-            if (s != null) {
-                s.release();
-            }
-        }
+        gradients.close();
     }
 
     /** One layer's forward and backward computation on arrays kept per batch size. */
@@ -663,6 +657,8 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         private final java.util.List<Slots> arrays = new java.util.ArrayList<>();
+        /** Where the backward pass's gradient arrays come from (set by the step). */
+        GradientBuffers gradients;
 
         /** Arrays kept per batch size, freed with the step. */
         final Slots newSlots() {
@@ -797,6 +793,72 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     }
 
     /**
+     * The gradient arrays of a backward pass. A stage's input gradient lives only until the stage below it has read
+     * it (or it has been added into a sum), so the arrays are handed out from a shared pool and taken back after each
+     * stage: a chain of layers needs two or three at a time, a residual network a few more, where an array per stage
+     * (as the stages' outputs have) doubled the memory of training (PyTorch's autograd frees them the same way). Each
+     * is a view of the smallest free buffer that holds it, so one pool serves every batch size.
+     */
+    private static final class GradientBuffers {
+        private final List<INDArray> free = new ArrayList<>();
+        /** The buffers handed out, by their data's address (every view of one shares it). */
+        private final Map<Long, INDArray> inUse = new HashMap<>();
+        private final List<INDArray> all = new ArrayList<>();
+
+        INDArray take(long[] shape) {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            INDArray best = null;
+            for (INDArray f : free) {
+                if (f.length() >= n && (best == null || f.length() < best.length())) {
+                    best = f;
+                }
+            }
+            if (best == null) {
+                best = Nd4j.createUninitialized(DataType.FLOAT, n);
+                all.add(best);
+            } else {
+                free.remove(best);
+            }
+            inUse.put(best.data().address(), best);
+            return Nd4j.create(best.data(), shape, Nd4j.getStrides(shape, 'c'), 0, 'c');
+        }
+
+        /** Takes back every buffer handed out that none of {@code pending[0..below)} (gradients not yet used) shares. */
+        void releaseAllBut(INDArray[] pending, int below) {
+            if (inUse.isEmpty()) {
+                return;
+            }
+            java.util.Set<Long> live = new java.util.HashSet<>();
+            for (int j = 0; j < below; j++) {
+                if (pending[j] != null) {
+                    live.add(pending[j].data().address());
+                }
+            }
+            for (java.util.Iterator<Map.Entry<Long, INDArray>> it = inUse.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<Long, INDArray> e = it.next();
+                if (!live.contains(e.getKey())) {
+                    free.add(e.getValue());
+                    it.remove();
+                }
+            }
+        }
+
+        void close() {
+            for (INDArray a : all) {
+                if (a.closeable()) {
+                    a.close();
+                }
+            }
+            all.clear();
+            free.clear();
+            inUse.clear();
+        }
+    }
+
+    /**
      * The layer's view of the network's flattened gradient; a frozen layer has none (DL4J gives it no gradient), so
      * an array of its own that its stage, never run backward, does not write either.
      */
@@ -827,7 +889,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         /** Builds the convolution for the input and output layouts chosen. */
         private final java.util.function.BiFunction<Integer, Integer, OneDnnConvolution> make;
         private final Slots slots = newSlots();
-        private final Slots gradSlots = newSlots();
         private INDArray input;
         private INDArray[] slot;
 
@@ -881,7 +942,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            INDArray gradIn = needInput ? gradSlots.get(input.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0] : null;
+            INDArray gradIn = needInput ? gradients.take(withBatch(input.size(0), inShape)) : null;
             convolution.backward(input, weights, slot[0], eps, weightGrad, biasGrad, gradIn);
             return gradIn;
         }
@@ -899,7 +960,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         private OneDnnMaxPooling pooling;
         private final java.util.function.IntFunction<OneDnnMaxPooling> make;
         private final Slots slots = newSlots();
-        private final Slots gradSlots = newSlots();
         private INDArray[] slot;
 
         MaxPoolStage(SubsamplingLayer p, long[] inShape) {
@@ -936,7 +996,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            INDArray gradIn = gradSlots.get(eps.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))})[0];
+            INDArray gradIn = gradients.take(withBatch(eps.size(0), inShape));
             pooling.backward(eps, gradIn);
             return gradIn;
         }
@@ -1021,8 +1081,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             long m = in.size(0);
             inputShape = in.shape();
             input = in;
-            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.createUninitialized(DataType.FLOAT, b, nIn),
-                    Nd4j.createUninitialized(DataType.FLOAT, b, nOut)});
+            slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, nOut), Nd4j.createUninitialized(DataType.FLOAT, b, nOut)});
             product.forward(in, weights, bias, slot[0], training);
             return slot[0];
         }
@@ -1073,14 +1132,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
                 loss -= Math.log(Math.min(Math.max(p[r * k + labels[r]], 1e-10), 1.0 - 1e-10));
                 p[r * k + labels[r]] -= 1f;
             }
-            slot[2].data().asNioFloat().put(0, p);
+            slot[1].data().asNioFloat().put(0, p);
             return new Outcome(loss / m, correct);
         }
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            INDArray gradIn = needInput ? slot[1] : null;
-            product.backward(input, weights, slot[0], output ? slot[2] : eps, weightGrad, biasGrad, gradIn);
+            INDArray gradIn = needInput ? gradients.take(new long[] {input.size(0), nIn}) : null;
+            product.backward(input, weights, slot[0], output ? slot[1] : eps, weightGrad, biasGrad, gradIn);
             return gradIn == null || inputShape.length == 2 ? gradIn : gradIn.reshape('c', inputShape);
         }
 
@@ -1150,8 +1209,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
-            INDArray[] slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape)),
-                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))});
+            INDArray[] slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))});
             input = in;
             norm.forward(in, gamma, beta, training ? batchMean : movingMean, training ? batchVar : movingVar, slot[0], training);
             return slot[0];
@@ -1159,7 +1217,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
-            INDArray gradIn = slots.get(input.size(0), b -> null)[1];
+            INDArray gradIn = gradients.take(withBatch(input.size(0), shape));
             norm.backward(input, gamma, batchMean, batchVar, eps, gradIn, gammaGrad, betaGrad);
             float[] mm = movingMean.toFloatVector();
             float[] mv = movingVar.toFloatVector();
@@ -1298,8 +1356,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             long m = in.size(0);
-            INDArray[] slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, inShape[0]),
-                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShape))});
+            INDArray[] slot = slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, inShape[0])});
             int maps = (int) (m * inShape[0]);
             int area = (int) (inShape[1] * inShape[2]);
             if (heap.length < maps * area) {
@@ -1336,7 +1393,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         @Override
         INDArray backward(INDArray eps, boolean needInput) {
             long m = eps.size(0);
-            INDArray gradIn = slots.get(m, b -> null)[1];
+            INDArray gradIn = gradients.take(withBatch(m, inShape));
             int maps = (int) (m * inShape[0]);
             int area = (int) (inShape[1] * inShape[2]);
             float[] e = eps.reshape(maps).toFloatVector();
@@ -1402,8 +1459,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
         @Override
         INDArray forwardAll(INDArray[] in, boolean training, int iteration, int epoch) {
-            INDArray[] slot = slots.get(in[0].size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape)),
-                    Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
+            INDArray[] slot = slots.get(in[0].size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
             if (add != null) {
                 add.forward(in[0], in[1], slot[0]);
             } else {
@@ -1435,7 +1491,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             if (fusedRelu) {
                 relu.backward(out, eps);        // in place: the gradient passes where the sum was above 0
             }
-            INDArray second = !need[1] ? null : copySecond ? slots.get(eps.size(0), b -> null)[1].assign(eps) : eps;
+            INDArray second = !need[1] ? null : copySecond ? gradients.take(eps.shape()).assign(eps) : eps;
             return new INDArray[] {need[0] ? eps : null, second};
         }
     }
@@ -1474,14 +1530,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         private INDArray[] slot(long m) {
-            return slots.get(m, b -> {
-                INDArray[] a = new INDArray[inShapes.length + 1];
-                a[0] = Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape));
-                for (int k = 0; k < inShapes.length; k++) {
-                    a[k + 1] = Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inShapes[k]));
-                }
-                return a;
-            });
+            return slots.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, outShape))});
         }
 
         @Override
@@ -1507,7 +1556,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         @Override
         INDArray[] backwardAll(INDArray eps, boolean[] need) {
             long m = eps.size(0);
-            INDArray[] slot = slot(m);
             int area = (int) (outShape[1] * outShape[2]);
             int total = (int) outShape[0] * area;
             java.nio.FloatBuffer src = eps.data().asNioFloat();
@@ -1517,11 +1565,11 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             for (int k = 0; k < inShapes.length; k++) {
                 int block = (int) inShapes[k][0] * area;
                 if (need[k]) {
-                    java.nio.FloatBuffer dst = slot[k + 1].data().asNioFloat();
+                    grads[k] = gradients.take(withBatch(m, inShapes[k]));
+                    java.nio.FloatBuffer dst = grads[k].data().asNioFloat();
                     for (int r = 0; r < m; r++) {
                         dst.put(r * block, src, base + r * total + offset, block);
                     }
-                    grads[k] = slot[k + 1];
                 }
                 offset += block;
             }

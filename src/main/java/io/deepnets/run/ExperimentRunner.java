@@ -294,7 +294,10 @@ public final class ExperimentRunner {
             LoadedDataset loaded = DatasetLoader.forConfig(config.data(), dataDir, env, sources, err);
             checkFits(configFile, config, loaded);
             printClassCounts(loaded);
-            return SplitDataset.of(loaded, config.data());
+            SplitDataset split = SplitDataset.of(loaded, config.data());
+            loaded = null;          // what the split did not keep can go now
+            io.deepnets.data.LoadingMemory.release(split);
+            return split;
         } catch (io.deepnets.data.DataException e) {
             throw e.inConfig(configFile);
         }
