@@ -65,6 +65,7 @@ final class OneDnnConvolution implements AutoCloseable {
     private final int dstTag;
     private final boolean depthwise;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
+    private final OneDnnPrimitives.SharedBuffers shared = new OneDnnPrimitives.SharedBuffers();
 
     /**
      * @param inShape       [channels, height, width] of the input
@@ -162,6 +163,7 @@ final class OneDnnConvolution implements AutoCloseable {
     @Override
     public void close() {
         plans.close();
+        shared.close();
     }
 
     /** DL4J's depthwise weights [kH, kW, channels, 1] as oneDNN's grouped [channels, 1, 1, kH, kW], by strides. */
@@ -240,7 +242,10 @@ final class OneDnnConvolution implements AutoCloseable {
                 forwardPd = primitiveDesc(fd, attr, null);
             }
             Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
-            Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true);
+            // The weights' blocked copies: one buffer for the forward and backward-data passes of every plan (each
+            // reorders into it before use; the forward's copy is not read after the forward pass unless the backward-
+            // data pass takes that very copy), another for the weight gradient.
+            Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true, shared, "weights");
             Arg fDst = arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false);
             forward = hasBias ? call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, Arg.plain(bias), fDst})
                     : call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, fDst});
@@ -261,7 +266,7 @@ final class OneDnnConvolution implements AutoCloseable {
             // The blocked copy of the input made by the forward pass serves the backward pass too.
             Arg wSrc = same(wSrcMd, query(forwardPd, dnnl_query_src_md)) ? Arg.plain(fSrc.memory()) : arg(src, srcPlain, wSrcMd, true);
             Arg wDiffDst = arg(diffDst, dstPlain, query(weightsPd, dnnl_query_diff_dst_md), true);
-            Arg wDiffW = arg(diffWeights, wPlain, query(weightsPd, dnnl_query_diff_weights_md), false);
+            Arg wDiffW = arg(diffWeights, wPlain, query(weightsPd, dnnl_query_diff_weights_md), false, shared, "weight-gradient");
             backwardWeights = hasBias ? call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
                     new Arg[] {wSrc, wDiffDst, wDiffW, Arg.plain(diffBias)})
                     : call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS}, new Arg[] {wSrc, wDiffDst, wDiffW});
@@ -276,7 +281,7 @@ final class OneDnnConvolution implements AutoCloseable {
                 Arg dDiffDst = same(dDiffDstMd, query(weightsPd, dnnl_query_diff_dst_md)) ? Arg.plain(wDiffDst.memory())
                         : arg(diffDst, dstPlain, dDiffDstMd, true);
                 dnnl_memory_desc_t dWMd = query(dataPd, dnnl_query_weights_md);
-                Arg dW = same(dWMd, query(forwardPd, dnnl_query_weights_md)) ? Arg.plain(fW.memory()) : arg(weights, wPlain, dWMd, true);
+                Arg dW = same(dWMd, query(forwardPd, dnnl_query_weights_md)) ? Arg.plain(fW.memory()) : arg(weights, wPlain, dWMd, true, shared, "weights");
                 backwardData = call(dataPd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
                         new Arg[] {dDiffDst, dW, arg(diffSrc, srcPlain, query(dataPd, dnnl_query_diff_src_md), false)});
             } else {
