@@ -58,7 +58,8 @@ public record SplitDataset(String name, List<String> classNames, TensorShape sha
                     + (config.trainSubset() != null ? " (data.train_subset)" : "") + " leaves " + (at < 1 ? "no training samples" : "no validation samples")
                     + "; expected a split that keeps at least one sample on each side");
         }
-        return new SplitDataset(data.name(), data.classNames(), data.shape(), train.slice(0, at), train.slice(at, train.count()),
+        // Both parts stay in the loaded array: the training part its first rows, validation read from its tail.
+        return new SplitDataset(data.name(), data.classNames(), data.shape(), train.slice(0, at), train.tail(at),
                 test, "training samples " + at + ".." + (train.count() - 1) + " (the last " + config.validationSplit() + ")",
                 data.checksums(), null, data.skipped());
     }

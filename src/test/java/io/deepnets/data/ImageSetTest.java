@@ -43,6 +43,20 @@ class ImageSetTest {
     }
 
     @Test
+    void theTailIsReadFromTheSameArray() {
+        ImageSet all = five();
+        ImageSet tail = all.tail(3);
+        assertEquals(2, tail.count());
+        assertEquals(true, tail.isStreamed(), "rows read when asked for");
+        assertEquals(0, tail.features().length, "nothing copied");
+        assertArrayEquals(new int[] {0, 1}, tail.labels());
+        assertArrayEquals(new float[] {4, 14, 3, 13}, tail.rows(new int[] {1, 0}, 0, 2).features());
+        ImageSet picked = tail.select(new int[] {1});
+        assertArrayEquals(new float[] {4, 14}, picked.row(0), "a selection of the tail still reads the right row");
+        assertArrayEquals(new int[] {1}, picked.labels());
+    }
+
+    @Test
     void keepingClassesMovesTheKeptRowsForwardInOrderWithTheirNewLabels() {
         ImageSet train = five();
         LoadedDataset data = new LoadedDataset("t", List.of("a", "b", "c"), TensorShape.of(1, 2, 1), train, five(), Map.of());

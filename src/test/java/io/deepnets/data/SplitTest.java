@@ -46,7 +46,10 @@ class SplitTest {
         assertEquals(12_000, split.validation().count());
         assertArrayEquals(Arrays.copyOfRange(loaded.train().labels(), 48_000, 60_000), split.validation().labels());
         assertArrayEquals(Arrays.copyOfRange(loaded.train().features(), 48_000 * 784, 48_001 * 784),
-                Arrays.copyOf(split.validation().features(), 784), "validation starts at training sample 48000");
+                split.validation().row(0), "validation starts at training sample 48000");
+        assertArrayEquals(Arrays.copyOfRange(loaded.train().features(), 59_999 * 784, 60_000 * 784),
+                split.validation().row(11_999), "and ends at the last");
+        assertEquals(0, split.validation().features().length, "read from the loaded array, not copied");
         assertArrayEquals(Arrays.copyOfRange(loaded.train().labels(), 0, 48_000), split.train().labels());
         assertEquals(5, loaded.train().labels()[0], "the first MNIST training label");
     }
