@@ -241,12 +241,14 @@ final class OneDnnConvolution implements AutoCloseable {
                         srcAny, wAny, bPlain, dstAny, strides, padLeft, padRight), "forward descriptor");
                 forwardPd = primitiveDesc(fd, attr, null);
             }
-            Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true);
+            // Reordered activations and gradients, by role too: each lives within one plan's forward and backward
+            // passes, and no other plan of this layer runs between those.
+            Arg fSrc = arg(src, srcPlain, query(forwardPd, dnnl_query_src_md), true, shared, "input");
             // The weights' blocked copies: one buffer for the forward and backward-data passes of every plan (each
             // reorders into it before use; the forward's copy is not read after the forward pass unless the backward-
             // data pass takes that very copy), another for the weight gradient.
             Arg fW = arg(weights, wPlain, query(forwardPd, dnnl_query_weights_md), true, shared, "weights");
-            Arg fDst = arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false);
+            Arg fDst = arg(dst, dstPlain, query(forwardPd, dnnl_query_dst_md), false, shared, "output");
             forward = hasBias ? call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_BIAS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, Arg.plain(bias), fDst})
                     : call(forwardPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_WEIGHTS, DNNL_ARG_DST}, new Arg[] {fSrc, fW, fDst});
             if (!training) {
@@ -264,8 +266,9 @@ final class OneDnnConvolution implements AutoCloseable {
             dnnl_primitive_desc weightsPd = primitiveDesc(wd, null, forwardPd);
             dnnl_memory_desc_t wSrcMd = query(weightsPd, dnnl_query_src_md);
             // The blocked copy of the input made by the forward pass serves the backward pass too.
-            Arg wSrc = same(wSrcMd, query(forwardPd, dnnl_query_src_md)) ? Arg.plain(fSrc.memory()) : arg(src, srcPlain, wSrcMd, true);
-            Arg wDiffDst = arg(diffDst, dstPlain, query(weightsPd, dnnl_query_diff_dst_md), true);
+            Arg wSrc = same(wSrcMd, query(forwardPd, dnnl_query_src_md)) ? Arg.plain(fSrc.memory())
+                    : arg(src, srcPlain, wSrcMd, true, shared, "input-for-weights");
+            Arg wDiffDst = arg(diffDst, dstPlain, query(weightsPd, dnnl_query_diff_dst_md), true, shared, "output-gradient");
             Arg wDiffW = arg(diffWeights, wPlain, query(weightsPd, dnnl_query_diff_weights_md), false, shared, "weight-gradient");
             backwardWeights = hasBias ? call(weightsPd, new int[] {DNNL_ARG_SRC, DNNL_ARG_DIFF_DST, DNNL_ARG_DIFF_WEIGHTS, DNNL_ARG_DIFF_BIAS},
                     new Arg[] {wSrc, wDiffDst, wDiffW, Arg.plain(diffBias)})
@@ -279,11 +282,11 @@ final class OneDnnConvolution implements AutoCloseable {
                 // Reuse what the backward-weights pass (gradient) and the forward pass (weights) already reordered.
                 dnnl_memory_desc_t dDiffDstMd = query(dataPd, dnnl_query_diff_dst_md);
                 Arg dDiffDst = same(dDiffDstMd, query(weightsPd, dnnl_query_diff_dst_md)) ? Arg.plain(wDiffDst.memory())
-                        : arg(diffDst, dstPlain, dDiffDstMd, true);
+                        : arg(diffDst, dstPlain, dDiffDstMd, true, shared, "output-gradient-for-data");
                 dnnl_memory_desc_t dWMd = query(dataPd, dnnl_query_weights_md);
                 Arg dW = same(dWMd, query(forwardPd, dnnl_query_weights_md)) ? Arg.plain(fW.memory()) : arg(weights, wPlain, dWMd, true, shared, "weights");
                 backwardData = call(dataPd, new int[] {DNNL_ARG_DIFF_DST, DNNL_ARG_WEIGHTS, DNNL_ARG_DIFF_SRC},
-                        new Arg[] {dDiffDst, dW, arg(diffSrc, srcPlain, query(dataPd, dnnl_query_diff_src_md), false)});
+                        new Arg[] {dDiffDst, dW, arg(diffSrc, srcPlain, query(dataPd, dnnl_query_diff_src_md), false, shared, "input-gradient")});
             } else {
                 backwardData = null;
             }

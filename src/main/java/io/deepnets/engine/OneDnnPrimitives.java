@@ -353,23 +353,36 @@ abstract class OneDnnPrimitives implements AutoCloseable {
     }
 
     /**
-     * Buffers the plans of one layer share: the blocked copies of its weights and of their gradient, the same size
-     * whatever the batch. With a buffer per plan, VGG-16 kept three copies of its 61 MB of weights per training batch
-     * size and one per inference batch size (measured: +183 MB for a batch of 80 after the batches of 128).
+     * Buffers the plans of one layer share, one per role: the blocked copies of its weights and of their gradient, and
+     * of the activations and gradients that its primitives take in another layout than the network keeps them in (a
+     * plan for a smaller batch uses the first bytes of the larger one's). With a buffer per plan, VGG-16 kept three
+     * copies of its 61 MB of weights per training batch size and one per inference batch size (measured: +179 MB for a
+     * batch of 80 after the batches of 128), and Inception its reordered activations per batch size (+300 MB).
      */
     static final class SharedBuffers implements AutoCloseable {
-        private final java.util.Map<String, INDArray> byRole = new java.util.HashMap<>();
+        private final java.util.Map<String, List<INDArray>> byRole = new java.util.HashMap<>();
 
+        /** A buffer of at least {@code bytes} for {@code role}: the first made for it that is large enough, else a new one. */
         INDArray get(String role, long bytes) {
-            return byRole.computeIfAbsent(role + "/" + bytes,
-                    k -> Nd4j.createUninitialized(DataType.FLOAT, Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES)));
+            long floats = Math.max(1, (bytes + Float.BYTES - 1) / Float.BYTES);
+            List<INDArray> made = byRole.computeIfAbsent(role, k -> new ArrayList<>());
+            for (INDArray a : made) {
+                if (a.length() >= floats) {
+                    return a;
+                }
+            }
+            INDArray a = Nd4j.createUninitialized(DataType.FLOAT, floats);
+            made.add(a);
+            return a;
         }
 
         @Override
         public void close() {
-            for (INDArray a : byRole.values()) {
-                if (a.closeable()) {
-                    a.close();
+            for (List<INDArray> made : byRole.values()) {
+                for (INDArray a : made) {
+                    if (a.closeable()) {
+                        a.close();
+                    }
                 }
             }
             byRole.clear();
