@@ -70,7 +70,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     private final int[][] sources;
     /** How many stages read each stage's output: where more than one, their gradients are summed. */
     private final int[] consumers;
-    /** Per stage read by several, the buffer its summed gradient goes into (by batch size). */
     /** The backward pass's gradient arrays, shared by the stages (each lives only until the stage below has read it). */
     private final GradientBuffers gradients = new GradientBuffers();
     private final io.deepnets.engine.FlatUpdate update;
@@ -781,11 +780,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         /** Frees the native memory now rather than when Java's collector gets to the arrays. */
         void release() {
             if (full != null) {
-                for (INDArray a : full) {
-                    if (a.closeable()) {
-                        a.close();
-                    }
-                }
+                OneDnnPrimitives.free(java.util.Arrays.asList(full));
             }
             full = null;
             views.clear();
@@ -847,11 +842,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         }
 
         void close() {
-            for (INDArray a : all) {
-                if (a.closeable()) {
-                    a.close();
-                }
-            }
+            OneDnnPrimitives.free(all);
             all.clear();
             free.clear();
             inUse.clear();

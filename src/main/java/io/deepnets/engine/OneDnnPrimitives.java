@@ -332,9 +332,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         if (same(plain, wanted)) {
             return Arg.plain(user);
         }
-        dnnl_memory own = ownedMemory(wanted);
-        return input ? new Arg(own, List.of(reorder(plain, wanted, user, own)), List.of())
-                : new Arg(own, List.of(), List.of(reorder(wanted, plain, own, user)));
+        return reordered(user, plain, wanted, input, ownedMemory(wanted));
     }
 
     /**
@@ -348,8 +346,22 @@ abstract class OneDnnPrimitives implements AutoCloseable {
         }
         dnnl_memory own = memory(wanted);
         check(dnnl_memory_set_data_handle(own, new Address(shared.get(role, dnnl_memory_desc_get_size(wanted)).data().address())), "data handle");
+        return reordered(user, plain, wanted, input, own);
+    }
+
+    /** {@code own} in layout {@code wanted}, filled from {@code user} before the primitive (an input) or copied back to it after. */
+    private Arg reordered(dnnl_memory user, dnnl_memory_desc_t plain, dnnl_memory_desc_t wanted, boolean input, dnnl_memory own) {
         return input ? new Arg(own, List.of(reorder(plain, wanted, user, own)), List.of())
                 : new Arg(own, List.of(), List.of(reorder(wanted, plain, own, user)));
+    }
+
+    /** Frees these arrays' native memory now rather than when Java's collector gets to them (views are left alone). */
+    static void free(Iterable<INDArray> arrays) {
+        for (INDArray a : arrays) {
+            if (a.closeable()) {
+                a.close();
+            }
+        }
     }
 
     /**
@@ -378,13 +390,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
 
         @Override
         public void close() {
-            for (List<INDArray> made : byRole.values()) {
-                for (INDArray a : made) {
-                    if (a.closeable()) {
-                        a.close();
-                    }
-                }
-            }
+            byRole.values().forEach(OneDnnPrimitives::free);
             byRole.clear();
         }
     }

@@ -364,14 +364,8 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         if (batch <= 0 || batch > maxBatch) {
             throw new IllegalArgumentException("batch of " + batch + " rows; this step holds at most " + maxBatch);
         }
-        float[][] in = acts[0];
-        int features = in.length;
-        float[] all = set.features();
         for (int r = 0; r < batch; r++) {
-            int base = order[from + r] * features;
-            for (int f = 0; f < features; f++) {
-                in[f][r] = all[base + f];
-            }
+            loadSample(set, order[from + r], r);
         }
         paramBuf.get(0, p);
         forward(batch);
@@ -407,19 +401,13 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     public float[] probabilities(ImageSet set, int from, int to) {
         Stage out = stages.get(stages.size() - 1);
         int classes = out.outC();
-        float[][] in = acts[0];
-        int features = in.length;
-        float[] all = set.features();
         float[] result = new float[(to - from) * classes];
         paramBuf.get(0, p);
         float[] row = new float[classes];
         for (int start = from; start < to; start += maxBatch) {
             int batch = Math.min(maxBatch, to - start);
             for (int r = 0; r < batch; r++) {
-                int base = (start + r) * features;
-                for (int f = 0; f < features; f++) {
-                    in[f][r] = all[base + f];
-                }
+                loadSample(set, start + r, r);
             }
             forward(batch);
             float[][] z = acts[stages.size()];
@@ -429,6 +417,16 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             }
         }
         return result;
+    }
+
+    /** Sample {@code sample} of {@code set} as element {@code r} of every input row. */
+    private void loadSample(ImageSet set, int sample, int r) {
+        float[][] in = acts[0];
+        float[] all = set.features();
+        int base = sample * in.length;
+        for (int f = 0; f < in.length; f++) {
+            in[f][r] = all[base + f];
+        }
     }
 
     /** Every stage's output; the output layer's logits (with bias) in the last rows. */
