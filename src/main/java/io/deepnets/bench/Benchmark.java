@@ -45,7 +45,7 @@ public final class Benchmark {
      * Trains and then runs inference for about {@code seconds} (a third of it for inference) each.
      *
      * @param without training steps left out ({@code bench --without}), by kind
-     * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where {@link DenseTrainingStep} applies
+     * @param dl4jFit train with DL4J's {@code MultiLayerNetwork.fit} even where a custom step applies
      */
     public static BenchResult run(ExperimentConfig config, ImageSet data, String dataLabel, double seconds, boolean dl4jFit, java.util.Set<String> without) {
         Network net = KerasModelMapper.network(config);

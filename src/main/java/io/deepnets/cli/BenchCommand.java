@@ -60,7 +60,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--profile-steps", defaultValue = "30", description = "Steps timed by --profile after 5 warm-up steps (default ${DEFAULT-VALUE}).")
     int profileSteps;
 
-    @Option(names = "--without", paramLabel = "STEP", split = ",", description = "Leave out these training steps (e.g. deepnets-conv-ops), "
+    @Option(names = "--without", paramLabel = "STEP", split = ",", description = "Leave out these training steps (e.g. deepnets-onednn), "
             + "to measure a network the way it trained before them; repeatable or comma-separated.")
     List<String> without = new ArrayList<>();
 

@@ -55,7 +55,7 @@ import org.nd4j.linalg.learning.regularization.Regularization;
  * JIT over heap chunks. Declines (with the reason) gradient normalisation, constraints, weight noise, weight decay and
  * other updaters. A frozen layer's parameters have DL4J's no-op updater and a gradient its layer never writes: they are
  * updated exactly as DL4J's {@code fit} updates them (by nothing). {@code Dl4jBackpropStepTest} and
- * {@code ConvOpsTrainingStepTest} check each optimizer against DL4J's updater step by step.
+ * {@code OneDnnTrainingStepTest} check each optimizer against DL4J's updater step by step.
  */
 public final class FlatUpdate {
     private static final int CHUNK = 2048;

@@ -25,7 +25,7 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * from the end of the backward pass (DL4J's {@code onBackwardPass} listener call) to the end of the step; what is
  * left of the step (batch assembly, pre-processors, workspace bookkeeping, the listener) is reported as "other".
  *
- * <p>{@link ConvOpsTrainingStep} does not call DL4J's layers; it times its own stages (one per layer, and in a graph
+ * <p>{@link OneDnnTrainingStep} does not call DL4J's layers; it times its own stages (one per layer, and in a graph
  * one per merge or flatten vertex too) and the update.
  *
  * <p>Per direction: DL4J has one backward call per layer that returns the input gradient and fills the weight
@@ -85,7 +85,7 @@ public final class LayerProfiler {
         int perEpoch = Math.max(1, data.count() / batch);
         graph.getUpdater();
         try (TrainingStep step = TrainingStep.choose(network, batch, classes, without).step()) {
-            if (step instanceof ConvOpsTrainingStep ops) {
+            if (step instanceof OneDnnTrainingStep ops) {
                 return opsProfile(ops, data, order, batch, warmup, steps);
             }
             for (int i = 0; i < n; i++) {
@@ -124,7 +124,7 @@ public final class LayerProfiler {
      * The oneDNN step times its own stages: one per layer vertex and per merge or flatten vertex (a graph's "other"
      * then holds batch assembly and the gradient sums alone).
      */
-    private static Profile opsProfile(ConvOpsTrainingStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
+    private static Profile opsProfile(OneDnnTrainingStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
         int perEpoch = Math.max(1, data.count() / batch);
         long total = 0;
         for (int s = 0; s < warmup + steps; s++) {
@@ -185,7 +185,7 @@ public final class LayerProfiler {
         net.getUpdater();
         try (TrainingStep step = TrainingStep.choose(net, batch, classes, without).step()) {
             // The oneDNN step never calls DL4J's layers: it times its own stages (one per layer).
-            if (step instanceof ConvOpsTrainingStep ops) {
+            if (step instanceof OneDnnTrainingStep ops) {
                 return opsProfile(ops, data, order, batch, warmup, steps);
             }
             net.setLayers(timed);

@@ -33,7 +33,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * (biased) variance per channel and returns them, the inference pass with the moving statistics, the backward pass
  * gives the input gradient and gamma's and beta's. This is the arithmetic of DL4J's {@code BatchNormalization} layer
  * ({@code y = gamma (x - mean) / sqrt(var + eps) + beta}; DL4J's oneDNN helper runs libnd4j's {@code batchnorm}
- * ops, which call these primitives); the moving statistics' update is the caller's ({@code ConvOpsTrainingStep}).
+ * ops, which call these primitives); the moving statistics' update is the caller's ({@code OneDnnTrainingStep}).
  */
 final class OneDnnBatchNorm implements AutoCloseable {
     private final long[] shape;

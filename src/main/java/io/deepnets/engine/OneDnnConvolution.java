@@ -46,7 +46,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The arithmetic is DL4J's: {@code relu(conv(x, W) + b)} with ReLU's derivative 0 at 0 (oneDNN's
  * {@code relu_use_dst_for_bwd} passes the gradient where the output is above 0), the same convolution to float
- * rounding (kernels may sum in another order). {@code ConvOpsTrainingStepTest} compares the training step that
+ * rounding (kernels may sum in another order). {@code OneDnnTrainingStepTest} compares the training step that
  * uses it with DL4J's {@code fit}, with DL4J's helpers and without.
  */
 final class OneDnnConvolution implements AutoCloseable {

@@ -26,7 +26,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *
  * <p>The arithmetic is DL4J's: the window's maximum forward, its gradient to one position of that maximum backward.
  * Where a window holds the maximum twice, DL4J and oneDNN could pick different positions; after a ReLU that is a
- * window of zeros, whose gradient the ReLU's backward discards anyway ({@code ConvOpsTrainingStepTest} compares the
+ * window of zeros, whose gradient the ReLU's backward discards anyway ({@code OneDnnTrainingStepTest} compares the
  * step with DL4J's {@code fit}).
  */
 final class OneDnnMaxPooling implements AutoCloseable {

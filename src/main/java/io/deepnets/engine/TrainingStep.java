@@ -20,9 +20,9 @@ public interface TrainingStep extends AutoCloseable {
     Outcome fit(ImageSet set, int[] order, int from, int to);
 
     /** The kinds of the custom steps, fastest first: what {@code bench --without} accepts. */
-    java.util.List<String> KINDS = java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND);
+    java.util.List<String> KINDS = java.util.List.of(SmallConvTrainingStep.KIND, OneDnnTrainingStep.KIND, Dl4jBackpropStep.KIND);
 
-    /** A short name for reports: {@code deepnets-dense-sgemm}, {@code deepnets-conv-ops}, {@code dl4j-backprop+flat-update} or {@code dl4j-fit}. */
+    /** A short name for reports: {@code deepnets-small-conv-sgd}, {@code deepnets-onednn}, {@code dl4j-backprop+flat-update} or {@code dl4j-fit}. */
     String kind();
 
     /** Class probabilities by the network as it stands, the way validation and the benchmark's inference run it. */
@@ -33,9 +33,9 @@ public interface TrainingStep extends AutoCloseable {
     void close();
 
     /**
-     * {@link DenseTrainingStep} for dense-only networks; {@link SmallConvTrainingStep} for small SGD conv nets
-     * (with L1/L2); {@link ConvOpsTrainingStep} for image networks of convolution, batch normalisation, ReLU, max and
-     * global average pooling, dropout and dense layers; else DL4J's forward and backward pass with the
+     * {@link SmallConvTrainingStep} for small SGD conv nets (with L1/L2); {@link OneDnnTrainingStep} for networks of
+     * convolution, batch normalisation, ReLU, max and global average pooling, dropout and dense layers, dense-only
+     * networks included; else DL4J's forward and backward pass with the
      * {@link io.deepnets.engine.FlatUpdate} (any other stack without frozen layers); else DL4J's own {@code fit}.
      * Every optimizer the configs offer has a flat update.
      */
@@ -75,21 +75,19 @@ public interface TrainingStep extends AutoCloseable {
     static Choice choose(Network network, int maxBatch, int classes, java.util.Set<String> without) {
         java.util.Map<String, String> declined = new java.util.LinkedHashMap<>();
         if (network.isGraph()) {
-            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND)) {
-                declined.put(kind, "a graph network (branches, add or concatenate): this step computes layer stacks only");
-            }
+            declined.put(SmallConvTrainingStep.KIND, "a graph network (branches, add or concatenate): this step computes layer stacks only");
             String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
             if (!"CpuBackend".equals(backend)) {
-                declined.put(ConvOpsTrainingStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
+                declined.put(OneDnnTrainingStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
                 declined.put(Dl4jBackpropStep.KIND, "backend " + backend + ": host-memory steps run on the CPU backend only");
                 return new Choice(new Dl4jFitStep(network, classes), declined);
             }
             java.util.Optional<TrainingStep> step = java.util.Optional.empty();
-            if (without.contains(ConvOpsTrainingStep.KIND)) {
-                declined.put(ConvOpsTrainingStep.KIND, "left out (--without)");
+            if (without.contains(OneDnnTrainingStep.KIND)) {
+                declined.put(OneDnnTrainingStep.KIND, "left out (--without)");
             } else {
-                step = ConvOpsTrainingStep.forGraph(network.graph().orElseThrow(), network.imageShape(), classes,
-                        r -> declined.put(ConvOpsTrainingStep.KIND, r));
+                step = OneDnnTrainingStep.forGraph(network.graph().orElseThrow(), network.imageShape(), classes,
+                        r -> declined.put(OneDnnTrainingStep.KIND, r));
             }
             if (step.isEmpty() && without.contains(Dl4jBackpropStep.KIND)) {
                 declined.put(Dl4jBackpropStep.KIND, "left out (--without)");
@@ -102,7 +100,7 @@ public interface TrainingStep extends AutoCloseable {
         String backend = org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName();
         if (!"CpuBackend".equals(backend)) {
             // Every custom step reads and writes the parameter buffers in host memory (Java arrays, OpenBLAS).
-            for (String kind : java.util.List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND, ConvOpsTrainingStep.KIND, Dl4jBackpropStep.KIND)) {
+            for (String kind : java.util.List.of(SmallConvTrainingStep.KIND, OneDnnTrainingStep.KIND, Dl4jBackpropStep.KIND)) {
                 declined.put(kind, "backend " + backend + ": host-memory steps run on the CPU backend only");
             }
             return new Choice(dl4jFit(net, classes), declined);
@@ -111,14 +109,11 @@ public interface TrainingStep extends AutoCloseable {
             declined.put(kind, "left out (--without)");
         }
         java.util.Optional<? extends TrainingStep> step = java.util.Optional.empty();
-        if (!without.contains(DenseTrainingStep.KIND)) {
-            step = DenseTrainingStep.forNetwork(net, maxBatch, r -> declined.put(DenseTrainingStep.KIND, r));
-        }
-        if (step.isEmpty() && !without.contains(SmallConvTrainingStep.KIND)) {
+        if (!without.contains(SmallConvTrainingStep.KIND)) {
             step = SmallConvTrainingStep.forNetwork(net, maxBatch, r -> declined.put(SmallConvTrainingStep.KIND, r));
         }
-        if (step.isEmpty() && !without.contains(ConvOpsTrainingStep.KIND)) {
-            step = ConvOpsTrainingStep.forNetwork(net, classes, r -> declined.put(ConvOpsTrainingStep.KIND, r));
+        if (step.isEmpty() && !without.contains(OneDnnTrainingStep.KIND)) {
+            step = OneDnnTrainingStep.forNetwork(net, classes, r -> declined.put(OneDnnTrainingStep.KIND, r));
         }
         if (step.isEmpty() && !without.contains(Dl4jBackpropStep.KIND)) {
             step = Dl4jBackpropStep.forNetwork(net, classes, r -> declined.put(Dl4jBackpropStep.KIND, r));
@@ -153,7 +148,7 @@ public interface TrainingStep extends AutoCloseable {
     }
 
     /**
-     * Class probabilities for {@code net} by the fastest exact forward pass: {@link ConvOpsTrainingStep}'s for the conv
+     * Class probabilities for {@code net} by the fastest exact forward pass: {@link OneDnnTrainingStep}'s for the conv
      * nets it computes (on the CPU backend), else DL4J's {@code output()}. For test evaluation after training, as
      * validation runs during it.
      */
@@ -162,7 +157,7 @@ public interface TrainingStep extends AutoCloseable {
             return inference(net.stack().get(), classes);
         }
         if ("CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
-            java.util.Optional<BatchPredictor> ops = ConvOpsTrainingStep.inferenceFor(net.graph().orElseThrow(), net.imageShape(), classes);
+            java.util.Optional<BatchPredictor> ops = OneDnnTrainingStep.inferenceFor(net.graph().orElseThrow(), net.imageShape(), classes);
             if (ops.isPresent()) {
                 return ops.get();
             }
@@ -173,7 +168,7 @@ public interface TrainingStep extends AutoCloseable {
     /** As {@link #inference(Network, int)} for a stack. */
     static BatchPredictor inference(MultiLayerNetwork net, int classes) {
         if ("CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
-            java.util.Optional<BatchPredictor> ops = ConvOpsTrainingStep.inferenceFor(net, classes);
+            java.util.Optional<BatchPredictor> ops = OneDnnTrainingStep.inferenceFor(net, classes);
             if (ops.isPresent()) {
                 return ops.get();
             }

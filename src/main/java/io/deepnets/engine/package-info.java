@@ -1,9 +1,9 @@
 /**
  * The training engine: how one batch trains, as DL4J's {@code fit} computes it with as little of DL4J's per-op
  * machinery as each network allows. {@link io.deepnets.engine.TrainingStep} chooses a step for a network and says why
- * the faster ones declined it: {@link io.deepnets.engine.DenseTrainingStep} for the MLPs, {@link
- * io.deepnets.engine.SmallConvTrainingStep} for small SGD conv nets, {@link io.deepnets.engine.ConvOpsTrainingStep}
- * for image networks, stacks and graphs, on oneDNN's primitives (the kernels {@link
+ * the faster ones declined it: {@link io.deepnets.engine.SmallConvTrainingStep} for small SGD conv nets (plain Java
+ * loops, where a native call per layer would cost more than the layer), {@link io.deepnets.engine.OneDnnTrainingStep}
+ * for every other network it computes, stacks and graphs, image networks and MLPs, on oneDNN's primitives (the kernels {@link
  * io.deepnets.engine.OneDnnConvolution}, {@link io.deepnets.engine.OneDnnBatchNorm}, {@link
  * io.deepnets.engine.OneDnnRelu}, {@link io.deepnets.engine.OneDnnMaxPooling} and {@link
  * io.deepnets.engine.OneDnnInnerProduct}, made once per layer and batch size through {@link

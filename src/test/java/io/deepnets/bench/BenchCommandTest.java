@@ -36,14 +36,14 @@ class BenchCommandTest {
         Path json = tmp.resolve("profile.json");
         assertEquals(0, Main.execute("bench", "configs/cifar10-cnn.yaml", "--profile", "--profile-steps", "2", "--json", json.toString()));
         JsonNode p = new ObjectMapper().readTree(json.toFile()).get("results").get(0).get("profile");
-        assertEquals("deepnets-conv-ops", p.get("step").asText());
+        assertEquals("deepnets-onednn", p.get("step").asText());
         assertEquals(11, p.get("layers").size(), "every DL4J layer of the CIFAR-10 net");
         for (JsonNode layer : p.get("layers")) {
             assertTrue(layer.get("forwardMs").asDouble() > 0 && layer.get("backwardMs").asDouble() > 0, layer.toString());
         }
         assertTrue(p.get("updateMs").asDouble() > 0 && p.get("stepMs").asDouble() > 0);
         Path before = tmp.resolve("before.json");
-        assertEquals(0, Main.execute("bench", "configs/cifar10-cnn.yaml", "--profile", "--profile-steps", "2", "--without", "deepnets-conv-ops",
+        assertEquals(0, Main.execute("bench", "configs/cifar10-cnn.yaml", "--profile", "--profile-steps", "2", "--without", "deepnets-onednn",
                 "--json", before.toString()));
         assertEquals("dl4j-backprop+flat-update", new ObjectMapper().readTree(before.toFile()).get("results").get(0).get("profile").get("step").asText());
         assertEquals(2, Main.execute("bench", "configs/cifar10-cnn.yaml", "--without", "fast"), "an unknown step is bad input");

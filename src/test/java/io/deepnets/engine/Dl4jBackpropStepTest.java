@@ -108,7 +108,7 @@ class Dl4jBackpropStepTest {
             assertEquals(Dl4jBackpropStep.KIND, chosen.kind(), choice.declined().toString());
         }
         // zero padding in front of a 'same' convolution (the oneDNN step folds it only into a 'valid' one)
-        assertTrue(choice.declined().get(ConvOpsTrainingStep.KIND).contains("zero padding read by something other than one 'valid' convolution"),
+        assertTrue(choice.declined().get(OneDnnTrainingStep.KIND).contains("zero padding read by something other than one 'valid' convolution"),
                 choice.declined().toString());
         stepsLikeFit(yaml);
     }
@@ -165,8 +165,8 @@ class Dl4jBackpropStepTest {
         io.deepnets.model.Network fast = KerasModelMapper.network(config);
         ImageSet data = Benchmark.synthetic(config, 9);
         int[] order = EpochShuffler.order(data.count(), 4, 1, true);
-        // DL4J's backprop itself, though the residual graph now gets the oneDNN step first (ConvOpsTrainingStepTest).
-        TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of(ConvOpsTrainingStep.KIND));
+        // DL4J's backprop itself, though the residual graph now gets the oneDNN step first (OneDnnTrainingStepTest).
+        TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, java.util.Set.of(OneDnnTrainingStep.KIND));
         try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
                 TrainingStep stock = new Dl4jFitStep(reference, 10)) {
             assertEquals(Dl4jBackpropStep.KIND, step.kind(), choice.declined().toString());
@@ -217,7 +217,7 @@ class Dl4jBackpropStepTest {
             }
             ImageSet data = Benchmark.synthetic(config, 9);
             int[] order = EpochShuffler.order(data.count(), 4, 1, true);
-            TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, kind.equals(Dl4jBackpropStep.KIND) ? java.util.Set.of(ConvOpsTrainingStep.KIND)
+            TrainingStep.Choice choice = TrainingStep.choose(fast, 20, 10, kind.equals(Dl4jBackpropStep.KIND) ? java.util.Set.of(OneDnnTrainingStep.KIND)
                     : java.util.Set.of());
             try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
                     TrainingStep stock = new Dl4jFitStep(reference, 10)) {
@@ -292,9 +292,9 @@ class Dl4jBackpropStepTest {
     @Test
     void eachNetworkGetsTheFastestExactStep() {
         String[][] expected = {
-                {"mnist-linear", DenseTrainingStep.KIND}, {"mnist-relu", DenseTrainingStep.KIND},
-                {"mnist-cnn", ConvOpsTrainingStep.KIND}, {"mnist-cnn-dropout", ConvOpsTrainingStep.KIND},
-                {"cifar10-cnn", ConvOpsTrainingStep.KIND}};
+                {"mnist-linear", OneDnnTrainingStep.KIND}, {"mnist-relu", OneDnnTrainingStep.KIND},
+                {"mnist-cnn", OneDnnTrainingStep.KIND}, {"mnist-cnn-dropout", OneDnnTrainingStep.KIND},
+                {"cifar10-cnn", OneDnnTrainingStep.KIND}};
         for (String[] e : expected) {
             ExperimentConfig config = ConfigLoader.load(Path.of("configs", e[0] + ".yaml"), List.of());
             try (TrainingStep step = TrainingStep.forNetwork(KerasModelMapper.build(config), config.training().batchSize(), 10)) {
@@ -303,7 +303,7 @@ class Dl4jBackpropStepTest {
         }
         ExperimentConfig adam = ConfigLoader.load(Path.of("configs", "cifar10-cnn.yaml"), List.of("optimizer={name: adam}"));
         try (TrainingStep step = TrainingStep.forNetwork(KerasModelMapper.build(adam), 32, 10)) {
-            assertEquals(ConvOpsTrainingStep.KIND, step.kind(), "Adam too, through the flat update");
+            assertEquals(OneDnnTrainingStep.KIND, step.kind(), "Adam too, through the flat update");
         }
 
     }

@@ -20,7 +20,7 @@ class LayerProfilerTest {
     void profilingTheOpsStepTrainsLikeTheStepAlone() {
         profilesWithoutChangingTraining(NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV,
                 "{type: max_pool2d, pool_size: 2}", "{type: dropout, rate: 0.3}", "{type: flatten}", "{type: dense, units: 6, activation: relu}",
-                NewLayersStepChoiceTest.OUT), ConvOpsTrainingStep.KIND);
+                NewLayersStepChoiceTest.OUT), OneDnnTrainingStep.KIND);
     }
 
     @Test
@@ -49,7 +49,7 @@ class LayerProfilerTest {
                 step.fit(data, order, from, from + batch);
             }
         }
-        assertEquals(ConvOpsTrainingStep.KIND, p.step());
+        assertEquals(OneDnnTrainingStep.KIND, p.step());
         assertArrayEquals(plain.params().toFloatVector(), profiled.params().toFloatVector(), "the same parameters after the same steps");
         // Every vertex in the graph's order, the add too (the oneDNN step computes it as a stage of its own).
         assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "sum", "relu", "pool", "predictions"),
@@ -59,7 +59,7 @@ class LayerProfilerTest {
         assertEquals("[32, 8, 8, 8] nchw", p.layers().get(3).shape(), "the shape and layout (8 channels: less than a block)");
         // Through DL4J's backprop (the oneDNN step left out): each layer vertex wrapped, the merge in "other".
         io.deepnets.model.Network viaDl4j = KerasModelMapper.network(config);
-        LayerProfiler.Profile q = LayerProfiler.run(viaDl4j, data, order, batch, 10, 2, 4, java.util.Set.of(ConvOpsTrainingStep.KIND));
+        LayerProfiler.Profile q = LayerProfiler.run(viaDl4j, data, order, batch, 10, 2, 4, java.util.Set.of(OneDnnTrainingStep.KIND));
         assertEquals(Dl4jBackpropStep.KIND, q.step());
         assertEquals(java.util.List.of("stem", "stem_bn", "stem_relu", "conv_a", "conv_b", "relu", "pool", "predictions"),
                 q.layers().stream().map(LayerProfiler.LayerTime::name).toList());

@@ -47,21 +47,21 @@ class NewLayersStepChoiceTest {
 
     @Test
     void eachNetworkGetsTheFastestStepThatComputesIt() {
-        assertEquals(ConvOpsTrainingStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, oneDNN");
-        assertEquals(ConvOpsTrainingStep.KIND, kind(config("adadelta", CONV, "{type: flatten}", OUT)), "control: AdaDelta conv net, oneDNN");
+        assertEquals(OneDnnTrainingStep.KIND, kind(config("rmsprop", CONV, "{type: flatten}", OUT)), "control: RMSprop conv net, oneDNN");
+        assertEquals(OneDnnTrainingStep.KIND, kind(config("adadelta", CONV, "{type: flatten}", OUT)), "control: AdaDelta conv net, oneDNN");
         assertEquals(SmallConvTrainingStep.KIND, kind(config("sgd", CONV, "{type: flatten}", OUT)), "control: small SGD conv net");
-        assertEquals(DenseTrainingStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
-        assertEquals(DenseTrainingStep.KIND, kind(config("adam", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
+        assertEquals(OneDnnTrainingStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
+        assertEquals(OneDnnTrainingStep.KIND, kind(config("adam", "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT)));
         // Batch norm, activation layers and global average pooling on oneDNN, whatever the optimizer.
         for (String opt : List.of("rmsprop", "sgd", "adam", "sgd, momentum: 0.9")) {
-            assertEquals(ConvOpsTrainingStep.KIND, kind(config(opt, CONV, "{type: batch_normalization}", "{type: flatten}", OUT)), opt + " + batch norm");
-            assertEquals(ConvOpsTrainingStep.KIND, kind(config(opt, CONV, "{type: global_average_pooling2d}", OUT)), opt + " + global average pooling");
+            assertEquals(OneDnnTrainingStep.KIND, kind(config(opt, CONV, "{type: batch_normalization}", "{type: flatten}", OUT)), opt + " + batch norm");
+            assertEquals(OneDnnTrainingStep.KIND, kind(config(opt, CONV, "{type: global_average_pooling2d}", OUT)), opt + " + global average pooling");
         }
-        assertEquals(ConvOpsTrainingStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
+        assertEquals(OneDnnTrainingStep.KIND, kind(config("sgd", "{type: conv2d, filters: 3, kernel_size: 3}", "{type: activation, activation: relu}",
                 "{type: flatten}", OUT)), "sgd + activation layer");
         // DL4J's own backprop computes the layers the oneDNN step does not, then the flat update (Dl4jBackpropStepTest).
         for (String opt : List.of("rmsprop", "sgd")) {
-            assertEquals(ConvOpsTrainingStep.KIND, kind(config(opt, CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), opt + " + average pooling");
+            assertEquals(OneDnnTrainingStep.KIND, kind(config(opt, CONV, "{type: average_pooling2d}", "{type: flatten}", OUT)), opt + " + average pooling");
             assertEquals(Dl4jBackpropStep.KIND, kind(config(opt, CONV, "{type: global_max_pooling2d}", OUT)), opt + " + global max pooling");
         }
         assertEquals(Dl4jBackpropStep.KIND, kind(config("rmsprop", "{type: flatten}", "{type: batch_normalization}", OUT)), "dense + batch norm");
@@ -69,7 +69,7 @@ class NewLayersStepChoiceTest {
             ExperimentConfig plain = config(opt, CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
             ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                     plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
-            assertEquals(ConvOpsTrainingStep.KIND, kind(frozen), opt + " with a frozen base: the oneDNN step, the no-op updater");
+            assertEquals(OneDnnTrainingStep.KIND, kind(frozen), opt + " with a frozen base: the oneDNN step, the no-op updater");
         }
     }
 
@@ -83,24 +83,22 @@ class NewLayersStepChoiceTest {
     @Test
     void eachDeclineSaysWhy() {
         java.util.Map<String, String> bn = declines(config("rmsprop", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
-        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND), List.copyOf(bn.keySet()), "in the order tried, up to the chosen one");
-        assertEquals("image input or flatten (input preprocessors): dense networks only", bn.get(DenseTrainingStep.KIND));
+        assertEquals(List.of(SmallConvTrainingStep.KIND), List.copyOf(bn.keySet()), "in the order tried, up to the chosen one");
         java.util.Map<String, String> sgdBn = declines(config("sgd", CONV, "{type: batch_normalization}", "{type: flatten}", OUT));
         assertEquals("layer 1 is BatchNormalization (conv, max pooling, dense and output only)", sgdBn.get(SmallConvTrainingStep.KIND));
         ExperimentConfig plain = config("rmsprop", CONV, "{type: flatten}", "{type: dense, units: 4, activation: relu}", OUT);
         ExperimentConfig frozen = new ExperimentConfig(plain.name(), "", plain.seed(), plain.data(), new ModelConfig(plain.model().inputShape(),
                 plain.model().layers(), new ModelConfig.Transfer("/base/model.zip", "0".repeat(64), 3, 1)), plain.optimizer(), plain.training());
         java.util.Map<String, String> f = declines(frozen);
-        assertEquals(List.of(DenseTrainingStep.KIND, SmallConvTrainingStep.KIND), List.copyOf(f.keySet()),
+        assertEquals(List.of(SmallConvTrainingStep.KIND), List.copyOf(f.keySet()),
                 "in the order tried, up to the oneDNN step, which takes a frozen base");
         assertEquals("a frozen layer (transfer learning)", f.get(SmallConvTrainingStep.KIND));
-        assertTrue(declines(config("rmsprop", CONV, "{type: flatten}", OUT)).keySet().equals(java.util.Set.of(DenseTrainingStep.KIND,
-                SmallConvTrainingStep.KIND)), "the chosen step has no reason; the faster ones do");
+        assertTrue(declines(config("rmsprop", CONV, "{type: flatten}", OUT)).keySet().equals(java.util.Set.of(SmallConvTrainingStep.KIND)), "the chosen step has no reason; the faster ones do");
     }
 
     /** Each thing the libnd4j-ops step does not compute makes it decline, with its own reason. */
     @Test
-    void theConvOpsStepSaysWhyItDeclines() {
+    void theOneDnnStepSaysWhyItDeclines() {
         java.util.Map<String, String[]> cases = new java.util.LinkedHashMap<>();
         cases.put("elu", new String[] {"layer 1: an activation layer other than ReLU or linear", "{type: conv2d, filters: 3, kernel_size: 3}",
                 "{type: activation, activation: elu}", "{type: flatten}", OUT});
@@ -112,12 +110,10 @@ class NewLayersStepChoiceTest {
                 "{type: global_max_pooling2d}", OUT});
         cases.put("dense-bn", new String[] {"layer 1: BatchNormalization after flatten is not computed by this step", CONV, "{type: flatten}",
                 "{type: batch_normalization}", OUT});
-        cases.put("dense-only", new String[] {"not an image network (conv nets only)", "{type: flatten}",
-                "{type: dense, units: 4, kernel_regularizer: {l2: 0.01}}", OUT});     // (the dense step takes unregularised MLPs)
         for (var e : cases.entrySet()) {
             String[] c = e.getValue();
             String opt = "rmsprop";
-            String reason = declines(config(opt, java.util.Arrays.copyOfRange(c, 1, c.length))).get(ConvOpsTrainingStep.KIND);
+            String reason = declines(config(opt, java.util.Arrays.copyOfRange(c, 1, c.length))).get(OneDnnTrainingStep.KIND);
             assertTrue(reason != null && reason.startsWith(c[0]), e.getKey() + ": " + reason);
         }
         ExperimentConfig regularised = ConfigLoader.parse("""
@@ -132,12 +128,12 @@ class NewLayersStepChoiceTest {
                 optimizer: {name: rmsprop}
                 training: {batch_size: 8, epochs: 1}
                 """, List.of());
-        assertEquals(ConvOpsTrainingStep.KIND, kind(regularised), "L1/L2 in the flat update, their loss term beside the cross-entropy");
+        assertEquals(OneDnnTrainingStep.KIND, kind(regularised), "L1/L2 in the flat update, their loss term beside the cross-entropy");
         // Without oneDNN's primitives (a build whose native library does not load, or switched off) the step declines.
         System.setProperty(OneDnnPrimitives.SWITCH, "off");
         try {
             assertEquals("oneDNN primitives switched off (-Ddeepnets.onednn=off)",
-                    declines(config("rmsprop", CONV, "{type: max_pool2d, pool_size: 2}", "{type: flatten}", OUT)).get(ConvOpsTrainingStep.KIND));
+                    declines(config("rmsprop", CONV, "{type: max_pool2d, pool_size: 2}", "{type: flatten}", OUT)).get(OneDnnTrainingStep.KIND));
         } finally {
             System.clearProperty(OneDnnPrimitives.SWITCH);
         }
@@ -222,9 +218,9 @@ class NewLayersStepChoiceTest {
     @Test
     void classicalMomentumTrainsOnTheOneDnnStep() {
         ExperimentConfig momentum = config("sgd, momentum: 0.9", CONV, "{type: flatten}", OUT);
-        assertEquals(ConvOpsTrainingStep.KIND, kind(momentum));
+        assertEquals(OneDnnTrainingStep.KIND, kind(momentum));
         java.util.Map<String, String> why = declines(momentum);
-        assertEquals(java.util.Set.of(SmallConvTrainingStep.KIND, DenseTrainingStep.KIND), why.keySet(), why.toString());
+        assertEquals(java.util.Set.of(SmallConvTrainingStep.KIND), why.keySet(), why.toString());
         assertTrue(why.values().stream().allMatch(r -> r != null && !r.isBlank()), why.toString());
     }
 }

@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * The oneDNN layers against their definitions, computed here in double with plain loops: convolution (strides,
  * DL4J's asymmetric 'same' padding, the fused ReLU) forward and all three gradients, max pooling forward and its
  * routed gradient, the dense layer with DL4J's 'f'-order weights. The training step built on them is compared with
- * DL4J's {@code fit} in {@link ConvOpsTrainingStepTest}; these cases reach shapes the assignment's nets do not.
+ * DL4J's {@code fit} in {@link OneDnnTrainingStepTest}; these cases reach shapes the assignment's nets do not.
  */
 class OneDnnLayersTest {
     private static final double TOLERANCE = 2e-5;

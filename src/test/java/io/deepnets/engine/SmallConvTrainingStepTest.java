@@ -126,7 +126,7 @@ class SmallConvTrainingStepTest {
                 training: {epochs: 1}
                 """, List.of()));
         try (TrainingStep step = TrainingStep.forNetwork(dropout, 32, 10)) {
-            assertEquals(ConvOpsTrainingStep.KIND, step.kind(), "dropout is declined here; the oneDNN step takes it, SGD through the flat update");
+            assertEquals(OneDnnTrainingStep.KIND, step.kind(), "dropout is declined here; the oneDNN step takes it, SGD through the flat update");
         }
     }
 }

@@ -85,8 +85,8 @@ class RegularizerMappingTest {
         MultiLayerNetwork without = KerasModelMapper.build(ConfigLoader.parse(rms.replace("LAMBDA", "0").replace("L1", "0"), List.of()));
         MultiLayerNetwork with = KerasModelMapper.build(ConfigLoader.parse(rms.replace("LAMBDA", "0.01").replace("L1", "0"), List.of()));
         try (TrainingStep a = TrainingStep.forNetwork(without, 4, 3); TrainingStep b = TrainingStep.forNetwork(with, 4, 3)) {
-            assertEquals("deepnets-dense-sgemm", a.kind(), "the dense step serves the plain network");
-            assertEquals("dl4j-backprop+flat-update", b.kind(), "the dense step computes no L2 loss term: DL4J's backprop and the flat update");
+            assertEquals("deepnets-onednn", a.kind(), "the engine serves the plain network");
+            assertEquals("deepnets-onednn", b.kind(), "and the regularised one (its L2 term in the loss and the flat update)");
         }
     }
 }

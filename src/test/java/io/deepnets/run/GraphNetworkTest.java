@@ -60,9 +60,9 @@ class GraphNetworkTest {
         assertTrue(residual.test().accuracy() > 0.5, "residual: " + residual.test().accuracy());
         assertTrue(inception.test().accuracy() > 0.65, "inception: " + inception.test().accuracy());
         JsonNode m = new ObjectMapper().readTree(inception.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("deepnets-conv-ops", m.get("training_step").asText(), "the inception graph on the oneDNN step");
+        assertEquals("deepnets-onednn", m.get("training_step").asText(), "the inception graph on the oneDNN step");
         JsonNode r = new ObjectMapper().readTree(residual.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("deepnets-conv-ops", r.get("training_step").asText(), "the residual graph on the oneDNN step");
+        assertEquals("deepnets-onednn", r.get("training_step").asText(), "the residual graph on the oneDNN step");
         assertTrue(m.get("training_step_declined").toString().contains("a graph network"), m.get("training_step_declined").toString());
     }
 

@@ -90,7 +90,7 @@ class TransferLearningTest {
     @Test
     void theBaseRunRecordsClassCountsAndTrainsOnTheOneDnnStep() throws Exception {
         JsonNode m = new ObjectMapper().readTree(base.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("deepnets-conv-ops", m.get("training_step").asText(), "batch norm, Adam and global pooling on oneDNN's primitives");
+        assertEquals("deepnets-onednn", m.get("training_step").asText(), "batch norm, Adam and global pooling on oneDNN's primitives");
         assertTrue(m.get("training_step_declined").get("deepnets-small-conv-sgd").asText().length() > 0, m.get("training_step_declined").toString());
         assertEquals(List.of("cat", "dog"), List.of(m.get("class_names").get(0).asText(), m.get("class_names").get(1).asText()));
         int train = m.get("class_counts").get("train").get("cat").asInt() + m.get("class_counts").get("train").get("dog").asInt();
@@ -124,7 +124,7 @@ class TransferLearningTest {
                 "the base's dense layer, not frozen, trained on");
         assertEquals(9, after.getnLayers());
         JsonNode m = new ObjectMapper().readTree(tl.runDir().resolve(RunFolder.METRICS).toFile());
-        assertEquals("deepnets-conv-ops", m.get("training_step").asText(), "a frozen base on the oneDNN step");
+        assertEquals("deepnets-onednn", m.get("training_step").asText(), "a frozen base on the oneDNN step");
         JsonNode b = m.get("provenance").get("base_network");
         assertEquals(base.runDir().resolve(RunFolder.MODEL).toAbsolutePath().toString(), b.get("model").asText());
         assertEquals(io.deepnets.config.BaseNetwork.sha256(base.runDir().resolve(RunFolder.MODEL)), b.get("model_sha256").asText());

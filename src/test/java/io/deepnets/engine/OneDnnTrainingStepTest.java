@@ -28,7 +28,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * and pooling), step by step: losses, training hits, parameters and updater state, for the assignment's conv nets
  * as configured (with and without dropout, RMSprop and AdaDelta) at a batch that does not divide the data.
  */
-class ConvOpsTrainingStepTest {
+class OneDnnTrainingStepTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn", "cifar10-cnn-no-dropout", "cifar8-cnn", "catsdogs-scratch",
@@ -88,7 +88,7 @@ class ConvOpsTrainingStepTest {
         int[] order = EpochShuffler.order(data.count(), 4, 1, true);
         try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = TrainingStep.forNetwork(fast, batch, classes);
                 TrainingStep stock = TrainingStep.dl4jFit(reference, classes)) {
-            assertEquals(ConvOpsTrainingStep.KIND, step.kind(), name);
+            assertEquals(OneDnnTrainingStep.KIND, step.kind(), name);
             // AdaDelta nets spread those entries step by step (0.01% of the parameters after one step, 2% after
             // four), so against the built-in convolution they are compared over one step.
             boolean adaDelta = reference.getLayer(0).conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer b
@@ -234,7 +234,7 @@ class ConvOpsTrainingStepTest {
         io.deepnets.model.Network builtin = sensitive ? withoutHelpers(() -> KerasModelMapper.network(config)) : null;
         try (ActivationSwap swap = ActivationSwap.install(fast); TrainingStep step = choice.step();
                 TrainingStep stock = new Dl4jFitStep(reference, 10); TrainingStep other = sensitive ? new Dl4jFitStep(builtin, 10) : null) {
-            assertEquals(ConvOpsTrainingStep.KIND, step.kind(), choice.declined().toString());
+            assertEquals(OneDnnTrainingStep.KIND, step.kind(), choice.declined().toString());
             for (int s = 0; s < 8; s++) {
                 int from = s * 20 % data.count();
                 int to = s % 3 == 2 ? from + 7 : from + 20;
@@ -323,13 +323,13 @@ class ConvOpsTrainingStepTest {
         expected.put("predictions", "nchw");
         assertEquals(new java.util.TreeMap<>(expected), layouts());
         System.setProperty(OneDnnPrimitives.BLOCKED_SWITCH, "off");
-        System.setProperty(ConvOpsTrainingStep.FUSION_SWITCH, "off");
+        System.setProperty(OneDnnTrainingStep.FUSION_SWITCH, "off");
         try {
             java.util.Map<String, String> plain = layouts();
             assertTrue(plain.values().stream().allMatch("nchw"::equals), "switched off: " + plain);
         } finally {
             System.clearProperty(OneDnnPrimitives.BLOCKED_SWITCH);
-            System.clearProperty(ConvOpsTrainingStep.FUSION_SWITCH);
+            System.clearProperty(OneDnnTrainingStep.FUSION_SWITCH);
         }
     }
 
@@ -337,7 +337,7 @@ class ConvOpsTrainingStepTest {
         ExperimentConfig config = ConfigLoader.load(Path.of("src/test/resources/graphs/blocked-layouts.yaml"), List.of());
         TrainingStep.Choice choice = TrainingStep.choose(KerasModelMapper.network(config), 20, 10, java.util.Set.of());
         try (TrainingStep step = choice.step()) {
-            ConvOpsTrainingStep ops = (ConvOpsTrainingStep) step;
+            OneDnnTrainingStep ops = (OneDnnTrainingStep) step;
             java.util.Map<String, String> byName = new java.util.TreeMap<>();
             for (int i = 0; i < ops.names.size(); i++) {
                 byName.put(ops.names.get(i), ops.layouts.get(i));
@@ -353,7 +353,7 @@ class ConvOpsTrainingStepTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {3, 5})
     void frozenLayersStepLikeDl4jFit(int frozenLayers) {
-        Dl4jBackpropStepTest.frozenLayersStepLikeDl4jFit(frozenLayers, ConvOpsTrainingStep.KIND);
+        Dl4jBackpropStepTest.frozenLayersStepLikeDl4jFit(frozenLayers, OneDnnTrainingStep.KIND);
     }
 
     /** Builds (a stack or a graph) with DL4J's layer helpers disabled: DL4J reads the property when a layer is made. */
@@ -378,16 +378,16 @@ class ConvOpsTrainingStepTest {
         ExperimentConfig cifar = ConfigLoader.load(Path.of("configs", "cifar10-cnn.yaml"), List.of());
         MultiLayerNetwork net = KerasModelMapper.build(cifar);
         io.deepnets.eval.BatchPredictor p = TrainingStep.inference(net, 10);
-        assertTrue(p instanceof ConvOpsTrainingStep, "the CIFAR-10 net: " + p);
+        assertTrue(p instanceof OneDnnTrainingStep, "the CIFAR-10 net: " + p);
         ImageSet data = Benchmark.synthetic(cifar, 2);
         float[] fast = p.probabilities(data, 0, 40);
-        ((ConvOpsTrainingStep) p).close();      // its native primitives, as ExperimentRunner frees them
+        ((OneDnnTrainingStep) p).close();      // its native primitives, as ExperimentRunner frees them
         float[] dl4j = io.deepnets.eval.Evaluator.dl4jOutput(net, 10).probabilities(data, 0, 40);
         for (int i = 0; i < dl4j.length; i++) {
             assertEquals(dl4j[i], fast[i], 1e-5, "probability " + i);
         }
         ExperimentConfig max = NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV, "{type: global_max_pooling2d}",
                 NewLayersStepChoiceTest.OUT);
-        assertTrue(!(TrainingStep.inference(KerasModelMapper.build(max), 2) instanceof ConvOpsTrainingStep), "global max pooling: DL4J's output()");
+        assertTrue(!(TrainingStep.inference(KerasModelMapper.build(max), 2) instanceof OneDnnTrainingStep), "global max pooling: DL4J's output()");
     }
 }

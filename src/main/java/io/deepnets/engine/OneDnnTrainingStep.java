@@ -42,9 +42,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
 
 /**
- * The training step of the image networks, stacks and graphs (convolution, depthwise too, zero padding, batch
- * normalisation, ReLU or linear activation layers, max, average and global average pooling, dropout, dense, {@code
- * add}, {@code concatenate}, softmax output; a frozen base below trainable layers) through oneDNN's own primitives,
+ * The engine's training step for stacks and graphs, image networks and dense ones (convolution, depthwise too, zero
+ * padding, batch normalisation, ReLU or linear activation layers, max, average and global average pooling, dropout,
+ * dense, {@code add}, {@code concatenate}, softmax output; a frozen base below trainable layers) through oneDNN's own primitives,
  * each made once per layer and batch size ({@link OneDnnConvolution} with the ReLU fused, {@link OneDnnBatchNorm},
  * {@link OneDnnRelu}, {@link OneDnnMaxPooling} with its workspace, {@link OneDnnAdd}, {@link OneDnnInnerProduct}),
  * the activations in oneDNN's blocked layout wherever every stage around them takes it ({@link #chooseLayouts}) and a
@@ -57,12 +57,13 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * input-gradient array, permutes and validation, and libnd4j's ops under them build their oneDNN primitives anew on
  * every call. Measured with {@code bench --profile} (README, "Performance"), the MNIST CNN's step went from ~180 ms
  * through DL4J's {@code fit} to ~95 ms with libnd4j's ops called directly, and to ~50 ms with oneDNN's primitives
- * kept. The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
- * {@code ConvOpsTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit},
+ * kept. The MLPs had a step of their own (one OpenBLAS sgemm per product on the parameter buffer, 2.8-3.3 ms a step);
+ * here, on oneDNN's inner product with the activation as a post-op, they take 1.4-1.7 ms ({@code DenseNetworkStepTest}). The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
+ * {@code OneDnnTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit},
  * with DL4J's oneDNN helpers and without them (its built-in im2col convolution).
  */
-final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
-    static final String KIND = "deepnets-conv-ops";
+final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
+    static final String KIND = "deepnets-onednn";
 
     private final org.deeplearning4j.nn.api.Model net;
     private final List<Stage> stages;
@@ -88,7 +89,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
     /** Each stage's output layout ("nchw", or oneDNN's blocked "nChw16c" or "nChw8c"), and for a fused ReLU where it is computed. */
     final List<String> layouts = new ArrayList<>();
 
-    private ConvOpsTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
+    private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
             int classes, int[] inputShape, List<String> names, List<String> types) {
         this.net = net;
         this.names.addAll(names);
@@ -141,9 +142,6 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
-        if (!(net.getLayerWiseConfigurations().getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor)) {
-            return declined(why, "not an image network (conv nets only)");
-        }
         StringBuilder updateWhy = new StringBuilder();
         Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
         if (update.isEmpty()) {
@@ -166,16 +164,21 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return build(net, null, classes, r -> { }).map(s -> s);
     }
 
-    private static Optional<ConvOpsTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
+    private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-        if (!(conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in)) {
-            return declined(why, "not an image network (conv nets only)");
+        long[] shape;
+        if (conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in) {
+            shape = new long[] {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
+        } else if (conf.getInputPreProcess(0) == null && conf.getConf(0).getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
+            shape = new long[] {ff.getNIn()};     // a dense network reads the flattened rows as they come
+        } else {
+            return declined(why, "layer 0: an input pre-processor other than DL4J's rows-to-images one");
         }
         Optional<String> noOneDnn = OneDnnPrimitives.unavailable();
         if (noOneDnn.isPresent()) {
             return declined(why, noOneDnn.get());
         }
-        long[] shape = {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
+        long[] inputShape = shape.clone();
         List<Stage> stages = new ArrayList<>();
         List<int[]> inputs = new ArrayList<>();
         Layer[] layers = net.getLayers();
@@ -207,14 +210,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             inputs.add(new int[] {i - 1});
             shape = stage.get().outShape;
         }
-        int[] input = {(int) in.getNumChannels(), (int) in.getInputHeight(), (int) in.getInputWidth()};
+        int[] input = java.util.Arrays.stream(inputShape).mapToInt(d -> (int) d).toArray();
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
         for (Layer l : layers) {
             names.add(l.conf().getLayer().getLayerName());
             types.add(l.conf().getLayer().getClass().getSimpleName());
         }
-        return Optional.of(new ConvOpsTrainingStep(net, stages, inputs, update, classes, input, names, types));
+        return Optional.of(new OneDnnTrainingStep(net, stages, inputs, update, classes, input, names, types));
     }
 
     /**
@@ -242,7 +245,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
         return buildGraph(graph, imageShape, null, classes, r -> { }).map(s -> s);
     }
 
-    private static Optional<ConvOpsTrainingStep> buildGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape,
+    private static Optional<OneDnnTrainingStep> buildGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape,
             io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
         if (imageShape == null || imageShape.length != 3 || graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
             return declined(why, "not an image network with one input and one output");
@@ -363,7 +366,7 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
             }
         }
         int[] input = {(int) imageShape[0], (int) imageShape[1], (int) imageShape[2]};
-        return Optional.of(new ConvOpsTrainingStep(graph, stages, inputs, update, classes, input, names, types));
+        return Optional.of(new OneDnnTrainingStep(graph, stages, inputs, update, classes, input, names, types));
     }
 
     /**
@@ -570,7 +573,14 @@ final class ConvOpsTrainingStep implements TrainingStep, BatchPredictor {
 
     /** The input array for a batch of {@code m}, kept per batch size (a fresh ND4J array per batch costs ~1 ms here). */
     private INDArray input(int m) {
-        return inputs.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, b, inputShape[0], inputShape[1], inputShape[2])})[0];
+        return inputs.get(m, b -> {
+            long[] shape = new long[inputShape.length + 1];
+            shape[0] = b;
+            for (int d = 0; d < inputShape.length; d++) {
+                shape[d + 1] = inputShape[d];
+            }
+            return new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)};
+        })[0];
     }
 
     /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
