@@ -14,6 +14,10 @@ Two modes:
            out, the rest shuffled every epoch), the YAML's augmentation, optimizer and batch size.
              --seconds S : after --warmup steps, time steps for S seconds and print training samples/s
              --epochs N  : train N whole epochs and print the seconds of each (and the validation accuracy)
+             --milestones 0.5,0.75 [--drop 0.1] : with --epochs, the YAML's multistep schedule over those N epochs:
+                           the rate times drop^k from 0-based epoch floor(f * N + 0.5) of each milestone f on (Java's
+                           Math.round, as deepnets' schedule), the momentum buffers rescaled at each drop so that the
+                           update is Keras's velocity form (v = m v - lr g) rather than PyTorch's (v = m v + g, lr v)
 
 Keras-faithful details
   * weights glorot_uniform (xavier_uniform_; for depthwise kernels PyTorch's fans (9, 9C) are Keras's (9C, 9)
@@ -33,8 +37,8 @@ Keras-faithful details
     with points outside taking the nearest edge pixel (F.grid_sample, padding_mode='border'), then a horizontal flip
     with probability 1/2; training batches only
   * tensors are NCHW (Keras is NHWC; only the flatten order before a dense layer differs, irrelevant here)
-  * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs) are not applied: the timed
-    steps and a first epoch run at the initial rate, and the rate does not change a step's cost
+  * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs) are applied only with
+    --milestones: the timed steps run at the initial rate, and the rate does not change a step's cost
 
 Usage (run from the repository root; Debian's /usr/bin/python3 has python3-torch):
   /usr/bin/python3 scripts/torch_zoo.py params [--models lenet5-mnist,resnet20-cifar10] [--layers]
@@ -493,7 +497,7 @@ def evaluate(net, x, y, bs=1000):
     return correct / x.shape[0]
 
 
-def train(name, data_dir, seconds, warmup, epochs, batch, seed=42):
+def train(name, data_dir, seconds, warmup, epochs, batch, seed=42, milestones=(), drop=0.1):
     check_recipe(name)
     ds, shape, opt_name, lr, mom, b0, vsplit, aug, _ = MODELS[name]
     b = batch or b0
@@ -536,7 +540,19 @@ def train(name, data_dir, seconds, warmup, epochs, batch, seed=42):
     if epochs:
         steps_per_epoch = math.ceil(xt.shape[0] / b)
         it = batches()
+        lr0 = opt.param_groups[0]["lr"]
+        starts = [math.floor(f * epochs + 0.5) for f in milestones]
         for ep in range(1, epochs + 1):
+            lr = lr0 * drop ** sum(1 for e in starts if ep - 1 >= e)
+            old = opt.param_groups[0]["lr"]
+            if lr != old:
+                for g in opt.param_groups:
+                    for p in g["params"]:
+                        buf = opt.state.get(p, {}).get("momentum_buffer")
+                        if buf is not None:
+                            buf.mul_(old / lr)      # Keras: v = m v - lr g carries the old rate's velocity on
+                    g["lr"] = lr
+                print(f"{name} epoch {ep}: learning rate {lr:g}", flush=True)
             net.train()
             aug_s[0] = 0.0
             t0 = time.perf_counter()
@@ -648,6 +664,8 @@ def main():
     ap.add_argument("--warmup", type=int, default=5, help="train: untimed steps first")
     ap.add_argument("--epochs", type=int, default=None, help="train: whole epochs instead of --seconds")
     ap.add_argument("--batch", type=int, default=None, help="train: batch size (default: the YAML's)")
+    ap.add_argument("--milestones", default="", help="train --epochs: multistep drops at these fractions of the epochs")
+    ap.add_argument("--drop", type=float, default=0.1, help="train --milestones: the factor at each milestone")
     ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                     help="torch.set_num_threads (default: this machine's CPUs)")
     ap.add_argument("--data-dir", default=os.environ.get("DEEPNETS_DATA", os.path.join(REPO, "..", "shared", "datasets")))
@@ -664,7 +682,8 @@ def main():
         if a.mode == "profile":
             profile(name, a.data_dir, a.steps, a.warmup, a.batch)
         else:
-            train(name, a.data_dir, a.seconds, a.warmup, a.epochs, a.batch)
+            train(name, a.data_dir, a.seconds, a.warmup, a.epochs, a.batch,
+                  milestones=[float(f) for f in a.milestones.split(",") if f], drop=a.drop)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 package io.deepnets.engine;
 
+import io.deepnets.engine.kernels.ActivationKind;
+import io.deepnets.engine.kernels.FastBackpropRelu;
 import java.util.ArrayList;
 import java.util.List;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationReLU;
 
 /**
@@ -21,7 +22,7 @@ public final class ActivationSwap implements AutoCloseable {
         for (org.deeplearning4j.nn.api.Layer l : net.layers()) {
             NeuralNetConfiguration conf = l.conf();
             if (conf.getLayer() instanceof BaseLayer layer
-                    && (isPlainRelu(layer.getActivationFn()) || layer.getActivationFn() instanceof FastBackpropRelu)) {
+                    && (ActivationKind.isPlainRelu(layer.getActivationFn()) || layer.getActivationFn() instanceof FastBackpropRelu)) {
                 layers.add(layer);
                 layer.setActivationFn(new FastBackpropRelu());
             }
@@ -36,11 +37,6 @@ public final class ActivationSwap implements AutoCloseable {
     /** Installs the fast ReLU in {@code net} (a stack or a graph) for the life of the returned swap. */
     public static ActivationSwap install(io.deepnets.model.Network net) {
         return new ActivationSwap(net);
-    }
-
-    /** DL4J's ReLU without its max-value, threshold or negative-slope options. */
-    static boolean isPlainRelu(IActivation activation) {
-        return activation instanceof ActivationReLU relu && relu.equals(new ActivationReLU());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.deepnets.engine;
 
+import io.deepnets.engine.update.FlatUpdate;
 import io.deepnets.model.Network;
 import java.util.Optional;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -3,6 +3,14 @@ package io.deepnets.engine;
 import static io.deepnets.engine.TrainingStep.declined;
 
 import io.deepnets.data.ImageSet;
+import io.deepnets.engine.kernels.ActivationKind;
+import io.deepnets.engine.kernels.OneDnnAdd;
+import io.deepnets.engine.kernels.OneDnnBatchNorm;
+import io.deepnets.engine.kernels.OneDnnConvolution;
+import io.deepnets.engine.kernels.OneDnnInnerProduct;
+import io.deepnets.engine.kernels.OneDnnMaxPooling;
+import io.deepnets.engine.kernels.OneDnnPrimitives;
+import io.deepnets.engine.kernels.OneDnnRelu;
 import io.deepnets.eval.BatchPredictor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,10 +27,10 @@ import org.deeplearning4j.nn.conf.dropout.Dropout;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
-import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DepthwiseConvolution2D;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
@@ -51,7 +59,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * ReLU computed by the batch norm or add before it ({@link #fuse}), on arrays allocated once per batch size;
  * DL4J's dropout ops in DL4J's order for the masks (the same random numbers on the same elements as DL4J's
  * {@code fit}); softmax and the cross-entropy on the host (plus DL4J's L1/L2 term); then the
- * {@link io.deepnets.engine.FlatUpdate} of whatever optimizer the network trains with.
+ * {@link io.deepnets.engine.update.FlatUpdate} of whatever optimizer the network trains with.
  *
  * <p>Why: DL4J's layers wrap each op in workspace scopes, a copy of the pre-activation for the cache, a fresh
  * input-gradient array, permutes and validation, and libnd4j's ops under them build their oneDNN primitives anew on
@@ -73,7 +81,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
     private final int[] consumers;
     /** The backward pass's gradient arrays, shared by the stages (each lives only until the stage below has read it). */
     private final GradientBuffers gradients = new GradientBuffers();
-    private final io.deepnets.engine.FlatUpdate update;
+    private final io.deepnets.engine.update.FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
     private final Slots inputs = new Slots();
@@ -89,7 +97,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
     /** Each stage's output layout ("nchw", or oneDNN's blocked "nChw16c" or "nChw8c"), and for a fused ReLU where it is computed. */
     final List<String> layouts = new ArrayList<>();
 
-    private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.FlatUpdate update,
+    private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.update.FlatUpdate update,
             int classes, int[] inputShape, List<String> names, List<String> types) {
         this.net = net;
         this.names.addAll(names);
@@ -143,7 +151,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
         StringBuilder updateWhy = new StringBuilder();
-        Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
+        Optional<io.deepnets.engine.update.FlatUpdate> update = io.deepnets.engine.update.FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
         }
@@ -164,7 +172,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
         return build(net, null, classes, r -> { }).map(s -> s);
     }
 
-    private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
+    private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.update.FlatUpdate update, int classes, Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         long[] shape;
         if (conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in) {
@@ -227,7 +235,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
      */
     static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
         StringBuilder updateWhy = new StringBuilder();
-        Optional<io.deepnets.engine.FlatUpdate> update = io.deepnets.engine.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
+        Optional<io.deepnets.engine.update.FlatUpdate> update = io.deepnets.engine.update.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
         }
@@ -246,7 +254,7 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
     }
 
     private static Optional<OneDnnTrainingStep> buildGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape,
-            io.deepnets.engine.FlatUpdate update, int classes, Consumer<String> why) {
+            io.deepnets.engine.update.FlatUpdate update, int classes, Consumer<String> why) {
         if (imageShape == null || imageShape.length != 3 || graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
             return declined(why, "not an image network with one input and one output");
         }

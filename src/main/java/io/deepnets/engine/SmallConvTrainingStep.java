@@ -3,6 +3,8 @@ package io.deepnets.engine;
 import static io.deepnets.engine.TrainingStep.declined;
 
 import io.deepnets.data.ImageSet;
+import io.deepnets.engine.kernels.ActivationKind;
+import io.deepnets.engine.kernels.RowKernels;
 import io.deepnets.eval.BatchPredictor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -97,7 +99,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         this.stages = stages;
         this.maxBatch = maxBatch;
         this.sgd = sgd;
-        this.paramBuf = io.deepnets.engine.FlatUpdate.floats(net.params()).asBuffer();
+        this.paramBuf = io.deepnets.engine.update.FlatUpdate.floats(net.params()).asBuffer();
         int n = Math.toIntExact(net.params().length());
         this.p = new float[n];
         this.g = new float[n];
@@ -166,7 +168,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         if (!"CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
             return declined(why, "backend " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName() + ": the step reads host memory, CPU backend only");
         }
-        if (net.params() == null || net.params().dataType() != DataType.FLOAT || !io.deepnets.engine.FlatUpdate.wholeArray(net.params())
+        if (net.params() == null || net.params().dataType() != DataType.FLOAT || !io.deepnets.engine.update.FlatUpdate.wholeArray(net.params())
                 || net.numParams() > MAX_PARAMS || !conf.getConf(0).isMiniBatch()) {
             return declined(why, net.numParams() > MAX_PARAMS ? String.format(java.util.Locale.ROOT, "%,d parameters, more than %,d (DL4J's native kernels pay off there)", net.numParams(), MAX_PARAMS) : "parameters not float32 in one array, or minibatch(false)");
         }

@@ -36,7 +36,7 @@ public interface TrainingStep extends AutoCloseable {
      * {@link SmallConvTrainingStep} for small SGD conv nets (with L1/L2); {@link OneDnnTrainingStep} for networks of
      * convolution, batch normalisation, ReLU, max and global average pooling, dropout and dense layers, dense-only
      * networks included; else DL4J's forward and backward pass with the
-     * {@link io.deepnets.engine.FlatUpdate} (any other stack without frozen layers); else DL4J's own {@code fit}.
+     * {@link io.deepnets.engine.update.FlatUpdate} (any other stack without frozen layers); else DL4J's own {@code fit}.
      * Every optimizer the configs offer has a flat update.
      */
     static TrainingStep forNetwork(MultiLayerNetwork net, int maxBatch, int classes) {

@@ -81,6 +81,15 @@ class ArchitectureTest {
                 .resideInAPackage("io.deepnets.cli..").check(classes);
     }
 
+    /** The engine's three parts: the steps (plans) use the kernels and the update; neither of those knows a step or the other. */
+    @Test
+    void theEngineKernelsAndUpdateKnowNoStep() {
+        noClasses().that().resideInAPackage("io.deepnets.engine.kernels..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.deepnets.engine", "io.deepnets.engine.update..").check(classes);
+        noClasses().that().resideInAPackage("io.deepnets.engine.update..").should().dependOnClassesThat()
+                .resideInAnyPackage("io.deepnets.engine", "io.deepnets.engine.kernels..").check(classes);
+    }
+
     @Test
     void onlyTheCliExits() {
         noClasses().that().resideOutsideOfPackage("io.deepnets.cli..").should().callMethod(System.class, "exit", int.class).check(classes);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.deepnets.config.ConfigLoader;
+import io.deepnets.engine.kernels.FastBackpropRelu;
 import io.deepnets.model.KerasModelMapper;
 import java.nio.file.Path;
 import java.util.List;

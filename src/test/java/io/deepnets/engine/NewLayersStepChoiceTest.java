@@ -1,6 +1,5 @@
 package io.deepnets.engine;
 
-import io.deepnets.train.Trainer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,10 +13,12 @@ import io.deepnets.config.ModelConfig;
 import io.deepnets.config.TensorShape;
 import io.deepnets.data.ImageAugmenter;
 import io.deepnets.data.ImageSet;
+import io.deepnets.engine.kernels.OneDnnPrimitives;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.runs.EpochResult;
+import io.deepnets.train.Trainer;
 import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;

@@ -9,6 +9,7 @@ import io.deepnets.config.ExperimentConfig;
 import io.deepnets.data.BatchAssembler;
 import io.deepnets.data.EpochShuffler;
 import io.deepnets.data.ImageSet;
+import io.deepnets.engine.kernels.OneDnnPrimitives;
 import io.deepnets.model.KerasModelMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -51,6 +51,9 @@ class SmallConvTrainingStepTest {
 
     private static void assertSameAsDl4jFit(ExperimentConfig config, int steps) {
         io.deepnets.model.NativeRuntime.configure();
+        // DL4J reads the native set-up, the helpers switch with it, at the first network it builds in a JVM: built here
+        // with the switch set, it would keep the helpers off for every later test (OneDnnTrainingStepTest's need them).
+        KerasModelMapper.build(config);
         System.setProperty("org.eclipse.deeplearning4j.helpers.disable", "true");
         Nd4j.getEnvironment().allowHelpers(false);
         MultiLayerNetwork reference = KerasModelMapper.build(config);

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
@@ -36,7 +36,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * pay ND4J's per-op overhead and a pass over memory; measured in the MNIST CNN's step (README, "Performance").
  * The arithmetic is DL4J's to float rounding (the products may sum in another order).
  */
-final class OneDnnInnerProduct implements AutoCloseable {
+public final class OneDnnInnerProduct implements AutoCloseable {
     private final long nIn;
     private final long nOut;
     /** The activation after the bias (a post-op), its backward pass from the output. */
@@ -44,12 +44,12 @@ final class OneDnnInnerProduct implements AutoCloseable {
     private final boolean inputGradient;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
-    OneDnnInnerProduct(long nIn, long nOut, boolean relu, boolean inputGradient) {
+    public OneDnnInnerProduct(long nIn, long nOut, boolean relu, boolean inputGradient) {
         this(nIn, nOut, relu ? ActivationKind.RELU : ActivationKind.IDENTITY, inputGradient);
     }
 
     /** With any activation after the bias (ReLU, tanh, sigmoid or none). */
-    OneDnnInnerProduct(long nIn, long nOut, ActivationKind activation, boolean inputGradient) {
+    public OneDnnInnerProduct(long nIn, long nOut, ActivationKind activation, boolean inputGradient) {
         this.nIn = nIn;
         this.nOut = nOut;
         this.activation = activation;
@@ -57,7 +57,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
     }
 
     /** {@code out = relu(in W + b)} (or without the ReLU); {@code in} holds [batch, nIn] values in 'c' order. */
-    void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
+    public void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights, 'f');
@@ -71,7 +71,7 @@ final class OneDnnInnerProduct implements AutoCloseable {
      * into DL4J's gradient views and, unless {@code gradIn} is null (then the layer must have been made with
      * {@code inputGradient}), the gradient at the input into it. {@code in} and {@code out} are the last training forward pass's.
      */
-    void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
+    public void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
         Plan p = plans.get(in.size(0), true);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.diffDst, eps);

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import java.util.Optional;
 import org.nd4j.linalg.activations.IActivation;
@@ -10,15 +10,20 @@ import org.nd4j.linalg.activations.impl.ActivationTanH;
  * The activations the hand-written training steps compute themselves, forward and backward over heap arrays (loops
  * the JIT vectorises), with DL4J's formulas: ReLU's derivative is 0 at 0, the others are taken from the output.
  */
-enum ActivationKind {
+public enum ActivationKind {
     IDENTITY, RELU, SIGMOID, TANH;
 
+    /** DL4J's ReLU without its max-value, threshold and negative-slope variants: plain {@code max(0, x)}. */
+    public static boolean isPlainRelu(IActivation activation) {
+        return activation instanceof org.nd4j.linalg.activations.impl.ActivationReLU relu && relu.equals(new org.nd4j.linalg.activations.impl.ActivationReLU());
+    }
+
     /** The kind of a DL4J activation, or empty for one the steps do not compute (they then decline the network). */
-    static Optional<ActivationKind> of(IActivation activation) {
+    public static Optional<ActivationKind> of(IActivation activation) {
         if (activation instanceof ActivationIdentity) {
             return Optional.of(IDENTITY);
         }
-        if (ActivationSwap.isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
+        if (isPlainRelu(activation) || activation instanceof FastBackpropRelu) {
             // Plain max(0, x) only: DL4J's ReLU also has max-value, threshold and negative-slope variants.
             return Optional.of(RELU);
         }
@@ -32,7 +37,7 @@ enum ActivationKind {
     }
 
     /** In place: the activation of the first {@code n} values. */
-    void forward(float[] v, int n) {
+    public void forward(float[] v, int n) {
         switch (this) {
             case IDENTITY -> {
             }
@@ -57,7 +62,7 @@ enum ActivationKind {
     }
 
     /** In place: delta = dLoss/dA * dA/dZ for the first {@code n} values, the derivative taken from the output {@code a}. */
-    void backward(float[] delta, float[] a, int n) {
+    public void backward(float[] delta, float[] a, int n) {
         switch (this) {
             case IDENTITY -> {
             }

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 /**
  * The loops of {@link SmallConvTrainingStep}, over rows: one {@code float[]} per feature with the batch along it,
@@ -14,7 +14,7 @@ package io.deepnets.engine;
  * <p>Every sum keeps a fixed order (the terms in the order given, blocks of four included), so a step is the same
  * arithmetic whatever the batch size.
  */
-final class RowKernels {
+public final class RowKernels {
     private RowKernels() {
     }
 
@@ -22,7 +22,7 @@ final class RowKernels {
      * {@code y[b] += w[wOff] * x[rows[0]][b] + w[wOff + ws] * x[rows[1]][b] + ...} for {@code b < n}, added term by
      * term in that order; {@code rows == null} means the rows {@code 0..count-1}.
      */
-    static void accumulate(float[] y, float[][] x, int[] rows, float[] w, int wOff, int ws, int count, int n) {
+    public static void accumulate(float[] y, float[][] x, int[] rows, float[] w, int wOff, int ws, int count, int n) {
         int k = 0;
         for (; k + 4 <= count; k += 4) {
             int at = wOff + k * ws;
@@ -42,7 +42,7 @@ final class RowKernels {
         return rows == null ? k : rows[k];
     }
 
-    static void acc1(float[] y, float[] x0, float w0, int n) {
+    public static void acc1(float[] y, float[] x0, float w0, int n) {
         for (int b = 0; b < n; b++) {
             y[b] += w0 * x0[b];
         }
@@ -83,7 +83,7 @@ final class RowKernels {
      * pass: with four pairs, nine arrays in one loop, the JIT no longer vectorised it, 2.6x slower); a weight gradient
      * is then the sum of {@code y}'s lanes.
      */
-    static void accumulateProducts(float[] y, float[][] d, float[][] x, int count, int n) {
+    public static void accumulateProducts(float[] y, float[][] d, float[][] x, int count, int n) {
         int k = 0;
         for (; k + 2 <= count; k += 2) {
             float[] d0 = d[k];
@@ -107,7 +107,7 @@ final class RowKernels {
     }
 
     /** {@code y[b] += x[k][b]} over {@code k < count} in order. */
-    static void addRows(float[] y, float[][] x, int count, int n) {
+    public static void addRows(float[] y, float[][] x, int count, int n) {
         int k = 0;
         for (; k + 4 <= count; k += 4) {
             float[] x0 = x[k];
@@ -132,7 +132,7 @@ final class RowKernels {
     }
 
     /** The sum of {@code x[0..n)}, left to right. */
-    static float sum(float[] x, int n) {
+    public static float sum(float[] x, int n) {
         float s = 0f;
         for (int b = 0; b < n; b++) {
             s += x[b];

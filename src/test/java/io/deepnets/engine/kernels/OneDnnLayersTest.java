@@ -1,4 +1,5 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
+
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
@@ -17,21 +17,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * it, one pass over the maps instead of two. {@code relu(a + b)} rounds as the add and the ReLU apart do (the ReLU is
  * exact), so the result is the same to the bit.
  */
-final class OneDnnAdd implements AutoCloseable {
+public final class OneDnnAdd implements AutoCloseable {
     private final long[] shape;
     private final int tag;
     private final boolean relu;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>((batch, training) -> new Plan(batch));
 
     /** Sums of [channels, height, width] activations in layout {@code tag}; {@code relu}: the ReLU of the sum. */
-    OneDnnAdd(long[] shape, int tag, boolean relu) {
+    public OneDnnAdd(long[] shape, int tag, boolean relu) {
         this.shape = shape.clone();
         this.tag = tag;
         this.relu = relu;
     }
 
     /** {@code out = a + b}, or its ReLU. */
-    void forward(INDArray a, INDArray b, INDArray out) {
+    public void forward(INDArray a, INDArray b, INDArray out) {
         Plan p = plans.get(a.size(0), true);
         OneDnnPrimitives.setHandle(p.a, a);
         OneDnnPrimitives.setHandle(p.b, b);

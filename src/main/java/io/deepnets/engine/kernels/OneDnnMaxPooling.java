@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -29,7 +29,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * window of zeros, whose gradient the ReLU's backward discards anyway ({@code OneDnnTrainingStepTest} compares the
  * step with DL4J's {@code fit}).
  */
-final class OneDnnMaxPooling implements AutoCloseable {
+public final class OneDnnMaxPooling implements AutoCloseable {
     private final long[] inShape;
     private final long[] outShape;
     private final long[] kernel;
@@ -41,7 +41,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Pooling of [channels, height, width] inputs into [channels, outH, outW] with the given kernel and stride. */
-    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
+    public OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride) {
         this(inShape, outShape, kernel, stride, new int[] {0, 0}, false);
     }
 
@@ -50,12 +50,12 @@ final class OneDnnMaxPooling implements AutoCloseable {
      * mode); the padding after it is what makes the output size come out. Padded positions never win a window's
      * maximum (oneDNN's max pooling, as libnd4j's, takes the maximum over the input positions in the window).
      */
-    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average) {
+    public OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average) {
         this(inShape, outShape, kernel, stride, padTopLeft, average, dnnl_nchw);
     }
 
     /** As the other constructors, the input, the output and their gradients in layout {@code tag} (NCHW or a blocked one). */
-    OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average, int tag) {
+    public OneDnnMaxPooling(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean average, int tag) {
         this.tag = tag;
         this.average = average;
         this.inShape = inShape.clone();
@@ -68,7 +68,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
     }
 
     /** {@code out} = the maximum of each window of {@code in}; in training, where it was is kept for {@link #backward}. */
-    void forward(INDArray in, INDArray out, boolean training) {
+    public void forward(INDArray in, INDArray out, boolean training) {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.dst, out);
@@ -76,7 +76,7 @@ final class OneDnnMaxPooling implements AutoCloseable {
     }
 
     /** {@code gradIn} = each output gradient at its window's maximum, 0 elsewhere (after a training forward pass). */
-    void backward(INDArray eps, INDArray gradIn) {
+    public void backward(INDArray eps, INDArray gradIn) {
         Plan p = plans.get(gradIn.size(0), true);
         OneDnnPrimitives.setHandle(p.diffDst, eps);
         OneDnnPrimitives.setHandle(p.diffSrc, gradIn);

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SCALE;
@@ -35,7 +35,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * ({@code y = gamma (x - mean) / sqrt(var + eps) + beta}; DL4J's oneDNN helper runs libnd4j's {@code batchnorm}
  * ops, which call these primitives); the moving statistics' update is the caller's ({@code OneDnnTrainingStep}).
  */
-final class OneDnnBatchNorm implements AutoCloseable {
+public final class OneDnnBatchNorm implements AutoCloseable {
     private final long[] shape;
     private final float epsilon;
     private final int tag;
@@ -43,7 +43,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** Normalisation of [channels, height, width] inputs with DL4J's {@code eps}. */
-    OneDnnBatchNorm(long[] shape, double epsilon) {
+    public OneDnnBatchNorm(long[] shape, double epsilon) {
         this(shape, epsilon, dnnl_nchw);
     }
 
@@ -52,7 +52,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
      * blocked layout of {@link OneDnnPrimitives#blocked()}, where oneDNN's JIT kernel runs; on NCHW it takes its
      * generic one, about three times slower here).
      */
-    OneDnnBatchNorm(long[] shape, double epsilon, int tag) {
+    public OneDnnBatchNorm(long[] shape, double epsilon, int tag) {
         this(shape, epsilon, tag, false);
     }
 
@@ -61,7 +61,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
      * {@code fuse_norm_relu}): the output is {@code max(0, y)}, and {@link #backward} takes the gradient at the ReLU's
      * output and passes it where {@code y > 0} (a workspace the forward pass writes), DL4J's ReLU derivative.
      */
-    OneDnnBatchNorm(long[] shape, double epsilon, int tag, boolean relu) {
+    public OneDnnBatchNorm(long[] shape, double epsilon, int tag, boolean relu) {
         this.shape = shape.clone();
         this.epsilon = (float) epsilon;
         this.tag = tag;
@@ -72,7 +72,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
      * Training: {@code out} from the batch statistics, written to {@code mean} and {@code variance} ([channels]).
      * Inference: from the moving statistics {@code mean} and {@code variance}.
      */
-    void forward(INDArray in, INDArray gamma, INDArray beta, INDArray mean, INDArray variance, INDArray out, boolean training) {
+    public void forward(INDArray in, INDArray gamma, INDArray beta, INDArray mean, INDArray variance, INDArray out, boolean training) {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.dst, out);
@@ -84,7 +84,7 @@ final class OneDnnBatchNorm implements AutoCloseable {
     }
 
     /** The input gradient and gamma's and beta's, from the training forward pass's input and batch statistics. */
-    void backward(INDArray in, INDArray gamma, INDArray mean, INDArray variance, INDArray eps, INDArray gradIn, INDArray gammaGrad, INDArray betaGrad) {
+    public void backward(INDArray in, INDArray gamma, INDArray mean, INDArray variance, INDArray eps, INDArray gradIn, INDArray gammaGrad, INDArray betaGrad) {
         Plan p = plans.get(in.size(0), true);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.scale, gamma);

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_BIAS;
@@ -49,7 +49,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * rounding (kernels may sum in another order). {@code OneDnnTrainingStepTest} compares the training step that
  * uses it with DL4J's {@code fit}, with DL4J's helpers and without.
  */
-final class OneDnnConvolution implements AutoCloseable {
+public final class OneDnnConvolution implements AutoCloseable {
     private final long[] inShape;
     private final long[] outShape;
     private final long[] kernel;
@@ -76,7 +76,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * @param relu          ReLU after the bias (else no activation)
      * @param inputGradient whether {@link #backward} computes the gradient at the input (false for a first layer)
      */
-    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient) {
+    public OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, boolean relu, boolean inputGradient) {
         this(inShape, outShape, kernel, stride, padTopLeft, relu ? ActivationKind.RELU : ActivationKind.IDENTITY, inputGradient, true);
     }
 
@@ -84,7 +84,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * As the other constructor with any activation after the bias (ReLU, tanh, sigmoid or none); {@code hasBias} false
      * for a convolution without bias (Keras's {@code use_bias=False}).
      */
-    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
+    public OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias) {
         this(inShape, outShape, kernel, stride, padTopLeft, activation, inputGradient, hasBias, dnnl_nchw, dnnl_nchw);
     }
@@ -94,7 +94,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * gradient) in {@code dstTag}: {@code dnnl_nchw}, or the blocked layout of {@link OneDnnPrimitives#blocked()} so
      * that consecutive layers pass their activations on without a reorder.
      */
-    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
+    public OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias, int srcTag, int dstTag) {
         this(inShape, outShape, kernel, stride, padTopLeft, activation, inputGradient, hasBias, srcTag, dstTag, false);
     }
@@ -104,7 +104,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * {@code DepthwiseConv2D} with {@code depth_multiplier=1}), its weights in DL4J's depthwise layout
      * [kH, kW, channels, 1], which oneDNN reads as grouped weights [channels, 1, 1, kH, kW] through their strides.
      */
-    OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
+    public OneDnnConvolution(long[] inShape, long[] outShape, int[] kernel, int[] stride, int[] padTopLeft, ActivationKind activation, boolean inputGradient,
             boolean hasBias, int srcTag, int dstTag, boolean depthwise) {
         this.depthwise = depthwise;
         this.srcTag = srcTag;
@@ -124,7 +124,7 @@ final class OneDnnConvolution implements AutoCloseable {
     }
 
     /** {@code out = relu(conv(in, weights) + bias)} (or without the ReLU). */
-    void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
+    public void forward(INDArray in, INDArray weights, INDArray bias, INDArray out, boolean training) {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);
@@ -140,7 +140,7 @@ final class OneDnnConvolution implements AutoCloseable {
      * and bias gradients, written into DL4J's gradient views, and, when made with {@code inputGradient}, the gradient
      * at the input into {@code gradIn}. {@code in} and {@code out} are the last training forward pass's.
      */
-    void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
+    public void backward(INDArray in, INDArray weights, INDArray out, INDArray eps, INDArray weightGrad, INDArray biasGrad, INDArray gradIn) {
         Plan p = plans.get(in.size(0), true);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.weights, weights);

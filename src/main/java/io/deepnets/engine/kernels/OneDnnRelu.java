@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
@@ -17,23 +17,23 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * eltwise primitives, made once per batch size: {@code max(x, 0)} forward, the gradient passed where the output is
  * above 0 backward (DL4J's derivative: 0 at the kink), in place on the incoming gradient.
  */
-final class OneDnnRelu implements AutoCloseable {
+public final class OneDnnRelu implements AutoCloseable {
     private final long[] shape;
     private final int tag;
     private final OneDnnPrimitives.PlansBySize<Plan> plans = new OneDnnPrimitives.PlansBySize<>(Plan::new);
 
     /** A ReLU over activations of {@code shape} per example ([channels, height, width] or [features]). */
-    OneDnnRelu(long[] shape) {
+    public OneDnnRelu(long[] shape) {
         this(shape, shape.length == 3 ? org.bytedeco.dnnl.global.dnnl.dnnl_nchw : org.bytedeco.dnnl.global.dnnl.dnnl_ab);
     }
 
     /** As the other constructor, the activations in layout {@code tag} (for images NCHW or a blocked one). */
-    OneDnnRelu(long[] shape, int tag) {
+    public OneDnnRelu(long[] shape, int tag) {
         this.shape = shape.clone();
         this.tag = tag;
     }
 
-    void forward(INDArray in, INDArray out, boolean training) {
+    public void forward(INDArray in, INDArray out, boolean training) {
         Plan p = plans.get(in.size(0), training);
         OneDnnPrimitives.setHandle(p.src, in);
         OneDnnPrimitives.setHandle(p.dst, out);
@@ -41,7 +41,7 @@ final class OneDnnRelu implements AutoCloseable {
     }
 
     /** {@code eps} becomes the input gradient, from the training forward pass's output {@code out}. */
-    void backward(INDArray out, INDArray eps) {
+    public void backward(INDArray out, INDArray eps) {
         Plan p = plans.get(out.size(0), true);
         OneDnnPrimitives.setHandle(p.dst, out);
         OneDnnPrimitives.setHandle(p.diff, eps);

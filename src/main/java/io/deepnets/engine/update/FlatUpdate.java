@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.update;
 
 import io.deepnets.model.ClassicalMomentum;
 import java.nio.FloatBuffer;

@@ -1,4 +1,4 @@
-package io.deepnets.engine;
+package io.deepnets.engine.kernels;
 
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DIFF_SRC;
@@ -68,7 +68,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * Memory objects are created without data and pointed at the caller's arrays before each run, so the same
  * primitives serve every batch of that size. Not thread-safe: one training step owns each instance.
  */
-abstract class OneDnnPrimitives implements AutoCloseable {
+public abstract class OneDnnPrimitives implements AutoCloseable {
     private static final Runtime RUNTIME = new Runtime();
 
     private final List<dnnl_primitive_desc> descriptors = new ArrayList<>();
@@ -79,10 +79,10 @@ abstract class OneDnnPrimitives implements AutoCloseable {
     private final List<INDArray> buffers = new ArrayList<>();
 
     /** The system property that, set to {@code off}, keeps the steps off oneDNN (they decline and DL4J trains). */
-    static final String SWITCH = "deepnets.onednn";
+    public static final String SWITCH = "deepnets.onednn";
 
     /** Why the steps may not use oneDNN here (its native library did not load, or {@link #SWITCH} is off), or empty. */
-    static Optional<String> unavailable() {
+    public static Optional<String> unavailable() {
         if ("off".equals(System.getProperty(SWITCH))) {
             return Optional.of("oneDNN primitives switched off (-D" + SWITCH + "=off)");
         }
@@ -90,7 +90,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
     }
 
     /** The system property that, set to {@code off}, keeps every activation in the plain NCHW layout between layers. */
-    static final String BLOCKED_SWITCH = "deepnets.onednn.blocked";
+    public static final String BLOCKED_SWITCH = "deepnets.onednn.blocked";
 
     /**
      * oneDNN's blocked activation layout on this machine: {@code tag} (nChw16c with AVX-512, nChw8c with AVX2) groups
@@ -98,9 +98,9 @@ abstract class OneDnnPrimitives implements AutoCloseable {
      * run their JIT kernels on. {@code [n, c, h, w]} with {@code c} a multiple of {@code channels} takes exactly as
      * many floats as in NCHW, element {@code (n, c, h, w)} at {@code ((n * C/b + c/b) * H * W + h * W + w) * b + c % b}.
      */
-    record Blocked(int tag, int channels) {
+    public record Blocked(int tag, int channels) {
         /** Whether activations of {@code shape} ([channels, height, width] per example) can live in this layout. */
-        boolean fits(long[] shape) {
+        public boolean fits(long[] shape) {
             return shape.length == 3 && shape[0] % channels == 0;
         }
     }
@@ -109,7 +109,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
      * The blocked layout a convolution between activations of 64 channels picks here (asked of oneDNN once), or empty
      * when it picks the plain one, oneDNN is unavailable or {@link #BLOCKED_SWITCH} is off.
      */
-    static Optional<Blocked> blocked() {
+    public static Optional<Blocked> blocked() {
         if ("off".equals(System.getProperty(BLOCKED_SWITCH)) || unavailable().isPresent()) {
             return Optional.empty();
         }
@@ -356,7 +356,7 @@ abstract class OneDnnPrimitives implements AutoCloseable {
     }
 
     /** Frees these arrays' native memory now rather than when Java's collector gets to them (views are left alone). */
-    static void free(Iterable<INDArray> arrays) {
+    public static void free(Iterable<INDArray> arrays) {
         for (INDArray a : arrays) {
             if (a.closeable()) {
                 a.close();
