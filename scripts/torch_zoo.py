@@ -354,6 +354,14 @@ def cifar8_cnn():
         GlobalAvgPool(), Dense(128, 128), nn.ReLU(), nn.Dropout(0.3), Dense(128, 10))
 
 
+def digits_cnn():
+    # configs/digits-cnn.yaml (not a zoo file; the digits grid's network, as scripts/torch_digits_grid.py trains it):
+    # conv 10 3x3 'valid' ReLU, max pool 2, flatten, dense 50 ReLU, output 10; l2 0.001 on every kernel; input 8x8x1
+    return nn.Sequential(
+        Conv2d(1, 10, 3, l2=0.001), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+        Dense(90, 50, l2=0.001), nn.ReLU(), Dense(50, 10, l2=0.001))
+
+
 # ----------------------------------------------------------------------------- recipes (from the YAMLs)
 # dataset, input (C, H, W), optimizer, learning rate, momentum, batch size, validation_split (None: the test set
 # validates, Keras's validation_data), augment
@@ -370,6 +378,8 @@ MODELS = {
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
     # configs/cifar8-cnn.yaml (not a zoo file): no augmentation, Adam, batch 64
     "cifar8-cnn": ("cifar10", (3, 32, 32), "adam", 0.001, None, 64, 0.1, None, cifar8_cnn),
+    # configs/digits-cnn.yaml (not a zoo file): plain SGD, batch 100, the 8x8 digits' seeded 80/20 split
+    "digits-cnn": ("digits", (1, 8, 8), "sgd", 0.1, None, 100, None, None, digits_cnn),
 }
 
 
@@ -457,6 +467,16 @@ def peer_module(data_dir):
 
 
 def load(name, data_dir):
+    if MODELS[name][0] == "digits":
+        # torch_digits_grid.py's split (numpy's seeded permutation, 20% test): the same images and pixel scale
+        import numpy as np
+        from torch_digits_grid import load_digits
+        x, y = load_digits(data_dir)
+        perm = np.random.RandomState(42).permutation(len(x))
+        n_test = math.ceil(0.2 * len(x))
+        te, tr = perm[:n_test], perm[n_test:]
+        t = torch.from_numpy
+        return t(x[tr]), t(y[tr]), t(x[te]), t(y[te])
     peer = peer_module(data_dir)
     if MODELS[name][0] == "mnist":
         d = os.path.join(data_dir, "mnist")

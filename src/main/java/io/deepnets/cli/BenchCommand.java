@@ -54,7 +54,7 @@ final class BenchCommand implements Callable<Integer> {
     boolean dl4jFit;
 
     @Option(names = "--profile", description = "Instead of throughput: milliseconds per step for each layer's forward and backward call and "
-            + "for the update, on the chosen data, beside a whole step (`scripts/torch_profile.py` prints the PyTorch peer's).")
+            + "for the update, on the chosen data, beside a whole step (the PyTorch peer's: `scripts/torch_zoo.py profile`, `scripts/torch_profile.py`).")
     boolean profile;
 
     @Option(names = "--profile-steps", defaultValue = "30", description = "Steps timed by --profile after 5 warm-up steps (default ${DEFAULT-VALUE}).")

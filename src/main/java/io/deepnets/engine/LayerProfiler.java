@@ -25,8 +25,9 @@ import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
  * from the end of the backward pass (DL4J's {@code onBackwardPass} listener call) to the end of the step; what is
  * left of the step (batch assembly, pre-processors, workspace bookkeeping, the listener) is reported as "other".
  *
- * <p>{@link OneDnnTrainingStep} does not call DL4J's layers; it times its own stages (one per layer, and in a graph
- * one per merge or flatten vertex too) and the update.
+ * <p>The engine's own steps ({@link OneDnnTrainingStep}, {@link SmallConvTrainingStep}: a {@link SelfTimedStep}) do not
+ * call DL4J's layers; they time their own stages (one per layer, and in a graph one per merge or flatten vertex too)
+ * and the update.
  *
  * <p>Per direction: DL4J has one backward call per layer that returns the input gradient and fills the weight
  * gradient (libnd4j's {@code conv2d_bp}, and oneDNN's two backward primitives behind it, run as one op), so the two
@@ -85,8 +86,8 @@ public final class LayerProfiler {
         int perEpoch = Math.max(1, data.count() / batch);
         graph.getUpdater();
         try (TrainingStep step = TrainingStep.choose(network, batch, classes, without).step()) {
-            if (step instanceof OneDnnTrainingStep ops) {
-                return opsProfile(ops, data, order, batch, warmup, steps);
+            if (step instanceof SelfTimedStep own) {
+                return ownProfile(own, data, order, batch, warmup, steps);
             }
             for (int i = 0; i < n; i++) {
                 vertices.get(i).setLayer(timed[i]);
@@ -121,10 +122,10 @@ public final class LayerProfiler {
     }
 
     /**
-     * The oneDNN step times its own stages: one per layer vertex and per merge or flatten vertex (a graph's "other"
-     * then holds batch assembly and the gradient sums alone).
+     * The engine's own steps time their own stages: one per layer, in a graph per merge or flatten vertex too (a graph's
+     * "other" then holds batch assembly and the gradient sums alone).
      */
-    private static Profile opsProfile(OneDnnTrainingStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
+    private static Profile ownProfile(SelfTimedStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
         int perEpoch = Math.max(1, data.count() / batch);
         long total = 0;
         for (int s = 0; s < warmup + steps; s++) {
@@ -140,14 +141,16 @@ public final class LayerProfiler {
         }
         List<LayerTime> layers = new ArrayList<>();
         double layerMs = 0;
-        for (int i = 0; i < ops.names.size(); i++) {
-            double f = ops.timings[0][i] / 1e6 / steps;
-            double b = ops.timings[1][i] / 1e6 / steps;
-            layers.add(new LayerTime(i, ops.names.get(i), ops.types.get(i), ops.shapes[i], f, b));
+        long[][] timings = ops.timings();
+        List<String> names = ops.layerNames();
+        for (int i = 0; i < names.size(); i++) {
+            double f = timings[0][i] / 1e6 / steps;
+            double b = timings[1][i] / 1e6 / steps;
+            layers.add(new LayerTime(i, names.get(i), ops.layerTypes().get(i), ops.layerShapes()[i], f, b));
             layerMs += f + b;
         }
-        double updateMs = ops.timings[2][0] / 1e6 / steps;
-        ops.timings = null;
+        double updateMs = timings[2][0] / 1e6 / steps;
+        ops.stopTimings();
         double stepMs = total / 1e6 / steps;
         return new Profile(batch, steps, ops.kind(), layers, updateMs, stepMs - layerMs - updateMs, stepMs);
     }
@@ -184,9 +187,9 @@ public final class LayerProfiler {
         // The step (and DL4J's solver and updater) are made before the layers are wrapped: they hold the real layers.
         net.getUpdater();
         try (TrainingStep step = TrainingStep.choose(net, batch, classes, without).step()) {
-            // The oneDNN step never calls DL4J's layers: it times its own stages (one per layer).
-            if (step instanceof OneDnnTrainingStep ops) {
-                return opsProfile(ops, data, order, batch, warmup, steps);
+            // The engine's own steps never call DL4J's layers: they time their own stages (one per layer).
+            if (step instanceof SelfTimedStep own) {
+                return ownProfile(own, data, order, batch, warmup, steps);
             }
             net.setLayers(timed);
             net.addListeners(backwardEnd);

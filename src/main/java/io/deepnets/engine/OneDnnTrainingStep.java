@@ -70,7 +70,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * {@code OneDnnTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit},
  * with DL4J's oneDNN helpers and without them (its built-in im2col convolution).
  */
-final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
+final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     static final String KIND = "deepnets-onednn";
 
     private final org.deeplearning4j.nn.api.Model net;
@@ -591,8 +591,34 @@ final class OneDnnTrainingStep implements TrainingStep, BatchPredictor {
         })[0];
     }
 
+    @Override
+    public void stopTimings() {
+        timings = null;
+    }
+
+    @Override
+    public long[][] timings() {
+        return timings;
+    }
+
+    @Override
+    public List<String> layerNames() {
+        return names;
+    }
+
+    @Override
+    public List<String> layerTypes() {
+        return types;
+    }
+
+    @Override
+    public String[] layerShapes() {
+        return shapes;
+    }
+
     /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
-    void startTimings() {
+    @Override
+    public void startTimings() {
         timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
         shapes = new String[stages.size()];
     }

@@ -54,7 +54,7 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * the layer helpers off. Everything outside this scope (other layers, padding 'same', dropout, other optimizers,
  * networks over {@link #MAX_PARAMS} parameters, where DL4J's native kernels pay off) is declined.
  */
-public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor {
+public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredictor {
     public static final String KIND = "deepnets-small-conv-sgd";
     /** Above this the per-op overhead no longer dominates and DL4J's native kernels are the better choice. */
     static final long MAX_PARAMS = 100_000;
@@ -93,6 +93,9 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     /** Scratch: per window element a lane-sum row (a convolution's weight gradients); one more row (its bias, pooling's routing). */
     private final float[][] lanes;
     private final float[] scratchRow;
+    /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
+    private long[][] timings;
+    private String[] shapes;
 
     private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, Sgd sgd, int maxBatch) {
         this.net = net;
@@ -370,7 +373,9 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             loadSample(set, order[from + r], r);
         }
         paramBuf.get(0, p);
-        forward(batch);
+        long[][] t = timings;
+        forward(batch, t);
+        long t0 = t == null ? 0 : System.nanoTime();
         Stage out = stages.get(stages.size() - 1);
         int classes = out.outC();
         float[][] z = acts[stages.size()];
@@ -391,9 +396,21 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             }
         }
         double score = lossSum / batch + regularizationScore();
-        backward(batch);
+        if (t != null) {
+            t[0][stages.size() - 1] += System.nanoTime() - t0;
+            for (int i = 0; i < stages.size(); i++) {
+                Stage s = stages.get(i);
+                shapes[i] = i == stages.size() - 1 ? "[loss]" : s.type().equals("dense") ? "[" + batch + ", " + s.outC() + "]"
+                        : "[" + batch + ", " + s.outC() + ", " + s.outH() + ", " + s.outW() + "]";
+            }
+        }
+        backward(batch, t);
+        t0 = t == null ? 0 : System.nanoTime();
         update(batch);
         paramBuf.put(0, p);
+        if (t != null) {
+            t[2][0] += System.nanoTime() - t0;
+        }
         BaseOptimizer.incrementIterationCount(net, 1);
         net.setScore(score);
         return new Outcome(score, correct);
@@ -411,7 +428,7 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             for (int r = 0; r < batch; r++) {
                 loadSample(set, start + r, r);
             }
-            forward(batch);
+            forward(batch, null);
             float[][] z = acts[stages.size()];
             for (int r = 0; r < batch; r++) {
                 softmax(z, r, row);
@@ -419,6 +436,45 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
             }
         }
         return result;
+    }
+
+    @Override
+    public void startTimings() {
+        timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
+        shapes = new String[stages.size()];
+    }
+
+    @Override
+    public void stopTimings() {
+        timings = null;
+    }
+
+    @Override
+    public long[][] timings() {
+        return timings;
+    }
+
+    @Override
+    public List<String> layerNames() {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            names.add(net.getLayer(i).conf().getLayer().getLayerName());
+        }
+        return names;
+    }
+
+    @Override
+    public List<String> layerTypes() {
+        List<String> types = new ArrayList<>();
+        for (int i = 0; i < stages.size(); i++) {
+            types.add(net.getLayer(i).conf().getLayer().getClass().getSimpleName());
+        }
+        return types;
+    }
+
+    @Override
+    public String[] layerShapes() {
+        return shapes;
     }
 
     /** Sample {@code sample} of {@code set} as element {@code r} of every input row. */
@@ -431,9 +487,10 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
         }
     }
 
-    /** Every stage's output; the output layer's logits (with bias) in the last rows. */
-    private void forward(int n) {
+    /** Every stage's output; the output layer's logits (with bias) in the last rows. Timed into {@code t[0]} unless null. */
+    private void forward(int n, long[][] t) {
         for (int i = 0; i < stages.size(); i++) {
+            long t0 = t == null ? 0 : System.nanoTime();
             Stage s = stages.get(i);
             float[][] in = acts[i];
             float[][] out = acts[i + 1];
@@ -446,6 +503,9 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 for (float[] r : out) {
                     s.kind().forward(r, n);
                 }
+            }
+            if (t != null) {
+                t[0][i] += System.nanoTime() - t0;
             }
         }
     }
@@ -518,9 +578,10 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
     }
 
     /** Summed gradients of every parameter into {@link #g}; deltas[n] holds the output layer's delta. */
-    private void backward(int n) {
+    private void backward(int n, long[][] t) {
         java.util.Arrays.fill(g, 0f);
         for (int i = stages.size() - 1; i >= 0; i--) {
+            long t0 = t == null ? 0 : System.nanoTime();
             Stage s = stages.get(i);
             float[][] delta = deltas[i + 1];
             float[][] in = acts[i];
@@ -535,13 +596,20 @@ public final class SmallConvTrainingStep implements TrainingStep, BatchPredictor
                 case "pool" -> poolBackward(s, windows[i], in, acts[i + 1], delta, deltaIn, n);
                 default -> denseBackward(s, in, delta, deltaIn, n);
             }
+            if (t != null) {
+                t[1][i] += System.nanoTime() - t0;
+            }
             if (deltaIn != null) {
+                t0 = t == null ? 0 : System.nanoTime();
                 Stage below = stages.get(i - 1);
                 if (!below.type().equals("pool")) {
                     float[][] a = acts[i];
                     for (int f = 0; f < deltaIn.length; f++) {
                         below.kind().backward(deltaIn[f], a[f], n);
                     }
+                }
+                if (t != null) {
+                    t[1][i - 1] += System.nanoTime() - t0;     // the derivative of the activation of the layer below
                 }
             }
         }

@@ -23,6 +23,14 @@ class LayerProfilerTest {
                 NewLayersStepChoiceTest.OUT), OneDnnTrainingStep.KIND);
     }
 
+    /** The small-conv step (plain Java kernels) times its own layers too; each layer's activation derivative counts in its backward. */
+    @Test
+    void profilingTheSmallConvStepTrainsLikeTheStepAlone() {
+        profilesWithoutChangingTraining(NewLayersStepChoiceTest.config("sgd", NewLayersStepChoiceTest.CONV,
+                "{type: max_pool2d, pool_size: 2}", "{type: flatten}", "{type: dense, units: 6, activation: relu}", NewLayersStepChoiceTest.OUT),
+                SmallConvTrainingStep.KIND);
+    }
+
     @Test
     void profilingDl4jLayersTrainsLikeTheStepAlone() {
         profilesWithoutChangingTraining(NewLayersStepChoiceTest.config("rmsprop", NewLayersStepChoiceTest.CONV,

@@ -31,6 +31,10 @@ class SmallConvTrainingStepTest {
 
     @BeforeEach
     void helpersOff() {
+        // The native set-up first: it sets the helpers switch where unset. Recorded before it, the switch would be
+        // cleared afterwards, and DL4J reads an unset switch as "disabled": every later test in the JVM would lose the
+        // helpers (OneDnnTrainingStepTest's and BenchCommandTest's references need them).
+        io.deepnets.model.NativeRuntime.configure();
         helpersProperty = System.getProperty("org.eclipse.deeplearning4j.helpers.disable");
         helpersAllowed = Nd4j.getEnvironment().helpersAllowed();
     }
@@ -50,10 +54,6 @@ class SmallConvTrainingStepTest {
     }
 
     private static void assertSameAsDl4jFit(ExperimentConfig config, int steps) {
-        io.deepnets.model.NativeRuntime.configure();
-        // DL4J reads the native set-up, the helpers switch with it, at the first network it builds in a JVM: built here
-        // with the switch set, it would keep the helpers off for every later test (OneDnnTrainingStepTest's need them).
-        KerasModelMapper.build(config);
         System.setProperty("org.eclipse.deeplearning4j.helpers.disable", "true");
         Nd4j.getEnvironment().allowHelpers(false);
         MultiLayerNetwork reference = KerasModelMapper.build(config);
