@@ -5,6 +5,7 @@ import static io.deepnets.engine.TrainingStep.declined;
 import io.deepnets.data.ImageSet;
 import io.deepnets.engine.kernels.ActivationKind;
 import io.deepnets.engine.kernels.RowKernels;
+import io.deepnets.engine.update.FlatUpdate;
 import io.deepnets.eval.BatchPredictor;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
@@ -25,7 +26,6 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.preprocessor.CnnToFeedForwardPreProcessor;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.optimize.solvers.BaseOptimizer;
 import org.nd4j.linalg.activations.impl.ActivationSoftmax;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -49,7 +49,8 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * <p>It computes exactly DL4J's arithmetic: the forward pass, the batch-mean cross-entropy with DL4J's softmax clip,
  * the summed gradients, DL4J's minibatch division, its L2 ({@code grad += x * w}) and L1 ({@code grad += l1 *
  * sign(w)}) before the update, the SGD step at the rate of the updater's schedule, and DL4J's score (loss plus
- * {@code 0.5 * x * sum(w^2) + l1 * sum|w|}). Parameters stay in the network's own buffer, so everything else sees
+ * {@code 0.5 * x * sum(w^2) + l1 * sum|w|}). The update is the engine's one {@link FlatUpdate} (its loops read
+ * the gradient this step writes into the network's gradient view). Parameters stay in the network's own buffer, so everything else sees
  * what {@code fit} would have left. {@code SmallConvTrainingStepTest} checks it step by step against DL4J's fit with
  * the layer helpers off. Everything outside this scope (other layers, padding 'same', dropout, other optimizers,
  * networks over {@link #MAX_PARAMS} parameters, where DL4J's native kernels pay off) is declined.
@@ -75,8 +76,9 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
     private final MultiLayerNetwork net;
     private final List<Stage> stages;
     private final int maxBatch;
-    private final Sgd sgd;
+    private final FlatUpdate update;
     private final FloatBuffer paramBuf;
+    private final FloatBuffer gradientBuf;
     private final float[] p;
     private final float[] g;
     /**
@@ -97,12 +99,13 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
     private long[][] timings;
     private String[] shapes;
 
-    private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, Sgd sgd, int maxBatch) {
+    private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, FlatUpdate update, int maxBatch) {
         this.net = net;
         this.stages = stages;
         this.maxBatch = maxBatch;
-        this.sgd = sgd;
-        this.paramBuf = io.deepnets.engine.update.FlatUpdate.floats(net.params()).asBuffer();
+        this.update = update;
+        this.paramBuf = FlatUpdate.floats(net.params()).asBuffer();
+        this.gradientBuf = FlatUpdate.floats(net.getFlattenedGradients()).asBuffer();
         int n = Math.toIntExact(net.params().length());
         this.p = new float[n];
         this.g = new float[n];
@@ -305,7 +308,15 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         if (stages.isEmpty() || !stages.get(stages.size() - 1).type().equals("output") || offset != net.numParams() || sgd == null) {
             return declined(why, "no output layer last, or parameters not contiguous");
         }
-        return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), sgd, maxBatch));
+        if (net.getFlattenedGradients() == null) {
+            net.initGradientsView();
+        }
+        StringBuilder updateWhy = new StringBuilder();
+        Optional<FlatUpdate> update = FlatUpdate.forNetwork(net, updateWhy::append);
+        if (update.isEmpty()) {
+            return declined(why, updateWhy.toString());
+        }
+        return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), update.get(), maxBatch));
     }
 
     /** Checks that the layer's W and b are the views of the flattened parameters this step assumes. */
@@ -406,12 +417,11 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         }
         backward(batch, t);
         t0 = t == null ? 0 : System.nanoTime();
-        update(batch);
-        paramBuf.put(0, p);
+        gradientBuf.put(0, g);
+        update.apply(batch);       // the parameters in the network's buffer (still p's values), the iteration count
         if (t != null) {
             t[2][0] += System.nanoTime() - t0;
         }
-        BaseOptimizer.incrementIterationCount(net, 1);
         net.setScore(score);
         return new Outcome(score, correct);
     }
@@ -704,33 +714,6 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
                         RowKernels.acc1(deltaIn[rows[t]], ds[q], p[w + t], n);
                     }
                 }
-            }
-        }
-    }
-
-    /** DL4J's order: divide by the batch, add the weights' L2 and L1 terms, then the SGD step at the scheduled rate. */
-    private void update(int batch) {
-        float lr = (float) sgd.getLearningRate(BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net));
-        float divisor = batch;
-        for (Stage s : stages) {
-            if (s.type().equals("pool")) {
-                continue;
-            }
-            int weights = s.type().equals("conv") ? s.outC() * s.inC() * s.kH() * s.kW() : s.inC() * s.outC();
-            float l2 = (float) s.l2();
-            float l1 = (float) s.l1();
-            for (int k = s.weightOffset(); k < s.weightOffset() + weights; k++) {
-                float gk = g[k] / divisor;
-                if (l2 != 0f) {
-                    gk += l2 * p[k];
-                }
-                if (l1 != 0f) {
-                    gk += l1 * Math.signum(p[k]);
-                }
-                p[k] -= lr * gk;
-            }
-            for (int k = s.biasOffset(); k < s.biasOffset() + s.outC(); k++) {
-                p[k] -= lr * (g[k] / divisor);
             }
         }
     }
