@@ -11,6 +11,7 @@ import io.deepnets.engine.kernels.OneDnnInnerProduct;
 import io.deepnets.engine.kernels.OneDnnMaxPooling;
 import io.deepnets.engine.kernels.OneDnnPrimitives;
 import io.deepnets.engine.kernels.OneDnnRelu;
+import io.deepnets.engine.update.FlatUpdate;
 import io.deepnets.eval.BatchPredictor;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -59,14 +60,15 @@ import org.nd4j.linalg.lossfunctions.impl.LossMCXENT;
  * ReLU computed by the batch norm or add before it ({@link #fuse}), on arrays allocated once per batch size;
  * DL4J's dropout ops in DL4J's order for the masks (the same random numbers on the same elements as DL4J's
  * {@code fit}); softmax and the cross-entropy on the host (plus DL4J's L1/L2 term); then the
- * {@link io.deepnets.engine.update.FlatUpdate} of whatever optimizer the network trains with.
+ * {@link FlatUpdate} of whatever optimizer the network trains with.
  *
  * <p>Why: DL4J's layers wrap each op in workspace scopes, a copy of the pre-activation for the cache, a fresh
  * input-gradient array, permutes and validation, and libnd4j's ops under them build their oneDNN primitives anew on
  * every call. Measured with {@code bench --profile} (README, "Performance"), the MNIST CNN's step went from ~180 ms
  * through DL4J's {@code fit} to ~95 ms with libnd4j's ops called directly, and to ~50 ms with oneDNN's primitives
  * kept. The MLPs had a step of their own (one OpenBLAS sgemm per product on the parameter buffer, 2.8-3.3 ms a step);
- * here, on oneDNN's inner product with the activation as a post-op, they take 1.4-1.7 ms ({@code DenseNetworkStepTest}). The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
+ * here, on oneDNN's inner product with the activation as a post-op, they take 1.4-1.7 ms ({@code DenseNetworkStepTest}).
+ * The arithmetic is DL4J's: the parameter and gradient arrays are the network's own views, and
  * {@code OneDnnTrainingStepTest} compares losses, parameters and updater state step by step with DL4J's {@code fit},
  * with DL4J's oneDNN helpers and without them (its built-in im2col convolution).
  */
@@ -81,23 +83,23 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     private final int[] consumers;
     /** The backward pass's gradient arrays, shared by the stages (each lives only until the stage below has read it). */
     private final GradientBuffers gradients = new GradientBuffers();
-    private final io.deepnets.engine.update.FlatUpdate update;
+    private final FlatUpdate update;
     private final int classes;
     private final int[] inputShape;
     private final Slots inputs = new Slots();
     /** The largest training batch so far, 0 before the first: validation runs in chunks of it. */
     private int largestBatch;
     /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
-    long[][] timings;
+    private long[][] timings;
     /** The output shape of each layer in the last profiled step. */
-    String[] shapes;
+    private String[] shapes;
     /** Each stage's name (the layer's or, in a graph, the vertex's) and type, for profiles. */
     final List<String> names = new ArrayList<>();
     final List<String> types = new ArrayList<>();
     /** Each stage's output layout ("nchw", or oneDNN's blocked "nChw16c" or "nChw8c"), and for a fused ReLU where it is computed. */
     final List<String> layouts = new ArrayList<>();
 
-    private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, io.deepnets.engine.update.FlatUpdate update,
+    private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, FlatUpdate update,
             int classes, int[] inputShape, List<String> names, List<String> types) {
         this.net = net;
         this.names.addAll(names);
@@ -151,7 +153,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
         StringBuilder updateWhy = new StringBuilder();
-        Optional<io.deepnets.engine.update.FlatUpdate> update = io.deepnets.engine.update.FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
+        Optional<FlatUpdate> update = FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
         }
@@ -172,7 +174,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         return build(net, null, classes, r -> { }).map(s -> s);
     }
 
-    private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, io.deepnets.engine.update.FlatUpdate update, int classes, Consumer<String> why) {
+    private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, FlatUpdate update, int classes, Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         long[] shape;
         if (conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in) {
@@ -235,7 +237,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
      */
     static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
         StringBuilder updateWhy = new StringBuilder();
-        Optional<io.deepnets.engine.update.FlatUpdate> update = io.deepnets.engine.update.FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
+        Optional<FlatUpdate> update = FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
         if (update.isEmpty()) {
             return declined(why, updateWhy.toString());
         }
@@ -254,7 +256,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     }
 
     private static Optional<OneDnnTrainingStep> buildGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape,
-            io.deepnets.engine.update.FlatUpdate update, int classes, Consumer<String> why) {
+            FlatUpdate update, int classes, Consumer<String> why) {
         if (imageShape == null || imageShape.length != 3 || graph.getNumInputArrays() != 1 || graph.getNumOutputArrays() != 1) {
             return declined(why, "not an image network with one input and one output");
         }

@@ -174,7 +174,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         if (!"CpuBackend".equals(org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName())) {
             return declined(why, "backend " + org.nd4j.linalg.factory.Nd4j.getBackend().getClass().getSimpleName() + ": the step reads host memory, CPU backend only");
         }
-        if (net.params() == null || net.params().dataType() != DataType.FLOAT || !io.deepnets.engine.update.FlatUpdate.wholeArray(net.params())
+        if (net.params() == null || net.params().dataType() != DataType.FLOAT || !FlatUpdate.wholeArray(net.params())
                 || net.numParams() > MAX_PARAMS || !conf.getConf(0).isMiniBatch()) {
             return declined(why, net.numParams() > MAX_PARAMS ? String.format(java.util.Locale.ROOT, "%,d parameters, more than %,d (DL4J's native kernels pay off there)", net.numParams(), MAX_PARAMS) : "parameters not float32 in one array, or minibatch(false)");
         }
