@@ -127,10 +127,12 @@ public final class LayerProfiler {
      */
     private static Profile ownProfile(SelfTimedStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
         int perEpoch = Math.max(1, data.count() / batch);
+        List<String> names = ops.layerNames();
+        SelfTimedStep.LayerTimes times = new SelfTimedStep.LayerTimes(names.size());
         long total = 0;
         for (int s = 0; s < warmup + steps; s++) {
             if (s == warmup) {
-                ops.startTimings();
+                ops.timeLayers(times);
             }
             int from = (s % perEpoch) * batch;
             long t0 = System.nanoTime();
@@ -139,18 +141,16 @@ public final class LayerProfiler {
                 total += System.nanoTime() - t0;
             }
         }
+        ops.timeLayers(null);
         List<LayerTime> layers = new ArrayList<>();
         double layerMs = 0;
-        long[][] timings = ops.timings();
-        List<String> names = ops.layerNames();
         for (int i = 0; i < names.size(); i++) {
-            double f = timings[0][i] / 1e6 / steps;
-            double b = timings[1][i] / 1e6 / steps;
-            layers.add(new LayerTime(i, names.get(i), ops.layerTypes().get(i), ops.layerShapes()[i], f, b));
+            double f = times.forward[i] / 1e6 / steps;
+            double b = times.backward[i] / 1e6 / steps;
+            layers.add(new LayerTime(i, names.get(i), ops.layerTypes().get(i), times.shapes[i], f, b));
             layerMs += f + b;
         }
-        double updateMs = timings[2][0] / 1e6 / steps;
-        ops.stopTimings();
+        double updateMs = times.update / 1e6 / steps;
         double stepMs = total / 1e6 / steps;
         return new Profile(batch, steps, ops.kind(), layers, updateMs, stepMs - layerMs - updateMs, stepMs);
     }

@@ -89,10 +89,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     private final Slots inputs = new Slots();
     /** The largest training batch so far, 0 before the first: validation runs in chunks of it. */
     private int largestBatch;
-    /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
-    private long[][] timings;
-    /** The output shape of each layer in the last profiled step. */
-    private String[] shapes;
+    /** Where the profiler counts this step's layer times; null unless profiled. */
+    private LayerTimes times;
     /** Each stage's name (the layer's or, in a graph, the vertex's) and type, for profiles. */
     final List<String> names = new ArrayList<>();
     final List<String> types = new ArrayList<>();
@@ -498,7 +496,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         }
         int iteration = BaseOptimizer.getIterationCount(net);
         int epoch = BaseOptimizer.getEpochCount(net);
-        long[][] t = timings;
+        LayerTimes t = times;
         int n = stages.size();
         INDArray[] outs = forward(x, true, iteration, epoch, t);
         long t0 = t == null ? 0 : System.nanoTime();
@@ -509,7 +507,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             outcome = new Outcome(outcome.loss() + regularization, outcome.correct());
         }
         if (t != null) {
-            t[0][n - 1] += System.nanoTime() - t0;
+            t.forward[n - 1] += System.nanoTime() - t0;
         }
         INDArray[] grads = new INDArray[n];
         int[] received = new int[n];
@@ -525,7 +523,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             }
             INDArray[] gradIn = stages.get(i).backwardAll(grads[i], need);
             if (t != null) {
-                t[1][i] += System.nanoTime() - t0;
+                t.backward[i] += System.nanoTime() - t0;
             }
             for (int k = 0; k < in.length; k++) {
                 int j = in[k];
@@ -548,13 +546,13 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         t0 = t == null ? 0 : System.nanoTime();
         update.apply(m);
         if (t != null) {
-            t[2][0] += System.nanoTime() - t0;
+            t.update += System.nanoTime() - t0;
         }
         return outcome;
     }
 
     /** Every stage's output for input {@code x}, in order (timed into {@code t}'s first row when profiling). */
-    private INDArray[] forward(INDArray x, boolean training, int iteration, int epoch, long[][] t) {
+    private INDArray[] forward(INDArray x, boolean training, int iteration, int epoch, LayerTimes t) {
         int n = stages.size();
         INDArray[] outs = new INDArray[n];
         for (int i = 0; i < n; i++) {
@@ -566,8 +564,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             long t0 = t == null ? 0 : System.nanoTime();
             outs[i] = stages.get(i).forwardAll(args, training && !stages.get(i).frozen, iteration, epoch);
             if (t != null) {
-                t[0][i] += System.nanoTime() - t0;
-                shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape()) + (outs[i].rank() == 4 ? " " + layouts.get(i) : "");
+                t.forward[i] += System.nanoTime() - t0;
+                t.shapes[i] = i == n - 1 ? "[loss]" : java.util.Arrays.toString(outs[i].shape()) + (outs[i].rank() == 4 ? " " + layouts.get(i) : "");
             }
         }
         return outs;
@@ -594,16 +592,6 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     }
 
     @Override
-    public void stopTimings() {
-        timings = null;
-    }
-
-    @Override
-    public long[][] timings() {
-        return timings;
-    }
-
-    @Override
     public List<String> layerNames() {
         return names;
     }
@@ -614,15 +602,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     }
 
     @Override
-    public String[] layerShapes() {
-        return shapes;
-    }
-
-    /** Starts (or restarts) counting {@link #timings}: one entry per layer, in the network's layer order. */
-    @Override
-    public void startTimings() {
-        timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
-        shapes = new String[stages.size()];
+    public void timeLayers(LayerTimes times) {
+        this.times = times;
     }
 
     @Override

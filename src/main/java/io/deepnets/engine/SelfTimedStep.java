@@ -8,23 +8,30 @@ import java.util.List;
  */
 interface SelfTimedStep extends TrainingStep {
 
-    /** Starts (or restarts) counting: every later step adds to {@link #timings()}. */
-    void startTimings();
+    /** Every later step adds its times to {@code times} (sized for {@link #layerNames()}); {@code null} stops counting. */
+    void timeLayers(LayerTimes times);
 
-    /** Stops counting. */
-    void stopTimings();
-
-    /**
-     * Nanoseconds since {@link #startTimings()}: {@code [0][i]} layer {@code i}'s forward pass (the output layer's with
-     * the loss), {@code [1][i]} its backward pass (input and weight gradients, and the derivative of its activation),
-     * {@code [2][0]} the update.
-     */
-    long[][] timings();
-
-    /** Each layer's name, type and output shape in the last counted step (the output layer's: {@code [loss]}). */
+    /** Each layer's name (the layer's or, in a graph, the vertex's), in the order of the times. */
     List<String> layerNames();
 
+    /** Each layer's DL4J type (or {@code Add}, {@code Concatenate}, {@code Flatten} for a graph's other vertices). */
     List<String> layerTypes();
 
-    String[] layerShapes();
+    /**
+     * Nanoseconds per layer summed over the counted steps: {@code forward[i]} (the output layer's with the loss),
+     * {@code backward[i]} (input and weight gradients, and the derivative of the layer's activation), the update;
+     * and each layer's output shape in the last counted step (the output layer's: {@code [loss]}).
+     */
+    final class LayerTimes {
+        final long[] forward;
+        final long[] backward;
+        long update;
+        final String[] shapes;
+
+        LayerTimes(int layers) {
+            forward = new long[layers];
+            backward = new long[layers];
+            shapes = new String[layers];
+        }
+    }
 }

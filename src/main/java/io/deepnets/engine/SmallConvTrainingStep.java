@@ -95,9 +95,8 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
     /** Scratch: per window element a lane-sum row (a convolution's weight gradients); one more row (its bias, pooling's routing). */
     private final float[][] lanes;
     private final float[] scratchRow;
-    /** Nanoseconds per layer (forward with the loss on the output layer, backward) and of the update; null unless profiled. */
-    private long[][] timings;
-    private String[] shapes;
+    /** Where the profiler counts this step's layer times; null unless profiled. */
+    private LayerTimes times;
 
     private SmallConvTrainingStep(MultiLayerNetwork net, List<Stage> stages, FlatUpdate update, int maxBatch) {
         this.net = net;
@@ -384,7 +383,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
             loadSample(set, order[from + r], r);
         }
         paramBuf.get(0, p);
-        long[][] t = timings;
+        LayerTimes t = times;
         forward(batch, t);
         long t0 = t == null ? 0 : System.nanoTime();
         Stage out = stages.get(stages.size() - 1);
@@ -408,10 +407,10 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         }
         double score = lossSum / batch + regularizationScore();
         if (t != null) {
-            t[0][stages.size() - 1] += System.nanoTime() - t0;
+            t.forward[stages.size() - 1] += System.nanoTime() - t0;
             for (int i = 0; i < stages.size(); i++) {
                 Stage s = stages.get(i);
-                shapes[i] = i == stages.size() - 1 ? "[loss]" : s.type().equals("dense") ? "[" + batch + ", " + s.outC() + "]"
+                t.shapes[i] = i == stages.size() - 1 ? "[loss]" : s.type().equals("dense") ? "[" + batch + ", " + s.outC() + "]"
                         : "[" + batch + ", " + s.outC() + ", " + s.outH() + ", " + s.outW() + "]";
             }
         }
@@ -420,7 +419,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         gradientBuf.put(0, g);
         update.apply(batch);       // the parameters in the network's buffer (still p's values), the iteration count
         if (t != null) {
-            t[2][0] += System.nanoTime() - t0;
+            t.update += System.nanoTime() - t0;
         }
         net.setScore(score);
         return new Outcome(score, correct);
@@ -449,19 +448,8 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
     }
 
     @Override
-    public void startTimings() {
-        timings = new long[][] {new long[stages.size()], new long[stages.size()], new long[1]};
-        shapes = new String[stages.size()];
-    }
-
-    @Override
-    public void stopTimings() {
-        timings = null;
-    }
-
-    @Override
-    public long[][] timings() {
-        return timings;
+    public void timeLayers(LayerTimes times) {
+        this.times = times;
     }
 
     @Override
@@ -482,11 +470,6 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         return types;
     }
 
-    @Override
-    public String[] layerShapes() {
-        return shapes;
-    }
-
     /** Sample {@code sample} of {@code set} as element {@code r} of every input row. */
     private void loadSample(ImageSet set, int sample, int r) {
         float[][] in = acts[0];
@@ -497,8 +480,8 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         }
     }
 
-    /** Every stage's output; the output layer's logits (with bias) in the last rows. Timed into {@code t[0]} unless null. */
-    private void forward(int n, long[][] t) {
+    /** Every stage's output; the output layer's logits (with bias) in the last rows. Timed into {@code t.forward} unless null. */
+    private void forward(int n, LayerTimes t) {
         for (int i = 0; i < stages.size(); i++) {
             long t0 = t == null ? 0 : System.nanoTime();
             Stage s = stages.get(i);
@@ -515,7 +498,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
                 }
             }
             if (t != null) {
-                t[0][i] += System.nanoTime() - t0;
+                t.forward[i] += System.nanoTime() - t0;
             }
         }
     }
@@ -588,7 +571,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
     }
 
     /** Summed gradients of every parameter into {@link #g}; deltas[n] holds the output layer's delta. */
-    private void backward(int n, long[][] t) {
+    private void backward(int n, LayerTimes t) {
         java.util.Arrays.fill(g, 0f);
         for (int i = stages.size() - 1; i >= 0; i--) {
             long t0 = t == null ? 0 : System.nanoTime();
@@ -607,7 +590,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
                 default -> denseBackward(s, in, delta, deltaIn, n);
             }
             if (t != null) {
-                t[1][i] += System.nanoTime() - t0;
+                t.backward[i] += System.nanoTime() - t0;
             }
             if (deltaIn != null) {
                 t0 = t == null ? 0 : System.nanoTime();
@@ -619,7 +602,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
                     }
                 }
                 if (t != null) {
-                    t[1][i - 1] += System.nanoTime() - t0;     // the derivative of the activation of the layer below
+                    t.backward[i - 1] += System.nanoTime() - t0;     // the derivative of the activation of the layer below
                 }
             }
         }
