@@ -469,14 +469,8 @@ def peer_module(data_dir):
 def load(name, data_dir):
     if MODELS[name][0] == "digits":
         # torch_digits_grid.py's split (numpy's seeded permutation, 20% test): the same images and pixel scale
-        import numpy as np
-        from torch_digits_grid import load_digits
-        x, y = load_digits(data_dir)
-        perm = np.random.RandomState(42).permutation(len(x))
-        n_test = math.ceil(0.2 * len(x))
-        te, tr = perm[:n_test], perm[n_test:]
-        t = torch.from_numpy
-        return t(x[tr]), t(y[tr]), t(x[te]), t(y[te])
+        from torch_digits_grid import split_digits
+        return tuple(torch.from_numpy(a) for a in split_digits(data_dir, 42))
     peer = peer_module(data_dir)
     if MODELS[name][0] == "mnist":
         d = os.path.join(data_dir, "mnist")

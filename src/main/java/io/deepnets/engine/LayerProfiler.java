@@ -128,6 +128,7 @@ public final class LayerProfiler {
     private static Profile ownProfile(SelfTimedStep ops, ImageSet data, int[] order, int batch, int warmup, int steps) {
         int perEpoch = Math.max(1, data.count() / batch);
         List<String> names = ops.layerNames();
+        List<String> types = ops.layerTypes();
         SelfTimedStep.LayerTimes times = new SelfTimedStep.LayerTimes(names.size());
         long total = 0;
         for (int s = 0; s < warmup + steps; s++) {
@@ -147,7 +148,7 @@ public final class LayerProfiler {
         for (int i = 0; i < names.size(); i++) {
             double f = times.forward[i] / 1e6 / steps;
             double b = times.backward[i] / 1e6 / steps;
-            layers.add(new LayerTime(i, names.get(i), ops.layerTypes().get(i), times.shapes[i], f, b));
+            layers.add(new LayerTime(i, names.get(i), types.get(i), times.shapes[i], f, b));
             layerMs += f + b;
         }
         double updateMs = times.update / 1e6 / steps;

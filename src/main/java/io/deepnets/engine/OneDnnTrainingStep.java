@@ -85,7 +85,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     private final GradientBuffers gradients = new GradientBuffers();
     private final FlatUpdate update;
     private final int classes;
-    private final int[] inputShape;
+    /** The shape of one example's input: [channels, height, width], or [features] for a dense network. */
+    private final long[] inputShape;
     private final Slots inputs = new Slots();
     /** The largest training batch so far, 0 before the first: validation runs in chunks of it. */
     private int largestBatch;
@@ -98,7 +99,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     final List<String> layouts = new ArrayList<>();
 
     private OneDnnTrainingStep(org.deeplearning4j.nn.api.Model net, List<Stage> stages, List<int[]> sources, FlatUpdate update,
-            int classes, int[] inputShape, List<String> names, List<String> types) {
+            int classes, long[] inputShape, List<String> names, List<String> types) {
         this.net = net;
         this.names.addAll(names);
         this.types.addAll(types);
@@ -150,12 +151,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
     /** The step for {@code net}, or empty (with the reason told to {@code why}) for a network it does not compute. */
     static Optional<TrainingStep> forNetwork(MultiLayerNetwork net, int classes, Consumer<String> why) {
-        StringBuilder updateWhy = new StringBuilder();
-        Optional<FlatUpdate> update = FlatUpdate.forNetwork(net, r -> updateWhy.append(r));
-        if (update.isEmpty()) {
-            return declined(why, updateWhy.toString());
-        }
-        return build(net, update.get(), classes, why).map(s -> s);
+        return FlatUpdate.forNetwork(net, why).flatMap(u -> build(net, u, classes, why)).map(s -> s);
     }
 
     /**
@@ -174,11 +170,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
     private static Optional<OneDnnTrainingStep> build(MultiLayerNetwork net, FlatUpdate update, int classes, Consumer<String> why) {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-        long[] shape;
+        long[] inputShape;
         if (conf.getInputPreProcess(0) instanceof FeedForwardToCnnPreProcessor in) {
-            shape = new long[] {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
+            inputShape = new long[] {in.getNumChannels(), in.getInputHeight(), in.getInputWidth()};
         } else if (conf.getInputPreProcess(0) == null && conf.getConf(0).getLayer() instanceof org.deeplearning4j.nn.conf.layers.FeedForwardLayer ff) {
-            shape = new long[] {ff.getNIn()};     // a dense network reads the flattened rows as they come
+            inputShape = new long[] {ff.getNIn()};     // a dense network reads the flattened rows as they come
         } else {
             return declined(why, "layer 0: an input pre-processor other than DL4J's rows-to-images one");
         }
@@ -186,7 +182,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         if (noOneDnn.isPresent()) {
             return declined(why, noOneDnn.get());
         }
-        long[] inputShape = shape.clone();
+        long[] shape = inputShape;
         List<Stage> stages = new ArrayList<>();
         List<int[]> inputs = new ArrayList<>();
         Layer[] layers = net.getLayers();
@@ -218,14 +214,13 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             inputs.add(new int[] {i - 1});
             shape = stage.get().outShape;
         }
-        int[] input = java.util.Arrays.stream(inputShape).mapToInt(d -> (int) d).toArray();
         List<String> names = new ArrayList<>();
         List<String> types = new ArrayList<>();
         for (Layer l : layers) {
             names.add(l.conf().getLayer().getLayerName());
             types.add(l.conf().getLayer().getClass().getSimpleName());
         }
-        return Optional.of(new OneDnnTrainingStep(net, stages, inputs, update, classes, input, names, types));
+        return Optional.of(new OneDnnTrainingStep(net, stages, inputs, update, classes, inputShape, names, types));
     }
 
     /**
@@ -234,12 +229,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
      * topological order, the gradients of a vertex that feeds several others summed.
      */
     static Optional<TrainingStep> forGraph(org.deeplearning4j.nn.graph.ComputationGraph graph, long[] imageShape, int classes, Consumer<String> why) {
-        StringBuilder updateWhy = new StringBuilder();
-        Optional<FlatUpdate> update = FlatUpdate.forNetwork(graph, r -> updateWhy.append(r));
-        if (update.isEmpty()) {
-            return declined(why, updateWhy.toString());
-        }
-        return buildGraph(graph, imageShape, update.get(), classes, why).map(s -> s);
+        return FlatUpdate.forNetwork(graph, why).flatMap(u -> buildGraph(graph, imageShape, u, classes, why)).map(s -> s);
     }
 
     /** The forward pass of this step as a predictor for a graph, or empty for a graph it does not compute. */
@@ -373,8 +363,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                 }
             }
         }
-        int[] input = {(int) imageShape[0], (int) imageShape[1], (int) imageShape[2]};
-        return Optional.of(new OneDnnTrainingStep(graph, stages, inputs, update, classes, input, names, types));
+        return Optional.of(new OneDnnTrainingStep(graph, stages, inputs, update, classes, imageShape.clone(), names, types));
     }
 
     /**
@@ -581,14 +570,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
     /** The input array for a batch of {@code m}, kept per batch size (a fresh ND4J array per batch costs ~1 ms here). */
     private INDArray input(int m) {
-        return inputs.get(m, b -> {
-            long[] shape = new long[inputShape.length + 1];
-            shape[0] = b;
-            for (int d = 0; d < inputShape.length; d++) {
-                shape[d + 1] = inputShape[d];
-            }
-            return new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, shape)};
-        })[0];
+        return inputs.get(m, b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, inputShape))})[0];
     }
 
     @Override

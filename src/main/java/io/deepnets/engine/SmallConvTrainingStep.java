@@ -310,12 +310,7 @@ public final class SmallConvTrainingStep implements SelfTimedStep, BatchPredicto
         if (net.getFlattenedGradients() == null) {
             net.initGradientsView();
         }
-        StringBuilder updateWhy = new StringBuilder();
-        Optional<FlatUpdate> update = FlatUpdate.forNetwork(net, updateWhy::append);
-        if (update.isEmpty()) {
-            return declined(why, updateWhy.toString());
-        }
-        return Optional.of(new SmallConvTrainingStep(net, List.copyOf(stages), update.get(), maxBatch));
+        return FlatUpdate.forNetwork(net, why).map(u -> new SmallConvTrainingStep(net, List.copyOf(stages), u, maxBatch));
     }
 
     /** Checks that the layer's W and b are the views of the flattened parameters this step assumes. */

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 30's bar: no network in {@code configs/} or {@code configs/zoo/} trains through DL4J's {@code fit} on the
- * CPU: every network of them is on the oneDNN step, the MLPs included, but the digits net (the small conv step). The two transfer configs need a base run; their networks (a frozen base under a new head) are on the
- * oneDNN step in {@code TransferLearningTest} and {@code OneDnnTrainingStepTest#frozenLayersStepLikeDl4jFit}.
+ * CPU: every network of them is on the oneDNN step, the MLPs included, but the digits net (the small conv step). The
+ * two transfer configs need a base run; their networks (a frozen base under a new head) are on the oneDNN step in
+ * {@code TransferLearningTest} and {@code OneDnnTrainingStepTest#frozenLayersStepLikeDl4jFit}.
  */
 class EveryConfigStepChoiceTest {
     private static final Map<String, String> EXPECTED = Map.of("digits-cnn", SmallConvTrainingStep.KIND);
