@@ -101,8 +101,8 @@ public final class ConfigLoader {
         DataConfig.Augmentation augment = null;
         if (s.has("augment")) {
             YamlSection a = s.section("augment");
-            augment = located(a, () -> new DataConfig.Augmentation(a.optBool("horizontal_flip", false), a.optDouble("width_shift", 0.0),
-                    a.optDouble("height_shift", 0.0), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0)),
+            augment = located(a, () -> new DataConfig.Augmentation(a.optBool("horizontal_flip", false), shift(a, "width_shift"),
+                    shift(a, "height_shift"), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0)),
                     List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom"));
         }
         s.rejectUnknown(DATA_KEYS);
@@ -488,6 +488,18 @@ public final class ConfigLoader {
     }
 
     /** Builds a section's record, reporting its own key paths under the section's, and rejects unknown keys. */
+    /** Keras's shift range, read by its YAML type: an integer is whole pixels, a float a fraction or pixels. */
+    private static DataConfig.Shift shift(YamlSection a, String key) {
+        Object v = a.raw(key);
+        if (v == null) {
+            return DataConfig.Shift.NONE;
+        }
+        if (v instanceof Integer || v instanceof Long) {
+            return DataConfig.Shift.wholePixels(a.pathOf(key), ((Number) v).longValue());
+        }
+        return DataConfig.Shift.of(a.pathOf(key), YamlSection.asDouble(a.pathOf(key), v));
+    }
+
     private static <T> T located(YamlSection s, java.util.function.Supplier<T> build, List<String> keys) {
         T value;
         try {

@@ -3,6 +3,7 @@ package io.deepnets.config;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Which data, where, and how it is split.
@@ -70,18 +71,24 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
     }
 
     /**
-     * Keras's {@code ImageDataGenerator} augmentation with its meaning: shifts are fractions of the width/height,
-     * {@code rotation} is a range in degrees, {@code zoom} z draws a scale in [1 - z, 1 + z], points outside the image
-     * take the nearest edge pixel ({@code fill_mode='nearest'}).
+     * Keras's {@code ImageDataGenerator} augmentation with its meaning: a shift is a fraction of the width/height or a
+     * number of pixels ({@link Shift}), {@code rotation} is a range in degrees, {@code zoom} z draws a scale in
+     * [1 - z, 1 + z], points outside the image take the nearest edge pixel ({@code fill_mode='nearest'}).
      */
-    public record Augmentation(boolean horizontalFlip, double widthShift, double heightShift, double rotation, double zoom) {
+    public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom) {
         public Augmentation {
-            fraction("data.augment.width_shift", widthShift);
-            fraction("data.augment.height_shift", heightShift);
+            Objects.requireNonNull(widthShift, "widthShift");
+            Objects.requireNonNull(heightShift, "heightShift");
             fraction("data.augment.zoom", zoom);
             if (!(rotation >= 0 && rotation <= 180)) {
                 throw new ConfigException("data.augment.rotation", "expected degrees in [0, 180], got " + rotation);
             }
+        }
+
+        /** Both shifts given as Keras floats (fractions below 1, pixels from 1 on). */
+        public Augmentation(boolean horizontalFlip, double widthShift, double heightShift, double rotation, double zoom) {
+            this(horizontalFlip, Shift.of("data.augment.width_shift", widthShift), Shift.of("data.augment.height_shift", heightShift), rotation,
+                    zoom);
         }
 
         private static void fraction(String key, double v) {
@@ -92,12 +99,53 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
 
         /** Whether any change is drawn at all. */
         public boolean changesAnything() {
-            return horizontalFlip || widthShift > 0 || heightShift > 0 || rotation > 0 || zoom > 0;
+            return horizontalFlip || widthShift.range() > 0 || heightShift.range() > 0 || rotation > 0 || zoom > 0;
         }
 
         Map<String, Object> toMap() {
-            return ConfigMaps.of("horizontal_flip", horizontalFlip, "width_shift", widthShift, "height_shift", heightShift, "rotation", rotation,
-                    "zoom", zoom);
+            return ConfigMaps.of("horizontal_flip", horizontalFlip, "width_shift", widthShift.yamlValue(), "height_shift", heightShift.yamlValue(),
+                    "rotation", rotation, "zoom", zoom);
+        }
+    }
+
+    /**
+     * One of Keras's {@code width_shift_range}/{@code height_shift_range}, with Keras's three meanings: a float below 1
+     * is a fraction of the size, drawn uniformly in [-range, range) x size; a float from 1 on is that many pixels,
+     * drawn the same way; an integer n ({@code wholePixels}) draws a whole number of pixels, Keras's
+     * {@code np.random.choice(n) * np.random.choice([-1, 1])}: 0 to n - 1 pixels either way, so {@code 5} shifts by up
+     * to 4. Whole-pixel shifts move images without resampling them (the paper's pad-and-crop of CIFAR-10); fractional
+     * ones are sampled bilinearly, which blurs.
+     */
+    public record Shift(double range, boolean wholePixels) {
+        public static final Shift NONE = new Shift(0, false);
+
+        public Shift {
+            if (!(range >= 0) || Double.isInfinite(range)) {
+                throw new IllegalArgumentException("a shift range is finite and not negative, got " + range);
+            }
+            if (wholePixels && range != Math.rint(range)) {
+                throw new IllegalArgumentException("a whole-pixel shift range is an integer, got " + range);
+            }
+        }
+
+        /** A Keras float range, with the config key for the message. */
+        public static Shift of(String key, double range) {
+            if (!(range >= 0) || Double.isInfinite(range)) {
+                throw new ConfigException(key, "expected a fraction in [0, 1), a number of pixels or an integer, got " + range);
+            }
+            return new Shift(range, false);
+        }
+
+        /** Keras's integer form: whole pixels in [-(n - 1), n - 1]. */
+        public static Shift wholePixels(String key, long n) {
+            if (n < 0) {
+                throw new ConfigException(key, "expected a fraction in [0, 1), a number of pixels or an integer, got " + n);
+            }
+            return new Shift(n, true);
+        }
+
+        Object yamlValue() {
+            return wholePixels ? (Object) (int) range : (Object) range;
         }
     }
 

@@ -6,11 +6,12 @@ import java.util.SplittableRandom;
 
 /**
  * Keras's {@code ImageDataGenerator} random transform on training batches, in Java on the float arrays: per image a
- * rotation in [-rotation, rotation] degrees, a vertical shift in [-height_shift, height_shift] x height, a horizontal
- * one in [-width_shift, width_shift] x width, zooms {@code zx, zy} drawn independently from [1 - zoom, 1 + zoom], one
+ * rotation in [-rotation, rotation] degrees, a vertical and a horizontal shift as {@link DataConfig.Shift} draws them
+ * (uniform in [-shift, shift) x size for a fraction, whole pixels for Keras's integer form), zooms {@code zx, zy} drawn independently from [1 - zoom, 1 + zoom], one
  * affine map about the image centre (rotation, then shift, then zoom, as Keras composes them), sampled bilinearly
  * (scipy's {@code order=1}) with points outside taking the nearest edge pixel ({@code fill_mode='nearest'}), then a
- * horizontal flip with probability 1/2.
+ * horizontal flip with probability 1/2. A transform of whole-pixel shifts (and flips) alone samples every point at a
+ * pixel, so it moves pixels without blending them.
  *
  * <p>The draws come from a generator seeded by (seed, epoch, step): the same seed gives the same augmented batches,
  * and a resumed run continues with the batches the uninterrupted one would have seen. Only the trainer calls it, on
@@ -48,11 +49,24 @@ public final class ImageAugmenter {
         return range > 0 ? r.nextDouble(-range, range) : 0.0;
     }
 
+    /** One shift in pixels, drawn as Keras draws it: whole pixels for an integer range, else uniform (a fraction of {@code size} below 1). */
+    private static double shift(SplittableRandom r, DataConfig.Shift shift, int size) {
+        if (shift.wholePixels()) {
+            if (shift.range() == 0) {
+                return 0.0;
+            }
+            int pixels = r.nextInt((int) shift.range());
+            return r.nextBoolean() ? pixels : -pixels;
+        }
+        double d = uniform(r, shift.range());
+        return shift.range() < 1 ? d * size : d;
+    }
+
     /** One image: draws its transform in a fixed order (so a setting of zero does not shift the others' draws) and applies it. */
     void transform(float[] f, int offset, float[] scratch, SplittableRandom random) {
         double theta = Math.toRadians(uniform(random, settings.rotation()));
-        double tx = uniform(random, settings.heightShift()) * height;
-        double ty = uniform(random, settings.widthShift()) * width;
+        double tx = shift(random, settings.heightShift(), height);
+        double ty = shift(random, settings.widthShift(), width);
         double zx = settings.zoom() > 0 ? random.nextDouble(1 - settings.zoom(), 1 + settings.zoom()) : 1;
         double zy = settings.zoom() > 0 ? random.nextDouble(1 - settings.zoom(), 1 + settings.zoom()) : 1;
         boolean flip = settings.horizontalFlip() && random.nextDouble() < 0.5;

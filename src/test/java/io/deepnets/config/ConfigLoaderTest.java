@@ -240,4 +240,20 @@ class ConfigLoaderTest {
         assertEquals(List.of("airplane", "automobile", "bird", "deer", "frog", "horse", "ship", "truck"),
                 ConfigLoader.load(java.nio.file.Path.of("configs", "cifar8-cnn.yaml"), List.of()).data().classes());
     }
+    @Test
+    void shiftRangesHaveKerasThreeMeanings() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("data.augment={width_shift: 5, height_shift: 0.125}"));
+        assertEquals(new DataConfig.Shift(5, true), c.data().augment().widthShift(), "an integer: whole pixels, Keras's choice(n) * +-1");
+        assertEquals(new DataConfig.Shift(0.125, false), c.data().augment().heightShift(), "a float below 1: a fraction of the size");
+        assertEquals(new DataConfig.Shift(2.5, false),
+                ConfigLoader.parse(MINIMAL, List.of("data.augment={width_shift: 2.5}")).data().augment().widthShift(), "a float from 1 on: pixels");
+        assertEquals(DataConfig.Shift.NONE, ConfigLoader.parse(MINIMAL, List.of("data.augment={horizontal_flip: true}")).data().augment().widthShift());
+        String yaml = ConfigLoader.toYaml(c);
+        assertTrue(yaml.contains("width_shift: 5\n"), yaml);
+        assertEquals(c.data().augment(), ConfigLoader.parse(yaml, List.of()).data().augment(), "the integer stays an integer in the resolved file");
+        ConfigException e = rejected(MINIMAL, "data.augment={width_shift: -2}");
+        assertEquals("data.augment.width_shift", e.keyPath());
+        assertTrue(e.getMessage().contains("expected a fraction in [0, 1), a number of pixels or an integer, got -2"), e.getMessage());
+        assertTrue(rejected(MINIMAL, "data.augment={height_shift: -0.5}").getMessage().contains("got -0.5"));
+    }
 }

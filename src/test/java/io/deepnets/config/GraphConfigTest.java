@@ -79,9 +79,13 @@ class GraphConfigTest {
 
     @Test
     void theMultistepScheduleStretchesWithTheEpochs() {
-        ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
+        ExperimentConfig file = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
+        assertEquals(80, file.training().epochs());
+        assertEquals(0.1, file.training().schedule().valueAt(0.1, 0, 39), 1e-12);
+        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 40), 1e-12, "from epoch 41");
+        assertEquals(0.001, file.training().schedule().valueAt(0.1, 0, 60), 1e-12, "from epoch 61");
+        ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=45"));
         TrainingCallbacks.Schedule s = r.training().schedule();
-        assertEquals(45, r.training().epochs());
         assertEquals(0.1, s.valueAt(0.1, 0, 22), 1e-12);
         assertEquals(0.01, s.valueAt(0.1, 0, 23), 1e-12, "from epoch 24 (0.5 x 45 = 22.5, rounded to 0-based 23)");
         assertEquals(0.01, s.valueAt(0.1, 0, 33), 1e-12);

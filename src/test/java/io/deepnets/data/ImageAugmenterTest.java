@@ -1,0 +1,109 @@
+package io.deepnets.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.config.DataConfig;
+import io.deepnets.config.TensorShape;
+import java.util.HashSet;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class ImageAugmenterTest {
+    private static final int H = 8;
+    private static final int W = 8;
+    private static final int C = 2;
+    private static final int SIZE = H * W * C;
+
+    private static ImageSet copies(float[] image, int n) {
+        float[] f = new float[n * SIZE];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(image, 0, f, i * SIZE, SIZE);
+        }
+        return new ImageSet(f, new int[n], n, SIZE);
+    }
+
+    private static float[] randomImage() {
+        Random r = new Random(5);
+        float[] image = new float[SIZE];
+        for (int i = 0; i < SIZE; i++) {
+            image[i] = r.nextFloat();
+        }
+        return image;
+    }
+
+    /** Whether augmented image {@code i} is the original moved by (dr, dc) whole pixels, edges repeated. */
+    private static boolean movedBy(float[] image, float[] out, int i, int dr, int dc) {
+        for (int ch = 0; ch < C; ch++) {
+            for (int r = 0; r < H; r++) {
+                for (int c = 0; c < W; c++) {
+                    int sr = Math.min(H - 1, Math.max(0, r + dr));
+                    int sc = Math.min(W - 1, Math.max(0, c + dc));
+                    if (out[i * SIZE + ch * H * W + r * W + c] != image[ch * H * W + sr * W + sc]) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void kerasIntegerShiftsMoveImagesByWholePixelsWithoutBlending() {
+        float[] image = randomImage();
+        int n = 1000;
+        ImageSet batch = copies(image, n);
+        DataConfig.Augmentation aug = new DataConfig.Augmentation(false, new DataConfig.Shift(5, true), new DataConfig.Shift(5, true), 0, 0);
+        new ImageAugmenter(aug, TensorShape.of(H, W, C), 3).apply(batch, 0, 0);
+        int[] rows = new int[9];
+        int[] cols = new int[9];
+        for (int i = 0; i < n; i++) {
+            int found = 0;
+            for (int dr = -4; dr <= 4; dr++) {
+                for (int dc = -4; dc <= 4; dc++) {
+                    if (movedBy(image, batch.features(), i, dr, dc)) {
+                        rows[dr + 4]++;
+                        cols[dc + 4]++;
+                        found++;
+                    }
+                }
+            }
+            assertEquals(1, found, "image " + i + " is the original moved by one whole-pixel shift of at most 4");
+        }
+        // Keras: choice(5) * choice([-1, 1]) gives 0 with probability 2/10 and each of +-1..+-4 with 1/10.
+        for (int k = 0; k < 9; k++) {
+            double expected = k == 4 ? 0.2 * n : 0.1 * n;
+            assertTrue(Math.abs(rows[k] - expected) < 5 * Math.sqrt(expected), "rows moved by " + (k - 4) + ": " + rows[k]);
+            assertTrue(Math.abs(cols[k] - expected) < 5 * Math.sqrt(expected), "columns moved by " + (k - 4) + ": " + cols[k]);
+        }
+    }
+
+    @Test
+    void fractionalShiftsBlendNeighbouringPixels() {
+        float[] image = randomImage();
+        Set<Float> originals = new HashSet<>();
+        for (float v : image) {
+            originals.add(v);
+        }
+        ImageSet batch = copies(image, 20);
+        DataConfig.Augmentation aug = new DataConfig.Augmentation(false, 0.125, 0.125, 0, 0);
+        new ImageAugmenter(aug, TensorShape.of(H, W, C), 3).apply(batch, 0, 0);
+        int blended = 0;
+        for (float v : batch.features()) {
+            blended += originals.contains(v) ? 0 : 1;
+        }
+        assertTrue(blended > batch.features().length / 2, "bilinear sampling at fractional points blends pixels: " + blended);
+    }
+
+    @Test
+    void aZeroIntegerRangeLeavesImagesAlone() {
+        float[] image = randomImage();
+        ImageSet batch = copies(image, 5);
+        DataConfig.Augmentation aug = new DataConfig.Augmentation(false, new DataConfig.Shift(1, true), DataConfig.Shift.NONE, 0, 0);
+        new ImageAugmenter(aug, TensorShape.of(H, W, C), 3).apply(batch, 1, 2);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(movedBy(image, batch.features(), i, 0, 0), "Keras's width_shift_range=1 draws choice(1) = 0 pixels");
+        }
+    }
+}
