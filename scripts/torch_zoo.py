@@ -35,7 +35,8 @@ Keras-faithful details
   * augment {horizontal_flip, width_shift, height_shift}: as src/main/java/io/deepnets/data/ImageAugmenter.java
     (Keras's ImageDataGenerator): per image a shift drawn uniformly in [-shift, shift] x size, sampled bilinearly
     with points outside taking the nearest edge pixel (F.grid_sample, padding_mode='border'), then a horizontal flip
-    with probability 1/2; training batches only
+    with probability 1/2; training batches only. An integer shift n (Keras's integer form, the ResNet files) moves
+    by whole pixels, choice(n) * choice([-1, 1]), edges repeated, by indexing (no resampling)
   * tensors are NCHW (Keras is NHWC; only the flatten order before a dense layer differs, irrelevant here)
   * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs) are applied only with
     --milestones: the timed steps run at the initial rate, and the rate does not change a step's cost
@@ -367,13 +368,14 @@ def digits_cnn():
 # validates, Keras's validation_data), augment
 # (horizontal_flip, width_shift, height_shift), builder
 AUG = (True, 0.125, 0.125)
+WHOLE = (True, 5, 5)   # the ResNet files: whole-pixel shifts of -4 to 4
 MODELS = {
     "lenet5-mnist": ("mnist", (1, 28, 28), "sgd", 0.05, 0.9, 64, 0.1, None, lenet5),
     "alexnet-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.01, 0.9, 128, 0.1, AUG, alexnet),
     "vgg11-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg11-cifar10")),
     "vgg16-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg16-cifar10")),
-    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, AUG, lambda: resnet(3)),
-    "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, AUG, lambda: resnet(9)),
+    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, WHOLE, lambda: resnet(3)),
+    "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, WHOLE, lambda: resnet(9)),
     "inception-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, inception),
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
     # configs/cifar8-cnn.yaml (not a zoo file): no augmentation, Adam, batch 64
@@ -399,8 +401,8 @@ def check_recipe(name):
     want = {"dataset": y["data"]["dataset"], "optimizer": y["optimizer"]["name"],
             "learning_rate": float(y["optimizer"]["learning_rate"]), "momentum": y["optimizer"].get("momentum"),
             "batch_size": y["training"]["batch_size"], "validation_split": y["data"].get("validation_split"),
-            "augment": None if a is None else (bool(a.get("horizontal_flip", False)), float(a.get("width_shift", 0)),
-                                               float(a.get("height_shift", 0)))}
+            "augment": None if a is None else (bool(a.get("horizontal_flip", False)), a.get("width_shift", 0.0),
+                                               a.get("height_shift", 0.0))}
     have = {"dataset": ds, "optimizer": opt, "learning_rate": lr, "momentum": mom, "batch_size": batch,
             "validation_split": vs, "augment": aug}
     for k in want:
@@ -485,8 +487,17 @@ def load(name, data_dir):
 def augment(x, aug, gen):
     """ImageAugmenter's shift + flip on a batch copy (bilinear, nearest edge fill), per image."""
     flip, ws, hs = aug
-    n, _, h, w = x.shape
-    if ws or hs:
+    n, c, h, w = x.shape
+    if isinstance(ws, int) and isinstance(hs, int):
+        def whole(k):
+            return torch.randint(0, max(k, 1), (n,), generator=gen) * (torch.randint(0, 2, (n,), generator=gen) * 2 - 1)
+        rows = (torch.arange(h)[None, :] + whole(hs)[:, None]).clamp(0, h - 1)
+        cols = (torch.arange(w)[None, :] + whole(ws)[:, None]).clamp(0, w - 1)
+        x = x[torch.arange(n)[:, None, None, None], torch.arange(c)[None, :, None, None], rows[:, None, :, None],
+              cols[:, None, None, :]]
+    elif isinstance(ws, int) or isinstance(hs, int):
+        raise SystemExit("augment: one integer and one fractional shift are not written here")
+    elif ws or hs:
         tx = (torch.rand(n, generator=gen) * 2 - 1) * hs * h    # rows
         ty = (torch.rand(n, generator=gen) * 2 - 1) * ws * w    # columns
         theta = torch.zeros(n, 2, 3)
