@@ -264,10 +264,12 @@ public final class ConfigLoader {
         String type = l.requireString("type");
         LayerConfig layer = switch (type) {
             case "dense" -> new LayerConfig.Dense(l.requireInt("units"),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true),
+                    kernelInitializer(l));
             case "conv2d" -> new LayerConfig.Conv2D(l.requireInt("filters"), requirePair(l, "kernel_size"),
                     l.optPair("strides", ONE), Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")),
-                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true));
+                    Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l), l.optBool("use_bias", true),
+                    kernelInitializer(l));
             case "depthwise_conv2d" -> new LayerConfig.DepthwiseConv2D(requirePair(l, "kernel_size"), l.optPair("strides", ONE),
                     Padding.parse(l.pathOf("padding"), l.optString("padding", "valid")), l.optInt("depth_multiplier", 1),
                     Activation.parse(l.pathOf("activation"), l.optString("activation", "linear")), regularizer(l, "depthwise_regularizer"),
@@ -313,14 +315,15 @@ public final class ConfigLoader {
             }
             case "output" -> new LayerConfig.Output(l.requireInt("units"),
                     Activation.parse(l.pathOf("activation"), l.optString("activation", "softmax")),
-                    l.optString("loss", "categorical_crossentropy"), regularizer(l));
+                    l.optString("loss", "categorical_crossentropy"), regularizer(l), kernelInitializer(l));
             default -> throw new ConfigException(l.pathOf("type"),
                     "expected one of " + String.join(", ", LAYER_TYPES) + ", got '" + type + "'");
         };
         List<String> keys = new ArrayList<>(List.of("type", "name", "inputs"));
         keys.addAll(switch (type) {
-            case "dense" -> List.of("units", "activation", "use_bias", "kernel_regularizer");
-            case "conv2d" -> List.of("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "kernel_regularizer");
+            case "dense" -> List.of("units", "activation", "use_bias", "kernel_regularizer", "kernel_initializer");
+            case "conv2d" -> List.of("filters", "kernel_size", "strides", "padding", "activation", "use_bias", "kernel_regularizer",
+                    "kernel_initializer");
             case "depthwise_conv2d" -> List.of("kernel_size", "strides", "padding", "depth_multiplier", "activation", "use_bias",
                     "depthwise_regularizer");
             case "separable_conv2d" -> List.of("filters", "kernel_size", "strides", "padding", "depth_multiplier", "activation", "use_bias",
@@ -333,7 +336,7 @@ public final class ConfigLoader {
             case "batch_normalization" -> List.of("momentum", "epsilon");
             case "average_pooling2d" -> List.of("pool_size", "strides", "padding");
             case "activation" -> List.of("activation");
-            default -> List.of("units", "activation", "loss", "kernel_regularizer");
+            default -> List.of("units", "activation", "loss", "kernel_regularizer", "kernel_initializer");
         });
         l.rejectUnknown(keys);
         return layer;
@@ -488,6 +491,10 @@ public final class ConfigLoader {
     }
 
     /** Builds a section's record, reporting its own key paths under the section's, and rejects unknown keys. */
+    private static KernelInitializer kernelInitializer(YamlSection l) {
+        return KernelInitializer.parse(l.pathOf("kernel_initializer"), l.optString("kernel_initializer", "glorot_uniform"));
+    }
+
     /** Keras's shift range, read by its YAML type: an integer is whole pixels, a float a fraction or pixels. */
     private static DataConfig.Shift shift(YamlSection a, String key) {
         Object v = a.raw(key);

@@ -33,10 +33,16 @@ public sealed interface LayerConfig {
     Map<String, Object> toMap();
 
     /** A fully connected layer: Keras {@code Dense(units, activation, use_bias=True)}. */
-    record Dense(int units, Activation activation, Regularizer regularizer, boolean useBias) implements LayerConfig {
+    record Dense(int units, Activation activation, Regularizer regularizer, boolean useBias, KernelInitializer kernelInitializer)
+            implements LayerConfig {
         public Dense {
             positive("units", units);
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+            kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
+        }
+
+        public Dense(int units, Activation activation, Regularizer regularizer, boolean useBias) {
+            this(units, activation, regularizer, useBias, KernelInitializer.GLOROT_UNIFORM);
         }
 
         public Dense(int units, Activation activation, Regularizer regularizer) {
@@ -65,18 +71,25 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return withBias(withRegularizer(ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras()), regularizer), useBias);
+            return withInitializer(withBias(withRegularizer(ConfigMaps.of("type", "dense", "units", units, "activation", activation.keras()), regularizer),
+                    useBias), kernelInitializer);
         }
     }
 
     /** Keras {@code Conv2D(filters, kernel_size, strides, padding, activation, use_bias=True)}. */
     record Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer,
-            boolean useBias) implements LayerConfig {
+            boolean useBias, KernelInitializer kernelInitializer) implements LayerConfig {
         public Conv2D {
             positive("filters", filters);
             positivePair("kernel_size", kernelSize);
             positivePair("strides", strides);
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+            kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
+        }
+
+        public Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer,
+                boolean useBias) {
+            this(filters, kernelSize, strides, padding, activation, regularizer, useBias, KernelInitializer.GLOROT_UNIFORM);
         }
 
         public Conv2D(int filters, int[] kernelSize, int[] strides, Padding padding, Activation activation, Regularizer regularizer) {
@@ -105,8 +118,9 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return withBias(withRegularizer(ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size", List.of(kernelSize[0], kernelSize[1]),
-                    "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation", activation.keras()), regularizer), useBias);
+            return withInitializer(withBias(withRegularizer(ConfigMaps.of("type", "conv2d", "filters", filters, "kernel_size",
+                    List.of(kernelSize[0], kernelSize[1]), "strides", List.of(strides[0], strides[1]), "padding", padding.keras(), "activation",
+                    activation.keras()), regularizer), useBias), kernelInitializer);
         }
     }
 
@@ -539,13 +553,19 @@ public sealed interface LayerConfig {
      * The classifier: Keras {@code Dense(units, activation='softmax')} trained with categorical cross-entropy.
      * It must be the last layer.
      */
-    record Output(int units, Activation activation, String loss, Regularizer regularizer) implements LayerConfig {
+    record Output(int units, Activation activation, String loss, Regularizer regularizer, KernelInitializer kernelInitializer)
+            implements LayerConfig {
         public Output(int units, Activation activation, String loss) {
             this(units, activation, loss, Regularizer.NONE);
         }
 
+        public Output(int units, Activation activation, String loss, Regularizer regularizer) {
+            this(units, activation, loss, regularizer, KernelInitializer.GLOROT_UNIFORM);
+        }
+
         public Output {
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
+            kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
             positive("units", units);
             if (activation != Activation.SOFTMAX) {
                 throw new ConfigException("activation", "the output layer supports 'softmax' (with categorical_crossentropy), got '" + activation.keras() + "'");
@@ -573,7 +593,8 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss), regularizer);
+            return withInitializer(withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss),
+                    regularizer), kernelInitializer);
         }
     }
 
@@ -582,6 +603,15 @@ public sealed interface LayerConfig {
         return this instanceof Dense d ? d.regularizer() : this instanceof Conv2D c ? c.regularizer()
                 : this instanceof DepthwiseConv2D dw ? dw.regularizer() : this instanceof SeparableConv2D sc ? sc.regularizer()
                 : this instanceof Output o ? o.regularizer() : Regularizer.NONE;
+    }
+
+    private static Map<String, Object> withInitializer(Map<String, Object> m, KernelInitializer init) {
+        if (init == KernelInitializer.GLOROT_UNIFORM) {
+            return m;
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>(m);
+        out.put("kernel_initializer", init.keras());
+        return out;
     }
 
     private static Map<String, Object> withBias(Map<String, Object> m, boolean useBias) {

@@ -1,6 +1,7 @@
 package io.deepnets.model;
 
 import io.deepnets.config.ExperimentConfig;
+import io.deepnets.config.KernelInitializer;
 import io.deepnets.config.LayerConfig;
 import io.deepnets.config.ModelConfig;
 import io.deepnets.config.OptimizerConfig;
@@ -230,7 +231,7 @@ public final class KerasModelMapper {
      */
     static org.deeplearning4j.nn.conf.layers.Layer layer(LayerConfig layer, io.deepnets.config.TensorShape in) {
         if (layer instanceof LayerConfig.Dense d) {
-            return regularized(new DenseLayer.Builder(), d.regularizer()).nOut(d.units()).activation(activation(d.activation())).hasBias(d.useBias())
+            return initialized(regularized(new DenseLayer.Builder(), d.regularizer()), d.kernelInitializer()).nOut(d.units()).activation(activation(d.activation())).hasBias(d.useBias())
                     .build();
         }
         if (layer instanceof LayerConfig.DepthwiseConv2D c) {
@@ -256,7 +257,7 @@ public final class KerasModelMapper {
             return null;
         }
         if (layer instanceof LayerConfig.Conv2D c) {
-            return window(regularized(new ConvolutionLayer.Builder(), c.regularizer()).nOut(c.filters()).dataFormat(CNN2DFormat.NCHW), c.kernelSize(), c.strides(),
+            return window(initialized(regularized(new ConvolutionLayer.Builder(), c.regularizer()), c.kernelInitializer()).nOut(c.filters()).dataFormat(CNN2DFormat.NCHW), c.kernelSize(), c.strides(),
                     c.padding(), c.activation(), c.useBias()).build();
         }
         if (layer instanceof LayerConfig.MaxPool2D p) {
@@ -314,7 +315,7 @@ public final class KerasModelMapper {
             return new DropoutLayer.Builder(1.0 - d.rate()).build();
         }
         if (layer instanceof LayerConfig.Output o) {
-            return regularized(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), o.regularizer())
+            return initialized(regularized(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), o.regularizer()), o.kernelInitializer())
                     .nOut(o.units()).activation(Activation.SOFTMAX).hasBias(true).build();
         }
         // Flatten: setInputType inserts a CnnToFeedForwardPreProcessor before the next layer.
@@ -347,6 +348,15 @@ public final class KerasModelMapper {
             return builder;
         }
         return builder.l1(r.l1()).l2(2 * r.l2()).l1Bias(0).l2Bias(0);
+    }
+
+    /**
+     * Keras's {@code kernel_initializer}: the default {@code glorot_uniform} is the network-wide {@code XAVIER_UNIFORM}
+     * (so networks that do not name one start as they always did); any other is {@link KerasVarianceScaling}, Keras's
+     * own formula, which DL4J's built-in schemes do not match (uncut normals, a strided convolution's fan-out).
+     */
+    static <B extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<B>> B initialized(B builder, KernelInitializer init) {
+        return init == KernelInitializer.GLOROT_UNIFORM ? builder : builder.weightInit(new KerasVarianceScaling(init));
     }
 
     /** Keras 'valid' = DL4J Truncate; Keras 'same' = DL4J Same (output = ceil(input / stride)). */
