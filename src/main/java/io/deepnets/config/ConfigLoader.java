@@ -315,7 +315,7 @@ public final class ConfigLoader {
             }
             case "output" -> new LayerConfig.Output(l.requireInt("units"),
                     Activation.parse(l.pathOf("activation"), l.optString("activation", "softmax")),
-                    l.optString("loss", "categorical_crossentropy"), regularizer(l), kernelInitializer(l));
+                    l.optString("loss", "categorical_crossentropy"), regularizer(l), kernelInitializer(l), l.optDouble("label_smoothing", 0.0));
             default -> throw new ConfigException(l.pathOf("type"),
                     "expected one of " + String.join(", ", LAYER_TYPES) + ", got '" + type + "'");
         };
@@ -336,7 +336,7 @@ public final class ConfigLoader {
             case "batch_normalization" -> List.of("momentum", "epsilon");
             case "average_pooling2d" -> List.of("pool_size", "strides", "padding");
             case "activation" -> List.of("activation");
-            default -> List.of("units", "activation", "loss", "kernel_regularizer", "kernel_initializer");
+            default -> List.of("units", "activation", "loss", "label_smoothing", "kernel_regularizer", "kernel_initializer");
         });
         l.rejectUnknown(keys);
         return layer;

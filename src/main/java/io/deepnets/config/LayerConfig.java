@@ -553,19 +553,23 @@ public sealed interface LayerConfig {
      * The classifier: Keras {@code Dense(units, activation='softmax')} trained with categorical cross-entropy.
      * It must be the last layer.
      */
-    record Output(int units, Activation activation, String loss, Regularizer regularizer, KernelInitializer kernelInitializer)
-            implements LayerConfig {
+    record Output(int units, Activation activation, String loss, Regularizer regularizer, KernelInitializer kernelInitializer,
+            double labelSmoothing) implements LayerConfig {
         public Output(int units, Activation activation, String loss) {
             this(units, activation, loss, Regularizer.NONE);
         }
 
         public Output(int units, Activation activation, String loss, Regularizer regularizer) {
-            this(units, activation, loss, regularizer, KernelInitializer.GLOROT_UNIFORM);
+            this(units, activation, loss, regularizer, KernelInitializer.GLOROT_UNIFORM, 0.0);
         }
 
         public Output {
             regularizer = regularizer == null ? Regularizer.NONE : regularizer;
             kernelInitializer = kernelInitializer == null ? KernelInitializer.GLOROT_UNIFORM : kernelInitializer;
+            if (!(labelSmoothing >= 0 && labelSmoothing <= 1)) {
+                throw new ConfigException("label_smoothing", "expected a number in [0, 1] (Keras's CategoricalCrossentropy(label_smoothing)), got "
+                        + labelSmoothing);
+            }
             positive("units", units);
             if (activation != Activation.SOFTMAX) {
                 throw new ConfigException("activation", "the output layer supports 'softmax' (with categorical_crossentropy), got '" + activation.keras() + "'");
@@ -593,8 +597,13 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            return withInitializer(withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(), "loss", loss),
-                    regularizer), kernelInitializer);
+            Map<String, Object> m = withInitializer(withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(),
+                    "loss", loss), regularizer), kernelInitializer);
+            if (labelSmoothing > 0) {
+                m = new java.util.LinkedHashMap<>(m);
+                m.put("label_smoothing", labelSmoothing);
+            }
+            return m;
         }
     }
 

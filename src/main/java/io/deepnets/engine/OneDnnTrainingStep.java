@@ -13,6 +13,7 @@ import io.deepnets.engine.kernels.OneDnnPrimitives;
 import io.deepnets.engine.kernels.OneDnnRelu;
 import io.deepnets.engine.update.FlatUpdate;
 import io.deepnets.eval.BatchPredictor;
+import io.deepnets.model.KerasCategoricalCrossentropy;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -458,11 +459,13 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             }
             if (last) {
                 OutputLayer o = (OutputLayer) lc;
-                if (!(o.getActivationFn() instanceof ActivationSoftmax) || o.getLossFn() == null || o.getLossFn().getClass() != LossMCXENT.class
-                        || ((LossMCXENT) o.getLossFn()).getWeights() != null || !o.hasBias()) {
+                boolean plain = o.getLossFn() != null && o.getLossFn().getClass() == LossMCXENT.class && ((LossMCXENT) o.getLossFn()).getWeights() == null;
+                if (!(o.getActivationFn() instanceof ActivationSoftmax) || !(plain || o.getLossFn() instanceof KerasCategoricalCrossentropy)
+                        || !o.hasBias()) {
                     return declined(why, "the output layer is not softmax with unweighted cross-entropy");
                 }
-                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), ActivationKind.IDENTITY, true));
+                double smoothing = o.getLossFn() instanceof KerasCategoricalCrossentropy k ? k.labelSmoothing() : 0.0;
+                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), ActivationKind.IDENTITY, true, smoothing));
             }
             Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
             if (kind.isEmpty() || !((DenseLayer) lc).hasBias() || ((DenseLayer) lc).hasLayerNorm()) {
@@ -1057,6 +1060,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         private final long nIn;
         private final long nOut;
         private final boolean output;
+        /** The output layer's Keras label smoothing s; 0 for plain cross-entropy and for hidden layers. */
+        private final double labelSmoothing;
         private final OneDnnInnerProduct product;
         private final Slots slots = newSlots();
         private INDArray input;
@@ -1064,6 +1069,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         private INDArray[] slot;
 
         DenseStage(Layer layer, long nIn, long nOut, ActivationKind activation, boolean output) {
+            this(layer, nIn, nOut, activation, output, 0.0);
+        }
+
+        DenseStage(Layer layer, long nIn, long nOut, ActivationKind activation, boolean output, double labelSmoothing) {
+            this.labelSmoothing = labelSmoothing;
             Map<String, INDArray> grads = DefaultParamInitializer.getInstance().getGradientsFromFlattened(layer.conf(), gradientView(layer));
             this.weights = layer.getParam(DefaultParamInitializer.WEIGHT_KEY);
             this.bias = layer.getParam(DefaultParamInitializer.BIAS_KEY);
@@ -1111,7 +1121,9 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
         /**
          * The batch-mean cross-entropy of the last forward pass as DL4J's {@code LossMCXENT} scores it (probabilities
-         * clipped at 1e-10 before the log), the argmax hits, and {@code softmax - onehot} as this layer's output gradient.
+         * clipped at 1e-10 before the log), the argmax hits, and {@code softmax - y} as this layer's output gradient: y
+         * the one-hot label or, with Keras's label smoothing s, {@link KerasCategoricalCrossentropy}'s float labels
+         * {@code (float) (1 - s) + (float) (s / K)} for the label and {@code (float) (s / K)} elsewhere.
          */
         Outcome softmaxLossAndDelta(int[] labels) {
             int m = labels.length;
@@ -1119,6 +1131,29 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             float[] p = softmax(m);
             double loss = 0;
             int correct = 0;
+            if (labelSmoothing > 0) {
+                float off = (float) (labelSmoothing / k);
+                float on = (float) (1 - labelSmoothing) + off;
+                for (int r = 0; r < m; r++) {
+                    int argmax = 0;
+                    for (int j = 0; j < k; j++) {
+                        float y = j == labels[r] ? on : off;
+                        float pj = p[r * k + j];
+                        if (pj > p[r * k + argmax]) {
+                            argmax = j;
+                        }
+                        loss -= y * Math.log(Math.min(Math.max(pj, 1e-10), 1.0 - 1e-10));
+                    }
+                    if (argmax == labels[r]) {
+                        correct++;
+                    }
+                    for (int j = 0; j < k; j++) {
+                        p[r * k + j] -= j == labels[r] ? on : off;
+                    }
+                }
+                slot[1].data().asNioFloat().put(0, p);
+                return new Outcome(loss / m, correct);
+            }
             for (int r = 0; r < m; r++) {
                 int argmax = 0;
                 for (int j = 1; j < k; j++) {

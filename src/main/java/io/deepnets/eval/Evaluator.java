@@ -37,15 +37,26 @@ public final class Evaluator {
     }
 
     public static EvalResult evaluate(io.deepnets.model.Network net, ImageSet set, int classes) {
-        return evaluate(dl4jOutput(net, classes), set, classes);
+        return evaluate(dl4jOutput(net, classes), set, classes, net.labelSmoothing());
     }
 
     public static EvalResult evaluate(MultiLayerNetwork net, ImageSet set, int classes) {
-        return evaluate(dl4jOutput(net, classes), set, classes);
+        return evaluate(io.deepnets.model.Network.of(net), set, classes);
     }
 
-    /** Scores {@code predictor} over the whole set, in batches of 500. */
+    /** Scores {@code predictor} over the whole set, in batches of 500, with the plain cross-entropy. */
     public static EvalResult evaluate(BatchPredictor predictor, ImageSet set, int classes) {
+        return evaluate(predictor, set, classes, 0.0);
+    }
+
+    /**
+     * Scores {@code predictor} over the whole set, in batches of 500: accuracy, confusion, and Keras's cross-entropy
+     * with {@code labelSmoothing} s ({@code -sum_j y_j log p_j}, {@code y = onehot (1 - s) + s / K}, p clipped to
+     * [1e-7, 1 - 1e-7]), as Keras's {@code evaluate} scores a model compiled with that loss.
+     */
+    public static EvalResult evaluate(BatchPredictor predictor, ImageSet set, int classes, double labelSmoothing) {
+        double on = 1 - labelSmoothing + labelSmoothing / classes;
+        double off = labelSmoothing / classes;
         long[][] confusion = new long[classes][classes];
         int[] predictions = new int[set.count()];
         float[] confidence = new float[set.count()];
@@ -65,7 +76,13 @@ public final class Evaluator {
                     }
                 }
                 double pt = Math.min(1 - CLIP, Math.max(CLIP, p[i * classes + truth]));
-                lossSum -= Math.log(pt);
+                if (labelSmoothing == 0) {
+                    lossSum -= Math.log(pt);
+                } else {
+                    for (int c = 0; c < classes; c++) {
+                        lossSum -= (c == truth ? on : off) * Math.log(Math.min(1 - CLIP, Math.max(CLIP, p[i * classes + c])));
+                    }
+                }
                 confusion[truth][best]++;
                 predictions[from + i] = best;
                 confidence[from + i] = p[i * classes + best];

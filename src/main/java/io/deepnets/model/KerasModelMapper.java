@@ -315,7 +315,10 @@ public final class KerasModelMapper {
             return new DropoutLayer.Builder(1.0 - d.rate()).build();
         }
         if (layer instanceof LayerConfig.Output o) {
-            return initialized(regularized(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), o.regularizer()), o.kernelInitializer())
+            // Keras's label smoothing is a loss of our own (DL4J's MCXENT has none); without it, DL4J's MCXENT as always.
+            OutputLayer.Builder builder = o.labelSmoothing() > 0 ? new OutputLayer.Builder().lossFunction(new KerasCategoricalCrossentropy(o.labelSmoothing()))
+                    : new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT);
+            return initialized(regularized(builder, o.regularizer()), o.kernelInitializer())
                     .nOut(o.units()).activation(Activation.SOFTMAX).hasBias(true).build();
         }
         // Flatten: setInputType inserts a CnnToFeedForwardPreProcessor before the next layer.

@@ -173,6 +173,12 @@ public final class Network {
         return graph != null ? graph.getOutputLayer(0) : stack.getOutputLayer();
     }
 
+    /** Keras's label smoothing of the output layer's cross-entropy; 0 without. */
+    public double labelSmoothing() {
+        return outputLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer o
+                && o.getLossFn() instanceof KerasCategoricalCrossentropy k ? k.labelSmoothing() : 0.0;
+    }
+
     /** The layers with parameters or activations, in DL4J's order (a graph's in topological order). */
     public Layer[] layers() {
         return graph != null ? graph.getLayers() : stack.getLayers();

@@ -433,7 +433,7 @@ public final class ExperimentRunner {
         io.deepnets.eval.BatchPredictor testPredictor = io.deepnets.engine.TrainingStep.inference(net, classes);
         EvalResult test;
         try {
-            test = Evaluator.evaluate(testPredictor, data.test(), classes).plusPenalty(EvalResult.penalty(net));
+            test = Evaluator.evaluate(testPredictor, data.test(), classes, net.labelSmoothing()).plusPenalty(EvalResult.penalty(net));
         } finally {
             if (testPredictor instanceof io.deepnets.engine.TrainingStep step) {
                 step.close();

@@ -214,7 +214,7 @@ public final class Trainer {
             observers.forEach(o -> o.batchFinished(done, steps, runLoss, runAcc, elapsed));
             FaultInjection.reach("train.batch");
         }
-        EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes).plusPenalty(EvalResult.penalty(net));
+        EvalResult val = Evaluator.evaluate(trainingStep.predictor(), validation, classes, net.labelSmoothing()).plusPenalty(EvalResult.penalty(net));
         double lr = learningRate(net, net.iterationCount() - 1);
         // DL4J's epoch counter drives per-epoch schedules (DL4J's own fit(iterator) advances it; the step loop does here).
         net.incrementEpochCount();

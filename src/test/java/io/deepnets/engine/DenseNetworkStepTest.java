@@ -132,6 +132,11 @@ class DenseNetworkStepTest {
     }
 
     @Test
+    void labelSmoothedMlpStepsLikeDl4jFit() {
+        assertSameAsDl4jFit(config("mnist-relu", "model.layers[1].label_smoothing=0.1"), 8, 1e-4);
+    }
+
+    @Test
     void dropoutMlpStepsLikeDl4jFit() {
         assertSameAsDl4jFit(ConfigLoader.parse("""
                 name: dropout

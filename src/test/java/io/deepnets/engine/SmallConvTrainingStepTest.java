@@ -109,7 +109,8 @@ class SmallConvTrainingStepTest {
 
     @Test
     void declinesWhatItDoesNotCompute() {
-        for (String override : List.of("optimizer={name: rmsprop}", "model.layers[0].padding=same", "optimizer={name: sgd, momentum: 0.9, nesterov: true}")) {
+        for (String override : List.of("optimizer={name: rmsprop}", "model.layers[0].padding=same", "optimizer={name: sgd, momentum: 0.9, nesterov: true}",
+                "model.layers[4].label_smoothing=0.1")) {
             MultiLayerNetwork net = KerasModelMapper.build(digits(override));
             try (TrainingStep step = TrainingStep.forNetwork(net, 100, 10)) {
                 assertTrue(!step.kind().equals(SmallConvTrainingStep.KIND), override + " is declined: " + step.kind());
@@ -130,6 +131,12 @@ class SmallConvTrainingStepTest {
                 """, List.of()));
         try (TrainingStep step = TrainingStep.forNetwork(dropout, 32, 10)) {
             assertEquals(OneDnnTrainingStep.KIND, step.kind(), "dropout is declined here; the oneDNN step takes it, SGD through the flat update");
+        }
+        TrainingStep.Choice smoothed = TrainingStep.choose(io.deepnets.model.Network.of(KerasModelMapper.build(digits("model.layers[4].label_smoothing=0.1"))),
+                100, 10, java.util.Set.of());
+        try (TrainingStep step = smoothed.step()) {
+            assertEquals(OneDnnTrainingStep.KIND, step.kind(), "label smoothing: the oneDNN step smooths the labels as the loss does");
+            assertEquals("the output layer is not softmax with cross-entropy and bias", smoothed.declined().get(SmallConvTrainingStep.KIND));
         }
     }
 }
