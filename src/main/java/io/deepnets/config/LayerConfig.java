@@ -597,13 +597,8 @@ public sealed interface LayerConfig {
         }
 
         public Map<String, Object> toMap() {
-            Map<String, Object> m = withInitializer(withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(),
-                    "loss", loss), regularizer), kernelInitializer);
-            if (labelSmoothing > 0) {
-                m = new java.util.LinkedHashMap<>(m);
-                m.put("label_smoothing", labelSmoothing);
-            }
-            return m;
+            return withEntry(withInitializer(withRegularizer(ConfigMaps.of("type", "output", "units", units, "activation", activation.keras(),
+                    "loss", loss), regularizer), kernelInitializer), "label_smoothing", labelSmoothing, labelSmoothing > 0);
         }
     }
 
@@ -614,22 +609,22 @@ public sealed interface LayerConfig {
                 : this instanceof Output o ? o.regularizer() : Regularizer.NONE;
     }
 
-    private static Map<String, Object> withInitializer(Map<String, Object> m, KernelInitializer init) {
-        if (init == KernelInitializer.GLOROT_UNIFORM) {
-            return m;
-        }
-        Map<String, Object> out = new java.util.LinkedHashMap<>(m);
-        out.put("kernel_initializer", init.keras());
-        return out;
-    }
-
-    private static Map<String, Object> withBias(Map<String, Object> m, boolean useBias) {
-        if (useBias) {
+    /** {@code m} with {@code key: value} added where it differs from Keras's default ({@code written}). */
+    private static Map<String, Object> withEntry(Map<String, Object> m, String key, Object value, boolean written) {
+        if (!written) {
             return m;
         }
         Map<String, Object> copy = new java.util.LinkedHashMap<>(m);
-        copy.put("use_bias", false);
+        copy.put(key, value);
         return copy;
+    }
+
+    private static Map<String, Object> withInitializer(Map<String, Object> m, KernelInitializer init) {
+        return withEntry(m, "kernel_initializer", init.keras(), init != KernelInitializer.GLOROT_UNIFORM);
+    }
+
+    private static Map<String, Object> withBias(Map<String, Object> m, boolean useBias) {
+        return withEntry(m, "use_bias", false, !useBias);
     }
 
     private static Map<String, Object> withRegularizer(Map<String, Object> m, Regularizer r) {

@@ -464,8 +464,8 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                         || !o.hasBias()) {
                     return declined(why, "the output layer is not softmax with unweighted cross-entropy");
                 }
-                double smoothing = o.getLossFn() instanceof KerasCategoricalCrossentropy k ? k.labelSmoothing() : 0.0;
-                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), ActivationKind.IDENTITY, true, smoothing));
+                return Optional.of(new DenseStage(layer, nIn, ff.getNOut(), ActivationKind.IDENTITY, true,
+                        KerasCategoricalCrossentropy.smoothingOf(o.getLossFn())));
             }
             Optional<ActivationKind> kind = ActivationKind.of(ff.getActivationFn());
             if (kind.isEmpty() || !((DenseLayer) lc).hasBias() || ((DenseLayer) lc).hasLayerNorm()) {
@@ -1131,29 +1131,9 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             float[] p = softmax(m);
             double loss = 0;
             int correct = 0;
-            if (labelSmoothing > 0) {
-                float off = (float) (labelSmoothing / k);
-                float on = (float) (1 - labelSmoothing) + off;
-                for (int r = 0; r < m; r++) {
-                    int argmax = 0;
-                    for (int j = 0; j < k; j++) {
-                        float y = j == labels[r] ? on : off;
-                        float pj = p[r * k + j];
-                        if (pj > p[r * k + argmax]) {
-                            argmax = j;
-                        }
-                        loss -= y * Math.log(Math.min(Math.max(pj, 1e-10), 1.0 - 1e-10));
-                    }
-                    if (argmax == labels[r]) {
-                        correct++;
-                    }
-                    for (int j = 0; j < k; j++) {
-                        p[r * k + j] -= j == labels[r] ? on : off;
-                    }
-                }
-                slot[1].data().asNioFloat().put(0, p);
-                return new Outcome(loss / m, correct);
-            }
+            // Without smoothing y is exactly the one-hot label (on = 1, off = 0): the terms and subtractions of 0 are skipped.
+            float off = (float) (labelSmoothing / k);
+            float on = (float) (1 - labelSmoothing) + off;
             for (int r = 0; r < m; r++) {
                 int argmax = 0;
                 for (int j = 1; j < k; j++) {
@@ -1164,8 +1144,13 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                 if (argmax == labels[r]) {
                     correct++;
                 }
-                loss -= Math.log(Math.min(Math.max(p[r * k + labels[r]], 1e-10), 1.0 - 1e-10));
-                p[r * k + labels[r]] -= 1f;
+                for (int j = 0; j < k; j++) {
+                    float y = j == labels[r] ? on : off;
+                    if (y != 0f) {
+                        loss -= y * Math.log(Math.min(Math.max(p[r * k + j], 1e-10), 1.0 - 1e-10));
+                        p[r * k + j] -= y;
+                    }
+                }
             }
             slot[1].data().asNioFloat().put(0, p);
             return new Outcome(loss / m, correct);

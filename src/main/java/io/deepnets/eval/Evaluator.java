@@ -75,12 +75,10 @@ public final class Evaluator {
                         best = c;
                     }
                 }
-                double pt = Math.min(1 - CLIP, Math.max(CLIP, p[i * classes + truth]));
-                if (labelSmoothing == 0) {
-                    lossSum -= Math.log(pt);
-                } else {
-                    for (int c = 0; c < classes; c++) {
-                        lossSum -= (c == truth ? on : off) * Math.log(Math.min(1 - CLIP, Math.max(CLIP, p[i * classes + c])));
+                for (int c = 0; c < classes; c++) {
+                    double y = c == truth ? on : off;      // without smoothing: 1 at the label, the other terms 0 and skipped
+                    if (y != 0) {
+                        lossSum -= y * Math.log(Math.min(1 - CLIP, Math.max(CLIP, p[i * classes + c])));
                     }
                 }
                 confusion[truth][best]++;

@@ -37,6 +37,11 @@ public final class KerasCategoricalCrossentropy implements ILossFunction {
         return labelSmoothing;
     }
 
+    /** The label smoothing of an output layer's loss: this loss's, 0 for any other. */
+    public static double smoothingOf(ILossFunction loss) {
+        return loss instanceof KerasCategoricalCrossentropy k ? k.labelSmoothing : 0.0;
+    }
+
     /** The smoothed labels in float, as the engine repeats them: {@code y * (float) (1 - s) + (float) (s / K)}. */
     INDArray smoothed(INDArray labels) {
         return labels.mul(1 - labelSmoothing).addi(labelSmoothing / labels.size(1));

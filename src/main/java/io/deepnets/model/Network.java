@@ -176,7 +176,7 @@ public final class Network {
     /** Keras's label smoothing of the output layer's cross-entropy; 0 without. */
     public double labelSmoothing() {
         return outputLayer().conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseOutputLayer o
-                && o.getLossFn() instanceof KerasCategoricalCrossentropy k ? k.labelSmoothing() : 0.0;
+                ? KerasCategoricalCrossentropy.smoothingOf(o.getLossFn()) : 0.0;
     }
 
     /** The layers with parameters or activations, in DL4J's order (a graph's in topological order). */
