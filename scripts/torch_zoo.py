@@ -21,7 +21,9 @@ Two modes:
 
 Keras-faithful details
   * weights glorot_uniform (xavier_uniform_; for depthwise kernels PyTorch's fans (9, 9C) are Keras's (9C, 9)
-    swapped, and glorot's limit depends only on their sum), biases 0, batch norm gamma 1, beta 0
+    swapped, and glorot's limit depends only on their sum), biases 0, batch norm gamma 1, beta 0; a file's
+    kernel_initializer he_normal (ResNet-20's convolutions) as Keras's: keras_init below
+  * the output layer's label_smoothing s (ResNet-20's 0.1) = F.cross_entropy(label_smoothing=s), Keras's y(1-s) + s/K
   * padding 'valid' = no padding; 'same' = Keras's: total = max((ceil(n/s) - 1) * s + k - n, 0), of which
     total // 2 at the top/left and the rest at the bottom/right (so a 3x3 stride-2 'same' on 32 pads 0 top, 1 bottom,
     unlike nn.Conv2d(padding=1)); max pooling pads with -inf (the padded cells never win), as Keras
@@ -76,12 +78,26 @@ def _same_pads(n, k, s):
     return total // 2, total - total // 2
 
 
+def keras_init(w, init):
+    """Keras's kernel_initializer by name: glorot_uniform (xavier_uniform_) or he_normal, Keras's VarianceScaling(2,
+    'fan_in', 'truncated_normal'): a normal cut at two deviations, its deviation sqrt(2 / fan_in) / 0.87962566 so that
+    the cut one has variance 2 / fan_in (fan_in = kernel area x input channels per group, PyTorch's own count)."""
+    if init == "glorot_uniform":
+        nn.init.xavier_uniform_(w)
+    elif init == "he_normal":
+        fan_in = w[0].numel()
+        std = math.sqrt(2.0 / fan_in) / 0.87962566103423978
+        nn.init.trunc_normal_(w, 0.0, std, -2 * std, 2 * std)
+    else:
+        raise ValueError(init)
+
+
 class Conv2d(nn.Conv2d):
     """Keras Conv2D / DepthwiseConv2D (groups=in_channels) with 'same' or 'valid' padding.
 
     l2 is the kernel_regularizer's factor (0: none); the optimizer turns it into weight decay on this kernel."""
 
-    def __init__(self, cin, cout, k, stride=1, padding="valid", bias=True, groups=1, l2=0.0):
+    def __init__(self, cin, cout, k, stride=1, padding="valid", bias=True, groups=1, l2=0.0, init="glorot_uniform"):
         self.keras_padding = padding
         self.k, self.s = k, stride
         # 'same' with stride 1 and an odd kernel is symmetric: let the convolution pad; otherwise pad in forward
@@ -89,7 +105,7 @@ class Conv2d(nn.Conv2d):
         self.explicit = padding == "same" and not (stride == 1 and k % 2 == 1)
         super().__init__(cin, cout, k, stride=stride, padding=native, bias=bias, groups=groups)
         self.l2 = l2
-        nn.init.xavier_uniform_(self.weight)
+        keras_init(self.weight, init)
         if self.bias is not None:
             nn.init.zeros_(self.bias)
 
@@ -203,18 +219,19 @@ def vgg(name):
 
 
 # ----------------------------------------------------------------------------- resnet20 / resnet56
-RESNET_L2 = 5.0e-5   # kernel_regularizer {l2: 5.0e-5} on every conv kernel and the output layer's kernel
+# The files' output layers' label_smoothing (F.cross_entropy's label_smoothing is Keras's: y (1 - s) + s / K).
+SMOOTHING = {"resnet20-cifar10": 0.1}
 
 
 class BasicBlock(nn.Module):
     """blocks.basic of configs/zoo/resnet{20,56}-cifar10.yaml: conv_a 3x3 'same' no bias, bn_a, relu_a,
     conv_b 3x3 'same' no bias, bn_b, add [bn_b, in], relu."""
 
-    def __init__(self, f):
+    def __init__(self, f, l2, init):
         super().__init__()
-        self.conv_a = Conv2d(f, f, 3, padding="same", bias=False, l2=RESNET_L2)
+        self.conv_a = Conv2d(f, f, 3, padding="same", bias=False, l2=l2, init=init)
         self.bn_a = BatchNorm(f)
-        self.conv_b = Conv2d(f, f, 3, padding="same", bias=False, l2=RESNET_L2)
+        self.conv_b = Conv2d(f, f, 3, padding="same", bias=False, l2=l2, init=init)
         self.bn_b = BatchNorm(f)
 
     def forward(self, x):
@@ -228,13 +245,13 @@ class DownBlock(nn.Module):
     1 bottom/right on an even size) no bias, bn_a, relu_a, conv_b 3x3 'same' no bias, bn_b; shortcut on the block's
     input: 1x1 stride 2 'valid' conv, no bias, shortcut_bn; add [bn_b, shortcut_bn], relu."""
 
-    def __init__(self, cin, f):
+    def __init__(self, cin, f, l2, init):
         super().__init__()
-        self.conv_a = Conv2d(cin, f, 3, stride=2, padding="same", bias=False, l2=RESNET_L2)
+        self.conv_a = Conv2d(cin, f, 3, stride=2, padding="same", bias=False, l2=l2, init=init)
         self.bn_a = BatchNorm(f)
-        self.conv_b = Conv2d(f, f, 3, padding="same", bias=False, l2=RESNET_L2)
+        self.conv_b = Conv2d(f, f, 3, padding="same", bias=False, l2=l2, init=init)
         self.bn_b = BatchNorm(f)
-        self.shortcut = Conv2d(cin, f, 1, stride=2, bias=False, l2=RESNET_L2)
+        self.shortcut = Conv2d(cin, f, 1, stride=2, bias=False, l2=l2, init=init)
         self.shortcut_bn = BatchNorm(f)
 
     def forward(self, x):
@@ -243,15 +260,16 @@ class DownBlock(nn.Module):
         return F.relu(y + self.shortcut_bn(self.shortcut(x)))
 
 
-def resnet(n):
+def resnet(n, l2, init):
     # configs/zoo/resnet20-cifar10.yaml (n = 3) and configs/zoo/resnet56-cifar10.yaml (n = 9): stem 16 3x3 'same'
     # no bias + stem_bn + ReLU; stage1 = basic x n (16); stage2_1 = down 32, stage2 = basic x (n - 1);
-    # stage3_1 = down 64, stage3 = basic x (n - 1); global average pooling; output 10 (kernel l2 5e-5)
-    layers = [Conv2d(3, 16, 3, padding="same", bias=False, l2=RESNET_L2), BatchNorm(16), nn.ReLU()]
-    layers += [BasicBlock(16) for _ in range(n)]
-    layers += [DownBlock(16, 32)] + [BasicBlock(32) for _ in range(n - 1)]
-    layers += [DownBlock(32, 64)] + [BasicBlock(64) for _ in range(n - 1)]
-    layers += [GlobalAvgPool(), Dense(64, 10, l2=RESNET_L2)]
+    # stage3_1 = down 64, stage3 = basic x (n - 1); global average pooling; output 10. Every kernel
+    # has the file's kernel_regularizer l2; the convolutions its kernel_initializer (the output layer glorot_uniform)
+    layers = [Conv2d(3, 16, 3, padding="same", bias=False, l2=l2, init=init), BatchNorm(16), nn.ReLU()]
+    layers += [BasicBlock(16, l2, init) for _ in range(n)]
+    layers += [DownBlock(16, 32, l2, init)] + [BasicBlock(32, l2, init) for _ in range(n - 1)]
+    layers += [DownBlock(32, 64, l2, init)] + [BasicBlock(64, l2, init) for _ in range(n - 1)]
+    layers += [GlobalAvgPool(), Dense(64, 10, l2=l2)]
     return nn.Sequential(*layers)
 
 
@@ -374,8 +392,8 @@ MODELS = {
     "alexnet-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.01, 0.9, 128, 0.1, AUG, alexnet),
     "vgg11-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg11-cifar10")),
     "vgg16-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg16-cifar10")),
-    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, WHOLE, lambda: resnet(3)),
-    "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, WHOLE, lambda: resnet(9)),
+    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, WHOLE, lambda: resnet(3, 2.5e-4, "he_normal")),
+    "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, WHOLE, lambda: resnet(9, 5.0e-5, "glorot_uniform")),
     "inception-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, inception),
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
     # configs/cifar8-cnn.yaml (not a zoo file): no augmentation, Adam, batch 64
@@ -557,7 +575,7 @@ def train(name, data_dir, seconds, warmup, epochs, batch, seed=42, milestones=()
 
     def step(x, y):
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(net(x), y)
+        loss = F.cross_entropy(net(x), y, label_smoothing=SMOOTHING.get(name, 0.0))
         loss.backward()
         opt.step()
         return loss
@@ -627,7 +645,7 @@ def profile(name, data_dir, steps, warmup, batch, seed=42):
     def step(k):
         idx = perm[(k * b) % (xt.shape[0] - b):][:b]
         opt.zero_grad(set_to_none=True)
-        loss = F.cross_entropy(net(xt[idx]), yt[idx])
+        loss = F.cross_entropy(net(xt[idx]), yt[idx], label_smoothing=SMOOTHING.get(name, 0.0))
         loss.backward()
         with profiler.record_function("update"):
             opt.step()

@@ -557,8 +557,20 @@ public final class ConfigLoader {
             }
         }
         return located(s, () -> new TrainingCallbacks.Schedule(type, s.optDouble("drop", "multistep".equals(type) ? 0.1 : 0.5), s.optInt("every_epochs", 10),
-                s.optDouble("decay_rate", 0.96), s.optInt("decay_steps", 1000), s.optBool("staircase", false), s.optDouble("alpha", 0.0),
+                s.optDouble("decay_rate", 0.96), decaySteps(s, type), s.optBool("staircase", false), s.optDouble("alpha", 0.0),
                 s.optInt("warmup_steps", 0), s.optDouble("warmup_target", null), boundaries, values, milestones, epochs), keys);
+    }
+
+    /** A cosine without {@code decay_steps} runs over {@code training.epochs} (0 in the record); written out, it must be positive. */
+    private static long decaySteps(YamlSection s, String type) {
+        if (!s.has("decay_steps")) {
+            return "cosine".equals(type) ? 0 : 1000;
+        }
+        int n = s.optInt("decay_steps", 0);
+        if (n < 1) {
+            throw new ConfigException(s.pathOf("decay_steps"), "expected a positive integer, got " + n);
+        }
+        return n;
     }
 
     /** The resolved config as YAML: what {@code config.yaml} in a run folder holds; loading it gives an equal config. */

@@ -121,7 +121,10 @@ public final class TrainingCallbacks {
      *       exponent floored with {@code staircase}.</li>
      *   <li>{@code cosine}: per step, Keras {@code CosineDecay(lr, decay_steps, alpha, warmup_target, warmup_steps)}: with
      *       warmup, linear from {@code lr} to {@code warmup_target} over {@code warmup_steps}, then cosine from there to
-     *       {@code alpha} times it over {@code decay_steps}.</li>
+     *       {@code alpha} times it over {@code decay_steps}. Without {@code decay_steps} (0 here), per epoch over the whole
+     *       of {@code training.epochs}, as a {@code LearningRateScheduler} callback (PyTorch's {@code CosineAnnealingLR(T_max=epochs)}
+     *       stepped per epoch): {@code lr * ((1 - alpha) * (1 + cos(pi * epoch / epochs)) / 2 + alpha)}, epoch counted from 0,
+     *       so the same schedule stretches with the epochs as {@code multistep} does.</li>
      *   <li>{@code piecewise}: per step, Keras {@code PiecewiseConstantDecay(boundaries, values)}.</li>
      *   <li>{@code multistep}: per epoch, as a {@code LearningRateScheduler} callback: {@code lr * drop ^ k} after
      *       {@code k} of the {@code milestones} have passed, each a fraction of {@code training.epochs} (ResNet's recipe:
@@ -175,8 +178,12 @@ public final class TrainingCallbacks {
                     }
                 }
                 case "cosine" -> {
-                    if (decaySteps < 1) {
+                    if (decaySteps < 0) {
                         throw new ConfigException("decay_steps", "expected a positive integer, got " + decaySteps);
+                    }
+                    if (decaySteps == 0 && warmupSteps > 0) {
+                        throw new ConfigException("warmup_steps", "needs decay_steps (a warmup counts steps; without decay_steps the "
+                                + "cosine runs per epoch over training.epochs)");
                     }
                     if (!(alpha >= 0 && alpha <= 1)) {
                         throw new ConfigException("alpha", "expected a fraction in [0, 1], got " + alpha);
@@ -210,7 +217,20 @@ public final class TrainingCallbacks {
 
         /** Whether the rate changes per step (Keras's optimizer schedules) rather than per epoch. */
         public boolean perStep() {
-            return !type.equals("step") && !type.equals("multistep");
+            return !type.equals("step") && !type.equals("multistep") && !overEpochs();
+        }
+
+        /** A cosine without {@code decay_steps}: per epoch, over {@code training.epochs}. */
+        private boolean overEpochs() {
+            return type.equals("cosine") && decaySteps == 0;
+        }
+
+        /**
+         * Whether the rate at an epoch depends on {@code training.epochs} (a multistep schedule's milestones, a cosine over the
+         * epochs): a checkpoint of such a run resumes only with the same epochs.
+         */
+        public boolean followsEpochs() {
+            return type.equals("multistep") || overEpochs();
         }
 
         /** The rate at 0-based {@code step} of 0-based {@code epoch}, from {@code initial}, exactly as Keras computes it. */
@@ -229,6 +249,10 @@ public final class TrainingCallbacks {
                     yield initial * Math.pow(decayRate, staircase ? Math.floor(p) : p);
                 }
                 case "cosine" -> {
+                    if (overEpochs()) {
+                        double t = Math.min(epoch, epochs) / (double) Math.max(epochs, 1);
+                        yield initial * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha);
+                    }
                     if (warmupSteps > 0 && step < warmupSteps) {
                         yield initial + (warmupTarget - initial) * step / (double) warmupSteps;
                     }
@@ -265,7 +289,9 @@ public final class TrainingCallbacks {
                     m.put("staircase", staircase);
                 }
                 case "cosine" -> {
-                    m.put("decay_steps", decaySteps);
+                    if (decaySteps > 0) {
+                        m.put("decay_steps", decaySteps);
+                    }
                     m.put("alpha", alpha);
                     if (warmupSteps > 0) {
                         m.put("warmup_steps", warmupSteps);

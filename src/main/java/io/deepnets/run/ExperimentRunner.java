@@ -262,11 +262,11 @@ public final class ExperimentRunner {
      */
     public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
         DataConfig d = c.data();
-        // A fine-tuned transfer's phases and a multistep schedule's milestones follow from training.epochs: for them the
-        // epochs, the schedule and the fine-tuning are part of what a checkpoint must match (a checkpoint of one phase is
-        // never trained on as the other). Other runs may be resumed with more epochs.
+        // A fine-tuned transfer's phases and a schedule that follows training.epochs (multistep's milestones, a cosine over
+        // the epochs): for them the epochs, the schedule and the fine-tuning are part of what a checkpoint must match (a
+        // checkpoint of one phase is never trained on as the other). Other runs may be resumed with more epochs.
         TrainingConfig t = c.training();
-        boolean epochsMatter = t.fineTune() != null || t.schedule() != null && "multistep".equals(t.schedule().type());
+        boolean epochsMatter = t.fineTune() != null || t.schedule() != null && t.schedule().followsEpochs();
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
                 d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed(), d.folder(), d.classes(), d.augment()),
                 c.model(), c.optimizer(), epochsMatter ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune())

@@ -80,10 +80,11 @@ class GraphConfigTest {
     @Test
     void theMultistepScheduleStretchesWithTheEpochs() {
         ExperimentConfig file = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
-        assertEquals(80, file.training().epochs());
-        assertEquals(0.1, file.training().schedule().valueAt(0.1, 0, 39), 1e-12);
-        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 40), 1e-12, "from epoch 41");
-        assertEquals(0.001, file.training().schedule().valueAt(0.1, 0, 60), 1e-12, "from epoch 61");
+        assertEquals(100, file.training().epochs());
+        assertEquals(0.1, file.training().schedule().valueAt(0.1, 0, 49), 1e-12);
+        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 50), 1e-12, "from epoch 51");
+        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 74), 1e-12);
+        assertEquals(0.001, file.training().schedule().valueAt(0.1, 0, 75), 1e-12, "from epoch 76");
         ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=45"));
         TrainingCallbacks.Schedule s = r.training().schedule();
         assertEquals(0.1, s.valueAt(0.1, 0, 22), 1e-12);

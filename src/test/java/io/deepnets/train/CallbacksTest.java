@@ -1,6 +1,7 @@
 package io.deepnets.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -138,6 +139,30 @@ class CallbacksTest {
         assertEquals(0.1, step.valueAt(0.1, 999, 4), 1e-12);
         assertEquals(0.05, step.valueAt(0.1, 999, 5), 1e-12);
         assertEquals(0.025, step.valueAt(0.1, 999, 12), 1e-12);
+    }
+
+    @Test
+    void aCosineWithoutDecayStepsRunsPerEpochOverTheTraining() {
+        String base = "name: x\ndata: {dataset: mnist, validation_split: 0.2}\nmodel: {input_shape: [784], layers: [{type: output, units: 10}]}\n"
+                + "optimizer: {name: sgd, learning_rate: 0.1, schedule: {type: cosine, alpha: 0.01}}\ntraining: {epochs: 100}\n";
+        TrainingCallbacks.Schedule s = ConfigLoader.parse(base, List.of()).training().schedule();
+        assertFalse(s.perStep(), "LearningRateScheduler's per-epoch form");
+        assertTrue(s.followsEpochs(), "a checkpoint resumes only with the same epochs");
+        assertEquals(0.1, s.valueAt(0.1, 12_345, 0), 1e-15, "the first epoch at the full rate, whatever the step");
+        assertEquals(0.1 * (0.99 * 0.5 * (1 + Math.cos(Math.PI * 0.25)) + 0.01), s.valueAt(0.1, 0, 25), 1e-15);
+        assertEquals(0.1 * (0.99 * 0.5 + 0.01), s.valueAt(0.1, 0, 50), 1e-15, "half way: the mean of the rate and alpha x the rate");
+        assertEquals(0.1 * (0.99 * 0.5 * (1 + Math.cos(Math.PI * 0.99)) + 0.01), s.valueAt(0.1, 0, 99), 1e-15, "the last epoch");
+        TrainingCallbacks.Schedule longer = ConfigLoader.parse(base, List.of("training.epochs=200")).training().schedule();
+        assertEquals(s.valueAt(0.1, 0, 25), longer.valueAt(0.1, 0, 50), 1e-15, "the same curve stretched over the epochs");
+        String yaml = ConfigLoader.toYaml(ConfigLoader.parse(base, List.of()));
+        assertFalse(yaml.contains("decay_steps"), yaml);
+        assertEquals(yaml, ConfigLoader.toYaml(ConfigLoader.parse(yaml, List.of())), "config.yaml reloads to the same schedule");
+        TrainingCallbacks.Schedule steps = ConfigLoader.parse(base, List.of("optimizer.schedule.decay_steps=1000")).training().schedule();
+        assertTrue(steps.perStep() && !steps.followsEpochs(), "with decay_steps it is Keras's CosineDecay, per step");
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(base, List.of("optimizer.schedule.decay_steps=0")))
+                .getMessage().contains("optimizer.schedule.decay_steps: expected a positive integer, got 0"));
+        assertTrue(assertThrows(ConfigException.class, () -> ConfigLoader.parse(base, List.of("optimizer.schedule.warmup_steps=10",
+                "optimizer.schedule.warmup_target=0.2"))).getMessage().contains("optimizer.schedule.warmup_steps: needs decay_steps"));
     }
 
     @Test
