@@ -104,7 +104,7 @@ class Conv2d(nn.Conv2d):
         native = (k - 1) // 2 if (padding == "same" and stride == 1 and k % 2 == 1) else 0
         self.explicit = padding == "same" and not (stride == 1 and k % 2 == 1)
         super().__init__(cin, cout, k, stride=stride, padding=native, bias=bias, groups=groups)
-        self.l2 = l2
+        self.l2, self.init = l2, init
         keras_init(self.weight, init)
         if self.bias is not None:
             nn.init.zeros_(self.bias)
@@ -140,7 +140,7 @@ def Dense(cin, cout, l2=0.0):
     m = nn.Linear(cin, cout)
     nn.init.xavier_uniform_(m.weight)
     nn.init.zeros_(m.bias)
-    m.l2 = l2
+    m.l2, m.init = l2, "glorot_uniform"
     return m
 
 
@@ -403,8 +403,18 @@ MODELS = {
 }
 
 
+def yaml_kernels(y):
+    """Every layer of a zoo YAML that has a kernel (its blocks' layers included), as the dicts written."""
+    kinds = {"conv2d", "dense", "output", "depthwise_conv2d", "separable_conv2d"}
+    layers = list(y["model"]["layers"])
+    for block in (y["model"].get("blocks") or {}).values():
+        layers += block["layers"]
+    return [l for l in layers if l.get("type") in kinds]
+
+
 def check_recipe(name):
-    """Compares the table above with configs/zoo/<name>.yaml where PyYAML is at hand; warns on a difference."""
+    """Compares the table above, and the twin's regularisation (the kernels' L2 factors, their initialisers, the label
+    smoothing), with configs/zoo/<name>.yaml where PyYAML is at hand; warns on a difference."""
     try:
         import yaml
     except ImportError:
@@ -416,13 +426,23 @@ def check_recipe(name):
         y = yaml.safe_load(f)
     ds, _, opt, lr, mom, batch, vs, aug, _ = MODELS[name]
     a = y["data"].get("augment")
+    kernels = yaml_kernels(y)
+    net = build(name)
+    twin_kernels = [m for m in net.modules() if isinstance(m, (nn.Conv2d, nn.Linear))]
+    output = [l for l in y["model"]["layers"] if l.get("type") == "output"]
     want = {"dataset": y["data"]["dataset"], "optimizer": y["optimizer"]["name"],
             "learning_rate": float(y["optimizer"]["learning_rate"]), "momentum": y["optimizer"].get("momentum"),
             "batch_size": y["training"]["batch_size"], "validation_split": y["data"].get("validation_split"),
             "augment": None if a is None else (bool(a.get("horizontal_flip", False)), a.get("width_shift", 0.0),
-                                               a.get("height_shift", 0.0))}
+                                               a.get("height_shift", 0.0)),
+            "kernel L2 factors": sorted({float((l.get("kernel_regularizer") or {}).get("l2", 0.0)) for l in kernels} - {0.0}),
+            "kernel initialisers": sorted({l.get("kernel_initializer", "glorot_uniform") for l in kernels}),
+            "label smoothing": float(output[0].get("label_smoothing", 0.0)) if output else 0.0}
     have = {"dataset": ds, "optimizer": opt, "learning_rate": lr, "momentum": mom, "batch_size": batch,
-            "validation_split": vs, "augment": aug}
+            "validation_split": vs, "augment": aug,
+            "kernel L2 factors": sorted({float(getattr(m, "l2", 0.0)) for m in twin_kernels} - {0.0}),
+            "kernel initialisers": sorted({getattr(m, "init", "glorot_uniform") for m in twin_kernels}),
+            "label smoothing": SMOOTHING.get(name, 0.0)}
     for k in want:
         if want[k] != have[k]:
             print(f"# WARNING {name}: {k} is {want[k]!r} in {path}, {have[k]!r} here", flush=True)

@@ -311,7 +311,9 @@ public final class ExperimentRunner {
                 data.test().count(), net.numParams());
         out.println("run folder: " + runDir);
         Path historyFile = runDir.resolve(RunFolder.HISTORY);
+        HistoryCsv.Rewriter historyCsv = new HistoryCsv.Rewriter(historyFile);
         Checkpoint.Identity identity = identity(config, net.numParams());
+        Checkpoint.Writer checkpoints = new Checkpoint.Writer(runDir, config.seed(), identity);
         Trainer[] trainerRef = new Trainer[1];
         // The network being trained: the fine-tuning phase trains a new one (other layers frozen, a new optimizer).
         Network[] current = {net};
@@ -330,8 +332,8 @@ public final class ExperimentRunner {
                 history.add(result);
                 try {
                     // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
-                    Checkpoint.save(runDir, current[0], config.seed(), identity, history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
-                    HistoryCsv.write(historyFile, history);
+                    checkpoints.save(current[0], history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
+                    historyCsv.write(history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
                     throw new UncheckedIOException(io.deepnets.FailureText.explain("cannot write " + historyFile + " or its checkpoint", e), e);
@@ -444,6 +446,8 @@ public final class ExperimentRunner {
         long filesStart = System.nanoTime();
         Map<String, Object> metrics;
         try {
+            // The epochs rewrote history.csv without forcing it (HistoryCsv.Rewriter): final now, forced before the marker.
+            HistoryCsv.sync(runDir.resolve(RunFolder.HISTORY));
             AtomicFiles.write(runDir.resolve(RunFolder.MODEL), o -> net.save(o, true));
             ConfusionCsv.write(runDir.resolve(RunFolder.CONFUSION), data.classNames(), test.confusion());
             PredictionsCsv.write(runDir.resolve(RunFolder.PREDICTIONS), data.test().labels(), test);
@@ -497,6 +501,7 @@ public final class ExperimentRunner {
         m.put("status", "diverged");
         m.put("diverged_epoch", epoch);
         try {
+            HistoryCsv.sync(runDir.resolve(RunFolder.HISTORY));
             MetricsJson.write(runDir.resolve(RunFolder.METRICS), m);
             Checkpoint.delete(runDir);
         } catch (IOException e) {

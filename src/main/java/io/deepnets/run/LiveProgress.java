@@ -28,12 +28,14 @@ final class LiveProgress implements TrainingObserver {
         this.epoch = epoch;
         this.epochs = epochs;
         this.steps = steps;
-        write(0, Double.NaN, Double.NaN, 0, "training");
+        if (lastWrite == 0 || due()) {
+            write(0, Double.NaN, Double.NaN, 0, "training");
+        }
     }
 
     @Override
     public void batchFinished(int step, int steps, double runningLoss, double runningAccuracy, double elapsedSeconds) {
-        if (System.currentTimeMillis() - lastWrite >= ProgressFile.INTERVAL_MILLIS) {
+        if (due()) {
             write(step, runningLoss, runningAccuracy, elapsedSeconds, "training");
         }
     }
@@ -41,7 +43,18 @@ final class LiveProgress implements TrainingObserver {
     @Override
     public void epochFinished(EpochResult result, int epochs) {
         this.epochs = epochs;
-        write(steps, result.loss(), result.accuracy(), result.epochSeconds(), "epoch-end");
+        if (due()) {
+            write(steps, result.loss(), result.accuracy(), result.epochSeconds(), "epoch-end");
+        }
+    }
+
+    /**
+     * Whether the last write is old enough for another: at most one every {@link ProgressFile#INTERVAL_MILLIS} ms,
+     * epoch boundaries included (a sweep's small network trains an epoch in ~10 ms; two writes an epoch cost it as
+     * much as its training). Readers see an epoch's end within that interval, and the run's end in its files.
+     */
+    private boolean due() {
+        return System.currentTimeMillis() - lastWrite >= ProgressFile.INTERVAL_MILLIS;
     }
 
     private void write(int step, double loss, double accuracy, double elapsed, String phase) {

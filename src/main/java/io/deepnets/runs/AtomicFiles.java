@@ -11,6 +11,10 @@ import java.nio.file.StandardCopyOption;
 /**
  * Writes a file completely or not at all: into a temporary file in the same folder, forced to disk, then
  * renamed over the target. A full disk or an interrupted write leaves the previous version (or nothing).
+ *
+ * <p>{@link #writeUnsynced} skips the forcing, for files rewritten after every epoch that something else makes
+ * durable: a killed process still leaves the whole file (the kernel keeps what was written), only a power failure
+ * can lose the newest version; {@link #sync} forces such a file once it is final.
  */
 public final class AtomicFiles {
     private AtomicFiles() {
@@ -32,8 +36,33 @@ public final class AtomicFiles {
      * left on device".
      */
     public static void write(Path target, Content content) throws IOException {
+        write(target, content, true);
+    }
+
+    /**
+     * As {@link #write(Path, Content)}, without forcing the file to disk: readers and a killed process still see the
+     * old or the new version whole. For files rewritten every epoch whose loss a power failure may cost (progress.json),
+     * or that a checkpoint already holds (history.csv, forced with {@link #sync} when the run ends).
+     */
+    public static void writeUnsynced(Path target, Content content) throws IOException {
+        write(target, content, false);
+    }
+
+    /** As {@link #writeString(Path, String)}, not forced to disk ({@link #writeUnsynced}). */
+    public static void writeStringUnsynced(Path target, String text) throws IOException {
+        writeUnsynced(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    /** Forces {@code file}'s content to disk (one written with {@link #writeUnsynced}, now final). */
+    public static void sync(Path file) throws IOException {
+        try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+    }
+
+    private static void write(Path target, Content content, boolean force) throws IOException {
         try {
-            writeThroughTemporary(target, content);
+            writeThroughTemporary(target, content, force);
         } catch (java.nio.file.FileSystemException e) {
             Path dir = target.toAbsolutePath().getParent();
             String why = dir != null && !Files.isDirectory(dir) ? "the folder " + dir + " does not exist"
@@ -43,7 +72,7 @@ public final class AtomicFiles {
         }
     }
 
-    private static void writeThroughTemporary(Path target, Content content) throws IOException {
+    private static void writeThroughTemporary(Path target, Content content, boolean force) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
         try {
@@ -55,8 +84,8 @@ public final class AtomicFiles {
             try (OutputStream out = Files.newOutputStream(tmp)) {
                 content.writeTo(out);
             }
-            try (var channel = java.nio.channels.FileChannel.open(tmp, java.nio.file.StandardOpenOption.WRITE)) {
-                channel.force(true);
+            if (force) {
+                sync(tmp);
             }
             FaultInjection.reach("atomic." + target.getFileName());
             try {

@@ -28,7 +28,8 @@ import org.deeplearning4j.util.ModelSerializer;
  * {@code state.json} (epoch, seed, iteration count, the identity of the experiment, the model file's SHA-256
  * and size, and the history rows up to that epoch). The folder is written under a temporary name and renamed
  * into place in one step, so a checkpoint is either complete or absent; the previous one is kept until the
- * next is in place, so a checkpoint damaged afterwards still leaves one to fall back to.
+ * next is in place, so a checkpoint damaged afterwards still leaves one to fall back to. A run's {@link Writer}
+ * forces a checkpoint to disk at most every {@link Writer#SYNC_SECONDS} and keeps the newest forced one too.
  *
  * <p>The random state needs no saving: shuffling and dropout are reseeded from (seed, epoch) at the start of
  * every epoch.
@@ -66,16 +67,71 @@ public final class Checkpoint {
         save(runDir, io.deepnets.model.Network.of(net), seed, identity, history, Map.of(), null);
     }
 
-    /** The same, with the callbacks' state and the best weights kept so far (null when none). */
+    /** The same, with the callbacks' state and the best weights kept so far (null when none), forced to disk. */
     public static void save(Path runDir, io.deepnets.model.Network net, long seed, Identity identity, List<EpochResult> history,
             Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
+        save(runDir, net, seed, identity, history, callbacks, bestParams, true, -1);
+    }
+
+    /**
+     * A run's checkpoints, one after every epoch, forced to disk when the newest forced one is at least
+     * {@link #SYNC_SECONDS} old. A process killed at any point loses no finished epoch either way (the kernel keeps
+     * what was written before the kill); a power failure may lose the unforced ones, so the newest forced checkpoint
+     * is kept beside the last two until a newer one is forced, and a resume falls back to it. A network that trains an
+     * epoch in 10 ms (a sweep's digits net) would otherwise spend more time waiting for the disk than training.
+     */
+    public static final class Writer {
+        /** The most training time that a power failure may cost: a checkpoint is forced at most this often. */
+        public static final double SYNC_SECONDS = 10;
+        private final Path runDir;
+        private final long seed;
+        private final Identity identity;
+        private final java.util.function.LongSupplier nanoClock;
+        private int syncedEpoch = -1;
+        private long syncedAt;
+
+        /** A writer whose first forced checkpoint is the first one written {@link #SYNC_SECONDS} or more from now. */
+        public Writer(Path runDir, long seed, Identity identity) {
+            this(runDir, seed, identity, System::nanoTime);
+        }
+
+        Writer(Path runDir, long seed, Identity identity, java.util.function.LongSupplier nanoClock) {
+            this.runDir = runDir;
+            this.seed = seed;
+            this.identity = identity;
+            this.nanoClock = nanoClock;
+            this.syncedAt = nanoClock.getAsLong();
+        }
+
+        /**
+         * Writes the checkpoint after the last epoch of {@code history}, as {@link Checkpoint#save}, forcing it when due.
+         *
+         * @return whether it was forced to disk
+         */
+        public boolean save(io.deepnets.model.Network net, List<EpochResult> history, Map<String, Object> callbacks,
+                org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
+            long now = nanoClock.getAsLong();
+            boolean sync = (now - syncedAt) / 1e9 >= SYNC_SECONDS;
+            Checkpoint.save(runDir, net, seed, identity, history, callbacks, bestParams, sync, sync ? history.size() : syncedEpoch);
+            if (sync) {
+                syncedEpoch = history.size();
+                syncedAt = now;
+            }
+            return sync;
+        }
+    }
+
+    private static void save(Path runDir, io.deepnets.model.Network net, long seed, Identity identity, List<EpochResult> history,
+            Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams, boolean sync, int keep) throws IOException {
         int epoch = history.size();
         Path root = Files.createDirectories(runDir.resolve(FOLDER));
         Path tmp = Files.createTempDirectory(root, ".epoch-" + epoch + "-");
         try {
             Path model = tmp.resolve(MODEL);
             net.save(model.toFile(), true);
-            force(model);
+            if (sync) {
+                force(model);
+            }
             FaultInjection.reach("checkpoint.model-written");
             Map<String, Object> state = new LinkedHashMap<>();
             state.put("epoch", epoch);
@@ -91,11 +147,15 @@ public final class Checkpoint {
             if (bestParams != null) {
                 Path best = tmp.resolve(BEST);
                 org.nd4j.linalg.factory.Nd4j.saveBinary(bestParams, best.toFile());
-                force(best);
+                if (sync) {
+                    force(best);
+                }
                 state.put("best_params_sha256", sha256(best));
             }
             Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
-            force(tmp.resolve(STATE));
+            if (sync) {
+                force(tmp.resolve(STATE));
+            }
             FaultInjection.reach("checkpoint.state-written");
             Path target = root.resolve(dirName(epoch));
             if (Files.exists(target)) {
@@ -115,7 +175,7 @@ public final class Checkpoint {
         try (Stream<Path> dirs = Files.list(root)) {
             for (Path d : dirs.toList()) {
                 int e = epochOf(d);
-                if ((e >= 0 && e < epoch - 1) || d.getFileName().toString().startsWith(".")) {
+                if ((e >= 0 && e < epoch - 1 && e != keep) || d.getFileName().toString().startsWith(".")) {
                     AtomicFiles.deleteTree(d);
                 }
             }

@@ -8,13 +8,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code progress.json}: where a run being trained stands, rewritten atomically at the start and end of every epoch
- * and at most every {@link #INTERVAL_MILLIS} ms within one, for readers outside the training process ({@code serve}).
+ * {@code progress.json}: where a run being trained stands, rewritten atomically at most every {@link #INTERVAL_MILLIS} ms
+ * (at the start and end of an epoch, and within one), and at the start of the first epoch, for readers outside the
+ * training process ({@code serve}).
  * Training never reads it and never waits for a reader.
  */
 public final class ProgressFile {
     public static final String NAME = "progress.json";
-    /** The least time between two writes within an epoch. */
+    /** The least time between two writes. */
     public static final long INTERVAL_MILLIS = 2000;
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -61,8 +62,9 @@ public final class ProgressFile {
         }
     }
 
+    /** Replaces the file atomically, not forced to disk: a courtesy to readers, not worth a disk flush every epoch. */
     public static void write(Path runDir, Progress p) throws IOException {
-        AtomicFiles.write(runDir.resolve(NAME), out -> out.write(MAPPER.writeValueAsBytes(p.json())));
+        AtomicFiles.writeUnsynced(runDir.resolve(NAME), out -> out.write(MAPPER.writeValueAsBytes(p.json())));
     }
 
     /** The progress in {@code runDir}, or null when there is none or it cannot be read (a reader never fails on it). */

@@ -1,0 +1,117 @@
+package io.deepnets.runs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.model.Network;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * A run's checkpoints are forced to disk at most every {@link Checkpoint.Writer#SYNC_SECONDS} (by a clock the test
+ * sets), and the newest forced one is kept beside the last two, so that a power failure that damages the unforced
+ * ones still leaves a checkpoint to resume from; history.csv's rewriter writes what the full rewrite writes.
+ */
+class CheckpointWriterTest {
+    @TempDir
+    Path tmp;
+
+    private static Network tinyNetwork() {
+        MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.FLOAT).list()
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(3).activation(Activation.SOFTMAX).build())
+                .build());
+        net.init();
+        return Network.of(net);
+    }
+
+    private List<Integer> epochsOnDisk() throws Exception {
+        try (Stream<Path> dirs = Files.list(tmp.resolve(Checkpoint.FOLDER))) {
+            return dirs.map(d -> d.getFileName().toString()).filter(n -> n.startsWith("epoch-"))
+                    .map(n -> Integer.parseInt(n.substring(6))).sorted().toList();
+        }
+    }
+
+    @Test
+    void forcesAtMostEveryIntervalAndKeepsTheNewestForcedCheckpointForAPowerFailure() throws Exception {
+        Network net = tinyNetwork();
+        Checkpoint.Identity id = new Checkpoint.Identity("tiny", "fingerprint", net.numParams());
+        long[] now = {0};
+        Checkpoint.Writer writer = new Checkpoint.Writer(tmp, 7, id, () -> now[0]);
+        double[] endsAt = {1, 12, 13, 14, 15, 23, 24};   // seconds after the writer was made, epochs 1 to 7
+        List<EpochResult> history = new ArrayList<>();
+        List<Boolean> forced = new ArrayList<>();
+        List<List<Integer>> onDisk = new ArrayList<>();
+        for (int e = 1; e <= endsAt.length; e++) {
+            now[0] = (long) (endsAt[e - 1] * 1e9);
+            history.add(new EpochResult(e, 1.0 / e, 0.5, 1.0, 0.5, 0.01, 1.0, 0.1));
+            forced.add(writer.save(net, history, Map.of(), null));
+            onDisk.add(epochsOnDisk());
+        }
+        assertEquals(List.of(false, true, false, false, false, true, false), forced, "forced 10 s or more after the last forced one");
+        assertEquals(List.of(List.of(1), List.of(1, 2), List.of(2, 3), List.of(2, 3, 4), List.of(2, 4, 5), List.of(5, 6), List.of(6, 7)), onDisk,
+                "the last two, and the newest forced one until a newer one is forced");
+    }
+
+    @Test
+    void aResumeAfterAPowerFailureFallsBackToTheNewestForcedCheckpoint() throws Exception {
+        Network net = tinyNetwork();
+        Checkpoint.Identity id = new Checkpoint.Identity("tiny", "fingerprint", net.numParams());
+        long[] now = {0};
+        Checkpoint.Writer writer = new Checkpoint.Writer(tmp, 7, id, () -> now[0]);
+        List<EpochResult> history = new ArrayList<>();
+        double[] endsAt = {1, 12, 13, 14, 15};
+        for (int e = 1; e <= endsAt.length; e++) {
+            now[0] = (long) (endsAt[e - 1] * 1e9);
+            history.add(new EpochResult(e, 1.0 / e, 0.5, 1.0, 0.5, 0.01, 1.0, 0.1));
+            writer.save(net, history, Map.of(), null);
+        }
+        assertEquals(List.of(2, 4, 5), epochsOnDisk());
+        // What a power failure can leave of files never forced: empty.
+        for (int e : new int[] {4, 5}) {
+            Files.write(tmp.resolve(Checkpoint.FOLDER).resolve(String.format("epoch-%04d", e)).resolve("model.zip"), new byte[0]);
+        }
+        ByteArrayOutputStream notes = new ByteArrayOutputStream();
+        Checkpoint.Saved saved = Checkpoint.load(tmp, id, new PrintStream(notes, true, StandardCharsets.UTF_8));
+        assertEquals(2, saved.epoch());
+        assertEquals(history.subList(0, 2), saved.history());
+        String said = notes.toString(StandardCharsets.UTF_8);
+        assertTrue(said.contains("epoch 5 is unusable") && said.contains("epoch 4 is unusable") && said.contains("resuming from the checkpoint of epoch 2"), said);
+    }
+
+    @Test
+    void historyRewriterWritesWhatTheFullRewriteWrites() throws Exception {
+        Path byRewriter = tmp.resolve("a.csv");
+        Path whole = tmp.resolve("b.csv");
+        HistoryCsv.Rewriter rewriter = new HistoryCsv.Rewriter(byRewriter);
+        List<EpochResult> history = new ArrayList<>();
+        for (int e = 1; e <= 4; e++) {
+            history.add(new EpochResult(e, 2.0 / e, 0.25 * e, 1.5 / e, 0.2 * e, 0.125 * e, 3.0, e < 3 ? 0.1 : Double.NaN));
+            rewriter.write(history);
+            HistoryCsv.write(whole, history);
+            assertEquals(Files.readString(whole), Files.readString(byRewriter), "after epoch " + e);
+        }
+        // A history replaced from its third row on (a resume's): the rows after the common part are formatted anew.
+        history.set(2, new EpochResult(3, 9.0, 0.9, 9.0, 0.9, 9.0, 9.0, 0.01));
+        history.remove(3);
+        rewriter.write(history);
+        HistoryCsv.write(whole, history);
+        assertEquals(Files.readString(whole), Files.readString(byRewriter));
+        assertEquals(3, HistoryCsv.read(byRewriter).size());
+        HistoryCsv.sync(byRewriter);
+    }
+}
