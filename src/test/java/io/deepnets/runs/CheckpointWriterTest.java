@@ -46,49 +46,46 @@ class CheckpointWriterTest {
         }
     }
 
-    @Test
-    void forcesAtMostEveryIntervalAndKeepsTheNewestForcedCheckpointForAPowerFailure() throws Exception {
+    /** What a run's epochs left: whether each checkpoint was forced, and the checkpoint folders after each. */
+    private record Epochs(Checkpoint.Identity id, List<EpochResult> history, List<Boolean> forced, List<List<Integer>> onDisk) {
+    }
+
+    /** Trains no network: writes the checkpoints of epochs ending {@code endsAt} seconds after the writer was made. */
+    private Epochs checkpointsAt(double... endsAt) throws Exception {
         Network net = tinyNetwork();
         Checkpoint.Identity id = new Checkpoint.Identity("tiny", "fingerprint", net.numParams());
         long[] now = {0};
         Checkpoint.Writer writer = new Checkpoint.Writer(tmp, 7, id, () -> now[0]);
-        double[] endsAt = {1, 12, 13, 14, 15, 23, 24};   // seconds after the writer was made, epochs 1 to 7
-        List<EpochResult> history = new ArrayList<>();
-        List<Boolean> forced = new ArrayList<>();
-        List<List<Integer>> onDisk = new ArrayList<>();
+        Epochs out = new Epochs(id, new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         for (int e = 1; e <= endsAt.length; e++) {
             now[0] = (long) (endsAt[e - 1] * 1e9);
-            history.add(new EpochResult(e, 1.0 / e, 0.5, 1.0, 0.5, 0.01, 1.0, 0.1));
-            forced.add(writer.save(net, history, Map.of(), null));
-            onDisk.add(epochsOnDisk());
+            out.history().add(new EpochResult(e, 1.0 / e, 0.5, 1.0, 0.5, 0.01, 1.0, 0.1));
+            out.forced().add(writer.save(net, out.history(), Map.of(), null));
+            out.onDisk().add(epochsOnDisk());
         }
-        assertEquals(List.of(false, true, false, false, false, true, false), forced, "forced 10 s or more after the last forced one");
-        assertEquals(List.of(List.of(1), List.of(1, 2), List.of(2, 3), List.of(2, 3, 4), List.of(2, 4, 5), List.of(5, 6), List.of(6, 7)), onDisk,
+        return out;
+    }
+
+    @Test
+    void forcesAtMostEveryIntervalAndKeepsTheNewestForcedCheckpointForAPowerFailure() throws Exception {
+        Epochs e = checkpointsAt(1, 12, 13, 14, 15, 23, 24);
+        assertEquals(List.of(false, true, false, false, false, true, false), e.forced(), "forced 10 s or more after the last forced one");
+        assertEquals(List.of(List.of(1), List.of(1, 2), List.of(2, 3), List.of(2, 3, 4), List.of(2, 4, 5), List.of(5, 6), List.of(6, 7)), e.onDisk(),
                 "the last two, and the newest forced one until a newer one is forced");
     }
 
     @Test
     void aResumeAfterAPowerFailureFallsBackToTheNewestForcedCheckpoint() throws Exception {
-        Network net = tinyNetwork();
-        Checkpoint.Identity id = new Checkpoint.Identity("tiny", "fingerprint", net.numParams());
-        long[] now = {0};
-        Checkpoint.Writer writer = new Checkpoint.Writer(tmp, 7, id, () -> now[0]);
-        List<EpochResult> history = new ArrayList<>();
-        double[] endsAt = {1, 12, 13, 14, 15};
-        for (int e = 1; e <= endsAt.length; e++) {
-            now[0] = (long) (endsAt[e - 1] * 1e9);
-            history.add(new EpochResult(e, 1.0 / e, 0.5, 1.0, 0.5, 0.01, 1.0, 0.1));
-            writer.save(net, history, Map.of(), null);
-        }
+        Epochs e = checkpointsAt(1, 12, 13, 14, 15);
         assertEquals(List.of(2, 4, 5), epochsOnDisk());
         // What a power failure can leave of files never forced: empty.
-        for (int e : new int[] {4, 5}) {
-            Files.write(tmp.resolve(Checkpoint.FOLDER).resolve(String.format("epoch-%04d", e)).resolve("model.zip"), new byte[0]);
+        for (int epoch : new int[] {4, 5}) {
+            Files.write(tmp.resolve(Checkpoint.FOLDER).resolve(String.format("epoch-%04d", epoch)).resolve("model.zip"), new byte[0]);
         }
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
-        Checkpoint.Saved saved = Checkpoint.load(tmp, id, new PrintStream(notes, true, StandardCharsets.UTF_8));
+        Checkpoint.Saved saved = Checkpoint.load(tmp, e.id(), new PrintStream(notes, true, StandardCharsets.UTF_8));
         assertEquals(2, saved.epoch());
-        assertEquals(history.subList(0, 2), saved.history());
+        assertEquals(e.history().subList(0, 2), saved.history());
         String said = notes.toString(StandardCharsets.UTF_8);
         assertTrue(said.contains("epoch 5 is unusable") && said.contains("epoch 4 is unusable") && said.contains("resuming from the checkpoint of epoch 2"), said);
     }
