@@ -28,7 +28,7 @@ final class LiveProgress implements TrainingObserver {
         this.epoch = epoch;
         this.epochs = epochs;
         this.steps = steps;
-        if (lastWrite == 0 || due()) {
+        if (due()) {
             write(0, Double.NaN, Double.NaN, 0, "training");
         }
     }
@@ -51,7 +51,8 @@ final class LiveProgress implements TrainingObserver {
     /**
      * Whether the last write is old enough for another: at most one every {@link ProgressFile#INTERVAL_MILLIS} ms,
      * epoch boundaries included (a sweep's small network trains an epoch in ~10 ms; two writes an epoch cost it as
-     * much as its training). Readers see an epoch's end within that interval, and the run's end in its files.
+     * much as its training). The first write is always due (lastWrite starts at 0). Readers see an epoch's end within
+     * that interval, and the run's end in its files.
      */
     private boolean due() {
         return System.currentTimeMillis() - lastWrite >= ProgressFile.INTERVAL_MILLIS;

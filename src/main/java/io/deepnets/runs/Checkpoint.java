@@ -4,12 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.deepnets.BadInputException;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -130,7 +128,7 @@ public final class Checkpoint {
             Path model = tmp.resolve(MODEL);
             net.save(model.toFile(), true);
             if (sync) {
-                force(model);
+                AtomicFiles.sync(model);
             }
             FaultInjection.reach("checkpoint.model-written");
             Map<String, Object> state = new LinkedHashMap<>();
@@ -148,13 +146,13 @@ public final class Checkpoint {
                 Path best = tmp.resolve(BEST);
                 org.nd4j.linalg.factory.Nd4j.saveBinary(bestParams, best.toFile());
                 if (sync) {
-                    force(best);
+                    AtomicFiles.sync(best);
                 }
                 state.put("best_params_sha256", sha256(best));
             }
             Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
             if (sync) {
-                force(tmp.resolve(STATE));
+                AtomicFiles.sync(tmp.resolve(STATE));
             }
             FaultInjection.reach("checkpoint.state-written");
             Path target = root.resolve(dirName(epoch));
@@ -433,12 +431,6 @@ public final class Checkpoint {
             return java.util.HexFormat.of().formatHex(md.digest());
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-        }
-    }
-
-    private static void force(Path file) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.force(true);
         }
     }
 }
