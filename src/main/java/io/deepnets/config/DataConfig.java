@@ -74,8 +74,16 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
      * Keras's {@code ImageDataGenerator} augmentation with its meaning: a shift is a fraction of the width/height or a
      * number of pixels ({@link Shift}), {@code rotation} is a range in degrees, {@code zoom} z draws a scale in
      * [1 - z, 1 + z], points outside the image take the nearest edge pixel ({@code fill_mode='nearest'}).
+     *
+     * <p>{@code cutout} is not an {@code ImageDataGenerator} argument: it is DeVries and Taylor's cutout
+     * (arXiv:1708.04552, their reference code's {@code Cutout(n_holes=1, length)}), a square of {@code cutout} x
+     * {@code cutout} pixels centred on a pixel drawn uniformly over the image, clipped at the edges, set to 0 in every
+     * channel after the other changes; 0 for none.
      */
-    public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom) {
+    public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout) {
+        /** The longest cutout side accepted; {@link io.deepnets.config.DataConfig.ImageFolder#MAX_SIDE} bounds images too. */
+        public static final int MAX_CUTOUT = ImageFolder.MAX_SIDE;
+
         public Augmentation {
             Objects.requireNonNull(widthShift, "widthShift");
             Objects.requireNonNull(heightShift, "heightShift");
@@ -83,6 +91,15 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
             if (!(rotation >= 0 && rotation <= 180)) {
                 throw new ConfigException("data.augment.rotation", "expected degrees in [0, 180], got " + rotation);
             }
+            if (cutout < 0 || cutout > MAX_CUTOUT) {
+                throw new ConfigException("data.augment.cutout", "expected the side of the square in pixels, 0 (none) to " + MAX_CUTOUT + ", got "
+                        + cutout);
+            }
+        }
+
+        /** Without cutout. */
+        public Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom) {
+            this(horizontalFlip, widthShift, heightShift, rotation, zoom, 0);
         }
 
         /** Both shifts given as Keras floats (fractions below 1, pixels from 1 on). */
@@ -99,12 +116,17 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
 
         /** Whether any change is drawn at all. */
         public boolean changesAnything() {
-            return horizontalFlip || widthShift.range() > 0 || heightShift.range() > 0 || rotation > 0 || zoom > 0;
+            return horizontalFlip || widthShift.range() > 0 || heightShift.range() > 0 || rotation > 0 || zoom > 0 || cutout > 0;
         }
 
         Map<String, Object> toMap() {
-            return ConfigMaps.of("horizontal_flip", horizontalFlip, "width_shift", widthShift.yamlValue(), "height_shift", heightShift.yamlValue(),
-                    "rotation", rotation, "zoom", zoom);
+            Map<String, Object> m = ConfigMaps.of("horizontal_flip", horizontalFlip, "width_shift", widthShift.yamlValue(),
+                    "height_shift", heightShift.yamlValue(), "rotation", rotation, "zoom", zoom);
+            if (cutout > 0) {
+                // Only when set, so that the resolved config of a run without it reads as before.
+                m.put("cutout", cutout);
+            }
+            return m;
         }
     }
 

@@ -2,6 +2,7 @@ package io.deepnets.data;
 
 import io.deepnets.config.DataConfig;
 import io.deepnets.config.TensorShape;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -11,7 +12,9 @@ import java.util.SplittableRandom;
  * affine map about the image centre (rotation, then shift, then zoom, as Keras composes them), sampled bilinearly
  * (scipy's {@code order=1}) with points outside taking the nearest edge pixel ({@code fill_mode='nearest'}), then a
  * horizontal flip with probability 1/2. A transform of whole-pixel shifts (and flips) alone samples every point at a
- * pixel, so it moves pixels without blending them.
+ * pixel, so it moves pixels without blending them. Last, with {@code cutout} L, DeVries and Taylor's cutout as their
+ * reference code draws it: a centre (y, x) uniform over the pixels, rows {@code clip(y - L/2, 0, h)} to
+ * {@code clip(y + L/2, 0, h)} (end excluded, L/2 rounded down) and the same for columns set to 0 in every channel.
  *
  * <p>The draws come from a generator seeded by (seed, epoch, step): the same seed gives the same augmented batches,
  * and a resumed run continues with the batches the uninterrupted one would have seen. Only the trainer calls it, on
@@ -118,6 +121,22 @@ public final class ImageAugmenter {
                         f[row + a] = f[row + b];
                         f[row + b] = t;
                     }
+                }
+            }
+        }
+        if (settings.cutout() > 0) {
+            // Drawn after the others, so that a file without cutout draws (and trains) exactly as before.
+            int y = random.nextInt(height);
+            int x = random.nextInt(width);
+            int half = settings.cutout() / 2;
+            int r0 = Math.max(0, y - half);
+            int r1 = Math.min(height, y + half);
+            int c0 = Math.max(0, x - half);
+            int c1 = Math.min(width, x + half);
+            for (int ch = 0; ch < channels; ch++) {
+                for (int r = r0; r < r1; r++) {
+                    int row = offset + ch * height * width + r * width;
+                    Arrays.fill(f, row + c0, row + c1, 0f);
                 }
             }
         }

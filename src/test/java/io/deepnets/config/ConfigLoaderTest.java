@@ -1,6 +1,7 @@
 package io.deepnets.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -255,5 +256,20 @@ class ConfigLoaderTest {
         assertEquals("data.augment.width_shift", e.keyPath());
         assertTrue(e.getMessage().contains("expected a fraction in [0, 1), a number of pixels or an integer, got -2"), e.getMessage());
         assertTrue(rejected(MINIMAL, "data.augment={height_shift: -0.5}").getMessage().contains("got -0.5"));
+    }
+
+    @Test
+    void cutoutIsASquareSideInPixelsWrittenOnlyWhenSet() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("data.augment={horizontal_flip: true, cutout: 8}"));
+        assertEquals(8, c.data().augment().cutout());
+        assertEquals(c.data().augment(), ConfigLoader.parse(ConfigLoader.toYaml(c), List.of()).data().augment(), "kept in the resolved file");
+        assertEquals(8, ConfigLoader.parse(MINIMAL, List.of("data.augment={cutout: 8}")).data().augment().cutout(), "cutout alone augments");
+        ExperimentConfig flipOnly = ConfigLoader.parse(MINIMAL, List.of("data.augment={horizontal_flip: true}"));
+        assertEquals(0, flipOnly.data().augment().cutout());
+        assertFalse(ConfigLoader.toYaml(flipOnly).contains("cutout"), "a file without it resolves as before");
+        ConfigException e = rejected(MINIMAL, "data.augment={cutout: -1}");
+        assertEquals("data.augment.cutout", e.keyPath());
+        assertTrue(e.getMessage().contains("expected the side of the square in pixels, 0 (none) to 4096, got -1"), e.getMessage());
+        assertEquals("data.augment.cutout", rejected(MINIMAL, "data.augment={cutout: 8.5}").keyPath());
     }
 }

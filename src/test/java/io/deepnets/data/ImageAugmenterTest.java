@@ -106,4 +106,62 @@ class ImageAugmenterTest {
             assertTrue(movedBy(image, batch.features(), i, 0, 0), "Keras's width_shift_range=1 draws choice(1) = 0 pixels");
         }
     }
+
+    @Test
+    void cutoutZeroesTheClippedSquareAroundAUniformCentreInEveryChannelAfterTheFlip() {
+        float[] image = randomImage();
+        int n = 2000;
+        int length = 4;
+        ImageSet batch = copies(image, n);
+        int flips = 0;
+        DataConfig.Augmentation flipAndCutout = new DataConfig.Augmentation(true, DataConfig.Shift.NONE, DataConfig.Shift.NONE, 0, 0, length);
+        new ImageAugmenter(flipAndCutout, TensorShape.of(H, W, C), 3).apply(batch, 1, 2);
+        Set<Integer> centres = new HashSet<>();
+        for (int i = 0; i < n; i++) {
+            // The hole: the zeroed pixels of channel 0 (the random pixels are never exactly 0).
+            int r0 = H;
+            int r1 = -1;
+            int c0 = W;
+            int c1 = -1;
+            for (int r = 0; r < H; r++) {
+                for (int c = 0; c < W; c++) {
+                    if (batch.features()[i * SIZE + r * W + c] == 0f) {
+                        r0 = Math.min(r0, r);
+                        r1 = Math.max(r1, r);
+                        c0 = Math.min(c0, c);
+                        c1 = Math.max(c1, c);
+                    }
+                }
+            }
+            assertTrue(r1 >= 0, "every image has a hole (a centre on the image leaves at least one pixel of a 4-pixel square)");
+            // Its centre: rows clip(y - 2, 0, 8) .. clip(y + 2, 0, 8), so y = r0 + 2 unless clipped at the top.
+            int y = r0 > 0 ? r0 + length / 2 : r1 + 1 - length / 2;
+            int x = c0 > 0 ? c0 + length / 2 : c1 + 1 - length / 2;
+            assertTrue(y >= 0 && y < H && x >= 0 && x < W, "the centre lies on the image");
+            assertEquals(Math.max(0, y - 2), r0);
+            assertEquals(Math.min(H, y + 2) - 1, r1);
+            assertEquals(Math.max(0, x - 2), c0);
+            assertEquals(Math.min(W, x + 2) - 1, c1);
+            centres.add(y * W + x);
+            boolean same = true;
+            boolean mirror = true;
+            for (int ch = 0; ch < C; ch++) {
+                for (int r = 0; r < H; r++) {
+                    for (int c = 0; c < W; c++) {
+                        float got = batch.features()[i * SIZE + ch * H * W + r * W + c];
+                        if (r >= r0 && r <= r1 && c >= c0 && c <= c1) {
+                            assertEquals(0f, got, "the hole is in every channel");
+                        } else {
+                            same &= got == image[ch * H * W + r * W + c];
+                            mirror &= got == image[ch * H * W + r * W + W - 1 - c];
+                        }
+                    }
+                }
+            }
+            assertTrue(same || mirror, "outside the hole the image, flipped or not");
+            flips += mirror ? 1 : 0;
+        }
+        assertEquals(H * W, centres.size(), "every pixel is drawn as a centre");
+        assertTrue(flips > n / 3 && flips < 2 * n / 3, "about half flipped: " + flips);
+    }
 }
