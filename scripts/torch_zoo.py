@@ -38,7 +38,8 @@ Keras-faithful details
     (Keras's ImageDataGenerator): per image a shift drawn uniformly in [-shift, shift] x size, sampled bilinearly
     with points outside taking the nearest edge pixel (F.grid_sample, padding_mode='border'), then a horizontal flip
     with probability 1/2; training batches only. An integer shift n (Keras's integer form, the ResNet files) moves
-    by whole pixels, choice(n) * choice([-1, 1]), edges repeated, by indexing (no resampling)
+    by whole pixels, choice(n) * choice([-1, 1]), edges repeated, by indexing (no resampling); cutout L last: a
+    centre pixel drawn uniformly, rows and columns clip(centre -+ L // 2, 0, size) zeroed in every channel
   * tensors are NCHW (Keras is NHWC; only the flatten order before a dense layer differs, irrelevant here)
   * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs) are applied only with
     --milestones: the timed steps run at the initial rate, and the rate does not change a step's cost
@@ -384,9 +385,9 @@ def digits_cnn():
 # ----------------------------------------------------------------------------- recipes (from the YAMLs)
 # dataset, input (C, H, W), optimizer, learning rate, momentum, batch size, validation_split (None: the test set
 # validates, Keras's validation_data), augment
-# (horizontal_flip, width_shift, height_shift), builder
-AUG = (True, 0.125, 0.125)
-WHOLE = (True, 5, 5)   # the ResNet files: whole-pixel shifts of -4 to 4
+# (horizontal_flip, width_shift, height_shift, cutout), builder
+AUG = (True, 0.125, 0.125, 0)
+WHOLE = (True, 5, 5, 0)   # the ResNet files: whole-pixel shifts of -4 to 4
 MODELS = {
     "lenet5-mnist": ("mnist", (1, 28, 28), "sgd", 0.05, 0.9, 64, 0.1, None, lenet5),
     "alexnet-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.01, 0.9, 128, 0.1, AUG, alexnet),
@@ -434,7 +435,7 @@ def check_recipe(name):
             "learning_rate": float(y["optimizer"]["learning_rate"]), "momentum": y["optimizer"].get("momentum"),
             "batch_size": y["training"]["batch_size"], "validation_split": y["data"].get("validation_split"),
             "augment": None if a is None else (bool(a.get("horizontal_flip", False)), a.get("width_shift", 0.0),
-                                               a.get("height_shift", 0.0)),
+                                               a.get("height_shift", 0.0), a.get("cutout", 0)),
             "kernel L2 factors": sorted({float((l.get("kernel_regularizer") or {}).get("l2", 0.0)) for l in kernels} - {0.0}),
             "kernel initialisers": sorted({l.get("kernel_initializer", "glorot_uniform") for l in kernels}),
             "label smoothing": float(output[0].get("label_smoothing", 0.0)) if output else 0.0}
@@ -523,8 +524,8 @@ def load(name, data_dir):
 
 
 def augment(x, aug, gen):
-    """ImageAugmenter's shift + flip on a batch copy (bilinear, nearest edge fill), per image."""
-    flip, ws, hs = aug
+    """ImageAugmenter's shift + flip + cutout on a batch copy (bilinear, nearest edge fill), per image."""
+    flip, ws, hs, cut = aug
     n, c, h, w = x.shape
     if isinstance(ws, int) and isinstance(hs, int):
         def whole(k):
@@ -548,6 +549,16 @@ def augment(x, aug, gen):
     if flip:
         m = torch.rand(n, generator=gen) < 0.5
         x = torch.where(m[:, None, None, None], x.flip(3), x)
+    if cut:
+        # DeVries and Taylor's Cutout(n_holes=1, length=cut): centre uniform over the pixels, rows and columns
+        # clip(centre -+ cut // 2, 0, size) set to 0 in every channel.
+        y = torch.randint(0, h, (n,), generator=gen)
+        xc = torch.randint(0, w, (n,), generator=gen)
+        r = torch.arange(h)[None, :]
+        c = torch.arange(w)[None, :]
+        rows = (r >= (y - cut // 2).clamp(0, h)[:, None]) & (r < (y + cut // 2).clamp(0, h)[:, None])
+        cols = (c >= (xc - cut // 2).clamp(0, w)[:, None]) & (c < (xc + cut // 2).clamp(0, w)[:, None])
+        x = x.masked_fill((rows[:, :, None] & cols[:, None, :])[:, None, :, :], 0.0)
     return x
 
 
