@@ -388,12 +388,13 @@ def digits_cnn():
 # (horizontal_flip, width_shift, height_shift, cutout), builder
 AUG = (True, 0.125, 0.125, 0)
 WHOLE = (True, 5, 5, 0)   # the ResNet files: whole-pixel shifts of -4 to 4
+CUTOUT = (True, 5, 5, 16)  # ResNet-20's file: the same, then a 16-pixel cutout
 MODELS = {
     "lenet5-mnist": ("mnist", (1, 28, 28), "sgd", 0.05, 0.9, 64, 0.1, None, lenet5),
     "alexnet-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.01, 0.9, 128, 0.1, AUG, alexnet),
     "vgg11-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg11-cifar10")),
     "vgg16-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.05, 0.9, 128, 0.1, AUG, lambda: vgg("vgg16-cifar10")),
-    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, WHOLE, lambda: resnet(3, 2.5e-4, "he_normal")),
+    "resnet20-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, None, CUTOUT, lambda: resnet(3, 2.5e-4, "he_normal")),
     "resnet56-cifar10": ("cifar10", (3, 32, 32), "sgd", 0.1, 0.9, 128, 0.1, WHOLE, lambda: resnet(9, 5.0e-5, "glorot_uniform")),
     "inception-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, inception),
     "mobilenet-cifar10": ("cifar10", (3, 32, 32), "adam", 0.001, None, 128, 0.1, AUG, mobilenet),
