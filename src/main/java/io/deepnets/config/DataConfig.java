@@ -77,8 +77,9 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
      *
      * <p>{@code cutout} is not an {@code ImageDataGenerator} argument: it is DeVries and Taylor's cutout
      * (arXiv:1708.04552, their reference code's {@code Cutout(n_holes=1, length)}), a square of {@code cutout} x
-     * {@code cutout} pixels centred on a pixel drawn uniformly over the image, clipped at the edges, set to 0 in every
-     * channel after the other changes; 0 for none.
+     * {@code cutout} pixels (an odd side cuts one less, as that code's {@code length // 2} either way) centred on a
+     * pixel drawn uniformly over the image, clipped at the edges, set to 0 in every channel after the other changes; 0
+     * for none.
      */
     public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout) {
         /** The longest cutout side accepted; {@link io.deepnets.config.DataConfig.ImageFolder#MAX_SIDE} bounds images too. */
