@@ -34,7 +34,7 @@ import org.deeplearning4j.util.ModelSerializer;
  */
 public final class Checkpoint {
     public static final String FOLDER = "checkpoint";
-    private static final String MODEL = "model.zip";
+    static final String MODEL = "model.zip";
     private static final String STATE = "state.json";
     private static final String BEST = "best_params.bin";
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,9})");
@@ -389,12 +389,14 @@ public final class Checkpoint {
         }
     }
 
-    private static int epochOf(Path dir) {
+    /** The epoch a checkpoint folder is named for, or -1 for any other entry (a temporary folder among them). */
+    static int epochOf(Path dir) {
         Matcher m = EPOCH_DIR.matcher(dir.getFileName().toString());
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
-    private static String dirName(int epoch) {
+    /** The folder of an epoch's checkpoint, inside {@link #FOLDER}. */
+    static String dirName(int epoch) {
         return String.format(Locale.ROOT, "epoch-%04d", epoch);
     }
 

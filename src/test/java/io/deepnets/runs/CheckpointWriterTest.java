@@ -41,8 +41,7 @@ class CheckpointWriterTest {
 
     private List<Integer> epochsOnDisk() throws Exception {
         try (Stream<Path> dirs = Files.list(tmp.resolve(Checkpoint.FOLDER))) {
-            return dirs.map(d -> d.getFileName().toString()).filter(n -> n.startsWith("epoch-"))
-                    .map(n -> Integer.parseInt(n.substring(6))).sorted().toList();
+            return dirs.map(Checkpoint::epochOf).filter(e -> e >= 0).sorted().toList();
         }
     }
 
@@ -80,7 +79,7 @@ class CheckpointWriterTest {
         assertEquals(List.of(2, 4, 5), epochsOnDisk());
         // What a power failure can leave of files never forced: empty.
         for (int epoch : new int[] {4, 5}) {
-            Files.write(tmp.resolve(Checkpoint.FOLDER).resolve(String.format("epoch-%04d", epoch)).resolve("model.zip"), new byte[0]);
+            Files.write(tmp.resolve(Checkpoint.FOLDER).resolve(Checkpoint.dirName(epoch)).resolve(Checkpoint.MODEL), new byte[0]);
         }
         ByteArrayOutputStream notes = new ByteArrayOutputStream();
         Checkpoint.Saved saved = Checkpoint.load(tmp, e.id(), new PrintStream(notes, true, StandardCharsets.UTF_8));
