@@ -18,6 +18,9 @@ Two modes:
                            the rate times drop^k from 0-based epoch floor(f * N + 0.5) of each milestone f on (Java's
                            Math.round, as deepnets' schedule), the momentum buffers rescaled at each drop so that the
                            update is Keras's velocity form (v = m v - lr g) rather than PyTorch's (v = m v + g, lr v)
+             --cosine : with --epochs, the YAML's {type: cosine, alpha: 0.0} over those N epochs: the rate
+                           lr * (1 + cos(pi * e / N)) / 2 at 0-based epoch e (deepnets' cosine per epoch), the momentum
+                           buffers rescaled at each change as at a drop
 
 Keras-faithful details
   * weights glorot_uniform (xavier_uniform_; for depthwise kernels PyTorch's fans (9, 9C) are Keras's (9C, 9)
@@ -41,8 +44,9 @@ Keras-faithful details
     by whole pixels, choice(n) * choice([-1, 1]), edges repeated, by indexing (no resampling); cutout L last: a
     centre pixel drawn uniformly, rows and columns clip(centre -+ L // 2, 0, size) zeroed in every channel
   * tensors are NCHW (Keras is NHWC; only the flatten order before a dense layer differs, irrelevant here)
-  * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs) are applied only with
-    --milestones: the timed steps run at the initial rate, and the rate does not change a step's cost
+  * the learning-rate schedules (multistep drops at 50% and 75% of the YAML's epochs, a cosine over them) are applied
+    only with --epochs and --milestones or --cosine: the timed steps run at the initial rate, and the rate does not
+    change a step's cost
 
 Usage (run from the repository root; Debian's /usr/bin/python3 has python3-torch):
   /usr/bin/python3 scripts/torch_zoo.py params [--models lenet5-mnist,resnet20-cifar10] [--layers]
@@ -572,7 +576,7 @@ def evaluate(net, x, y, bs=1000):
     return correct / x.shape[0]
 
 
-def train(name, data_dir, seconds, warmup, epochs, batch, seed=42, milestones=(), drop=0.1):
+def train(name, data_dir, seconds, warmup, epochs, batch, seed=42, milestones=(), drop=0.1, cosine=False):
     check_recipe(name)
     ds, shape, opt_name, lr, mom, b0, vsplit, aug, _ = MODELS[name]
     b = batch or b0
@@ -618,7 +622,10 @@ def train(name, data_dir, seconds, warmup, epochs, batch, seed=42, milestones=()
         lr0 = opt.param_groups[0]["lr"]
         starts = [math.floor(f * epochs + 0.5) for f in milestones]
         for ep in range(1, epochs + 1):
-            lr = lr0 * drop ** sum(1 for e in starts if ep - 1 >= e)
+            if cosine:
+                lr = lr0 * 0.5 * (1 + math.cos(math.pi * (ep - 1) / epochs))
+            else:
+                lr = lr0 * drop ** sum(1 for e in starts if ep - 1 >= e)
             old = opt.param_groups[0]["lr"]
             if lr != old:
                 for g in opt.param_groups:
@@ -741,6 +748,7 @@ def main():
     ap.add_argument("--batch", type=int, default=None, help="train: batch size (default: the YAML's)")
     ap.add_argument("--milestones", default="", help="train --epochs: multistep drops at these fractions of the epochs")
     ap.add_argument("--drop", type=float, default=0.1, help="train --milestones: the factor at each milestone")
+    ap.add_argument("--cosine", action="store_true", help="train --epochs: a cosine from the rate to 0 over the epochs")
     ap.add_argument("--threads", type=int, default=len(os.sched_getaffinity(0)),
                     help="torch.set_num_threads (default: this machine's CPUs)")
     ap.add_argument("--data-dir", default=os.environ.get("DEEPNETS_DATA", os.path.join(REPO, "..", "shared", "datasets")))
@@ -750,6 +758,8 @@ def main():
     for m in models:
         if m not in MODELS:
             ap.error(f"unknown model {m!r}; known: {', '.join(MODELS)}")
+    if a.cosine and a.milestones:
+        ap.error("--cosine and --milestones are two schedules; give one")
     if a.mode == "params":
         params(models, a.layers)
         return
@@ -758,7 +768,7 @@ def main():
             profile(name, a.data_dir, a.steps, a.warmup, a.batch)
         else:
             train(name, a.data_dir, a.seconds, a.warmup, a.epochs, a.batch,
-                  milestones=[float(f) for f in a.milestones.split(",") if f], drop=a.drop)
+                  milestones=[float(f) for f in a.milestones.split(",") if f], drop=a.drop, cosine=a.cosine)
 
 
 if __name__ == "__main__":
