@@ -75,23 +75,17 @@ public final class FlatUpdate {
     private final FloatBuffer params;
     private final FloatBuffer gradient;
     private final FloatBuffer state;
-    private final List<Regularised> regularised;
     private final float[] g = new float[CHUNK];
     private final float[] p = new float[CHUNK];
     private final float[] s1 = new float[CHUNK];
     private final float[] s2 = new float[CHUNK];
 
-    /** A parameter array with its L1 and L2 coefficients, for the loss's regularisation term. */
-    private record Regularised(INDArray param, double l1, double l2) {
-    }
-
-    private FlatUpdate(Model model, List<Segment> segments, INDArray params, INDArray gradient, INDArray state, List<Regularised> regularised) {
+    private FlatUpdate(Model model, List<Segment> segments, INDArray params, INDArray gradient, INDArray state) {
         this.model = model;
         this.segments = segments;
         this.params = floats(params).asBuffer();
         this.gradient = floats(gradient).asBuffer();
         this.state = state == null || state.length() == 0 ? FloatBuffer.allocate(0) : floats(state).asBuffer();
-        this.regularised = regularised;
     }
 
     /**
@@ -122,7 +116,6 @@ public final class FlatUpdate {
             return declined(why, "minibatch(false)");
         }
         List<Segment> segments = new ArrayList<>();
-        List<Regularised> regularised = new ArrayList<>();
         int expect = 0;
         for (UpdaterBlock block : multi.getUpdaterBlocks()) {
             IUpdater config = block.getGradientUpdater().getConfig();
@@ -164,9 +157,6 @@ public final class FlatUpdate {
                 boolean divide = ps.getLayer().updaterDivideByMinibatch(ps.getParamName());
                 segments.add(new Segment(ps.getParamOffsetStart(), ps.getParamOffsetEnd(), blockFrom, blockLength, block.getUpdaterViewOffsetStart(), kind,
                         config, divide, l1, l2));
-                if (l1 != 0 || l2 != 0) {
-                    regularised.add(new Regularised(ps.getParamView(), l1, l2));
-                }
             }
             long stateLength = block.getUpdaterViewOffsetEnd() - block.getUpdaterViewOffsetStart();
             if (stateLength != config.stateSize(blockLength)) {
@@ -176,7 +166,7 @@ public final class FlatUpdate {
         if (expect != params.length()) {
             return declined(why, "DL4J's updater blocks do not cover the parameters");
         }
-        return Optional.of(new FlatUpdate(net, segments, params, gradient, state, regularised));
+        return Optional.of(new FlatUpdate(net, segments, params, gradient, state));
     }
 
     private static INDArray flattenedGradients(MultiLayerNetwork net) {
@@ -220,7 +210,7 @@ public final class FlatUpdate {
 
     /** Whether any parameter has an L1 or L2 term (the loss then carries {@link #regularizationScore()}). */
     public boolean regularised() {
-        return !regularised.isEmpty();
+        return segments.stream().anyMatch(s -> s.l1 != 0 || s.l2 != 0);
     }
 
     /** The optimizer of the parameters that train (not the moving statistics' no-op), e.g. "Adam". */
@@ -235,14 +225,23 @@ public final class FlatUpdate {
      */
     public double regularizationScore() {
         double sum = 0;
-        for (Regularised r : regularised) {
-            if (r.l2 != 0) {
-                double norm2 = r.param.norm2Number().doubleValue();
-                sum += r.l2 * 0.5 * norm2 * norm2;
+        for (Segment seg : segments) {
+            if (seg.l1 == 0 && seg.l2 == 0) {
+                continue;
             }
-            if (r.l1 != 0) {
-                sum += r.l1 * r.param.norm1Number().doubleValue();
+            // One pass in Java over the flat buffer, summed in double: ND4J's norm2Number and norm1Number per
+            // parameter array were two native calls each, about 5 ms of ResNet-20's 160-ms step for its 23 kernels.
+            double squares = 0;
+            double absolutes = 0;
+            for (int from = seg.from; from < seg.to; from += CHUNK) {
+                int n = Math.min(CHUNK, seg.to - from);
+                params.get(from, p, 0, n);
+                for (int i = 0; i < n; i++) {
+                    squares += (double) p[i] * p[i];
+                    absolutes += Math.abs(p[i]);
+                }
             }
+            sum += seg.l2 * 0.5 * squares + seg.l1 * absolutes;
         }
         return sum;
     }
