@@ -124,8 +124,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
     /**
      * Work saved by looking at neighbours: a batch normalisation or an {@code add} whose output only a ReLU layer reads
-     * computes that ReLU in its own pass (one pass over the activations fewer); an {@code add} copies its gradient
-     * for its second input only where both inputs would otherwise share the one array.
+     * computes that ReLU in its own pass (one pass over the activations fewer).
      */
     private void fuse() {
         boolean fusion = !"off".equals(System.getProperty(FUSION_SWITCH));
@@ -139,10 +138,6 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                     a.fusedRelu = true;
                     r.fused = true;
                 }
-            }
-            if (stages.get(c) instanceof AddStage a) {
-                int[] in = sources[c];
-                a.copySecond = in[0] >= 0 && in[1] >= 0 && consumers[in[0]] == 1 && consumers[in[1]] == 1;
             }
         }
     }
@@ -513,7 +508,12 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             for (int k = 0; k < in.length; k++) {
                 need[k] = in[k] >= 0 && !stages.get(in[k]).frozen;
             }
-            INDArray[] gradIn = stages.get(i).backwardAll(grads[i], need);
+            INDArray eps = grads[i];
+            if (eps != null && stages.get(i).writesGradientInPlace() && sharedWithPending(grads, i)) {
+                // Copy on write: a sum still to be completed (or another stage's gradient) reads this buffer too.
+                eps = gradients.take(eps.shape()).assign(eps);
+            }
+            INDArray[] gradIn = stages.get(i).backwardAll(eps, need);
             if (t != null) {
                 t.backward[i] += System.nanoTime() - t0;
             }
@@ -525,9 +525,14 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                 if (consumers[j] == 1) {
                     grads[j] = gradIn[k];
                 } else if (received[j]++ == 0) {
-                    // A stage read by several: its gradient is the sum, in a buffer of its own (the contributions are
-                    // other stages' buffers, which their own backward passes may still change in place).
-                    grads[j] = gradients.take(gradIn[k].shape()).assign(gradIn[k]);
+                    // A stage read by several: its gradient is the sum. The first contribution is held as it is (a
+                    // stage that would change it in place before the sum is made gets a copy, above); the second
+                    // makes the sum in a buffer of its own, one pass where a copy then an add were two.
+                    grads[j] = gradIn[k];
+                } else if (received[j] == 2) {
+                    INDArray sum = gradients.take(grads[j].shape());
+                    Nd4j.getExecutioner().exec(new org.nd4j.linalg.api.ops.impl.transforms.pairwise.arithmetic.AddOp(grads[j], gradIn[k], sum));
+                    grads[j] = sum;
                 } else {
                     grads[j].addi(gradIn[k]);
                 }
@@ -541,6 +546,17 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             t.update += System.nanoTime() - t0;
         }
         return outcome;
+    }
+
+    /** Whether a gradient not yet used, other than stage {@code i}'s own, lives in stage {@code i}'s gradient buffer. */
+    private static boolean sharedWithPending(INDArray[] grads, int i) {
+        long address = grads[i].data().address();
+        for (int j = 0; j < i; j++) {
+            if (grads[j] != null && grads[j].data().address() == address) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every stage's output for input {@code x}, in order (timed into {@code t}'s first row when profiling). */
@@ -653,6 +669,15 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         /** Backward to each input ({@code need[k]}: whether input k wants its gradient). */
         INDArray[] backwardAll(INDArray eps, boolean[] need) {
             return new INDArray[] {backward(eps, need[0])};
+        }
+
+        /**
+         * Whether the backward pass changes the incoming gradient in place (a ReLU's backward pass on it, a dropout
+         * mask); the step then hands it a copy where another pending gradient shares the buffer. True unless a stage
+         * knows better.
+         */
+        boolean writesGradientInPlace() {
+            return true;
         }
 
         /** How the layouts of this stage's inputs and output relate (the default: all plain). */
@@ -922,6 +947,15 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
                     : zeroPad != null ? new int[] {zeroPad[0], zeroPad[2]} : new int[] {0, 0};
             this.make = (srcTag, dstTag) -> new OneDnnConvolution(inShape, outShape, kernel, stride, pad, activation, !first, hasBias, srcTag, dstTag,
                     depthwise);
+            this.activated = activation != ActivationKind.IDENTITY;
+        }
+
+        /** Whether a ReLU (or other activation) is computed in the convolution, its backward pass in place on the gradient. */
+        private final boolean activated;
+
+        @Override
+        boolean writesGradientInPlace() {
+            return activated;
         }
 
         @Override
@@ -988,6 +1022,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         @Override
         void layouts(int[] inTags, int outTag) {
             pooling = make.apply(outTag);
+        }
+
+        @Override
+        boolean writesGradientInPlace() {
+            return false;
         }
 
         @Override
@@ -1228,6 +1267,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         }
 
         @Override
+        boolean writesGradientInPlace() {
+            return false;       // oneDNN's backward pass reads diff_dst (a fused ReLU through its workspace)
+        }
+
+        @Override
         INDArray forward(INDArray in, boolean training, int iteration, int epoch) {
             INDArray[] slot = slots.get(in.size(0), b -> new INDArray[] {Nd4j.createUninitialized(DataType.FLOAT, withBatch(b, shape))});
             input = in;
@@ -1302,6 +1346,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         }
 
         @Override
+        boolean writesGradientInPlace() {
+            return !fused;
+        }
+
+        @Override
         void close() {
             relu.close();
         }
@@ -1343,6 +1392,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         INDArray backward(INDArray eps, boolean needInput) {
             return eps;
         }
+
+        @Override
+        boolean writesGradientInPlace() {
+            return false;
+        }
     }
 
     /**
@@ -1366,6 +1420,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         @Override
         LayoutRule layoutRule() {
             return LayoutRule.ANY_IN;
+        }
+
+        @Override
+        boolean writesGradientInPlace() {
+            return false;
         }
 
         @Override
@@ -1438,7 +1497,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
 
     /**
      * Keras's {@code add} (DL4J's {@code ElementWiseVertex} Add) of two inputs: their sum forward; backward, the
-     * output's gradient to both, the second a copy (the two inputs' backward passes may each change theirs in place).
+     * output's gradient to both (one buffer, copied only where a stage below would change it in place).
      */
     private static final class AddStage extends Stage {
         private final Slots slots = newSlots();
@@ -1499,20 +1558,19 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             }
         }
 
-        /**
-         * Whether the second input needs a copy of the gradient: only when both inputs' own backward passes receive it
-         * directly (one may change it in place before the other reads it); an input read by several stages gets its
-         * gradient summed into a buffer of its own at once.
-         */
-        boolean copySecond = true;
+        @Override
+        boolean writesGradientInPlace() {
+            return fusedRelu;
+        }
 
         @Override
         INDArray[] backwardAll(INDArray eps, boolean[] need) {
             if (fusedRelu) {
                 relu.backward(out, eps);        // in place: the gradient passes where the sum was above 0
             }
-            INDArray second = !need[1] ? null : copySecond ? gradients.take(eps.shape()).assign(eps) : eps;
-            return new INDArray[] {need[0] ? eps : null, second};
+            // The one gradient to both inputs: a stage below that would change it in place while the other still
+            // needs it gets a copy (the step's copy on write).
+            return new INDArray[] {need[0] ? eps : null, need[1] ? eps : null};
         }
     }
 
@@ -1537,6 +1595,11 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         @Override
         LayoutRule layoutRule() {
             return LayoutRule.SAME;     // each input's channels a multiple of the block: its blocks lie together as in NCHW
+        }
+
+        @Override
+        boolean writesGradientInPlace() {
+            return false;
         }
 
         @Override
