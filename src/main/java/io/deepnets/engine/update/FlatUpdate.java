@@ -229,8 +229,8 @@ public final class FlatUpdate {
             if (seg.l1 == 0 && seg.l2 == 0) {
                 continue;
             }
-            // One pass in Java over the flat buffer, summed in double: ND4J's norm2Number and norm1Number per
-            // parameter array were two native calls each, about 5 ms of ResNet-20's 160-ms step for its 23 kernels.
+            // One pass in Java over the flat buffer, summed in double: an ND4J norm2Number (or norm1Number) per
+            // parameter array, a native call each, took about 4 ms of ResNet-20's 150-ms step for its 22 kernels.
             double squares = 0;
             double absolutes = 0;
             for (int from = seg.from; from < seg.to; from += CHUNK) {
