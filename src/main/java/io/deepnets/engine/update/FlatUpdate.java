@@ -208,11 +208,6 @@ public final class FlatUpdate {
         return null;
     }
 
-    /** Whether any parameter has an L1 or L2 term (the loss then carries {@link #regularizationScore()}). */
-    public boolean regularised() {
-        return segments.stream().anyMatch(s -> s.l1 != 0 || s.l2 != 0);
-    }
-
     /** The optimizer of the parameters that train (not the moving statistics' no-op), e.g. "Adam". */
     public String optimizer() {
         return segments.stream().filter(s -> s.kind != Kind.NOOP).map(s -> s.config.getClass().getSimpleName()).distinct()
