@@ -102,8 +102,8 @@ public final class ConfigLoader {
         if (s.has("augment")) {
             YamlSection a = s.section("augment");
             augment = located(a, () -> new DataConfig.Augmentation(a.optBool("horizontal_flip", false), shift(a, "width_shift"),
-                    shift(a, "height_shift"), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0), a.optInt("cutout", 0)),
-                    List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom", "cutout"));
+                    shift(a, "height_shift"), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0), a.optInt("cutout", 0),
+                    a.optDouble("cutout_fill", 0.0)), List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom", "cutout", "cutout_fill"));
         }
         s.rejectUnknown(DATA_KEYS);
         return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames, testSplit, seed,

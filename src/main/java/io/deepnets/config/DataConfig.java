@@ -78,10 +78,13 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
      * <p>{@code cutout} is not an {@code ImageDataGenerator} argument: it is DeVries and Taylor's cutout
      * (arXiv:1708.04552, their reference code's {@code Cutout(n_holes=1, length)}), a square of {@code cutout} x
      * {@code cutout} pixels (an odd side cuts one less, as that code's {@code length // 2} either way) centred on a
-     * pixel drawn uniformly over the image, clipped at the edges, set to 0 in every channel after the other changes; 0
-     * for none.
+     * pixel drawn uniformly over the image, clipped at the edges, set to {@code cutoutFill} in every channel after the
+     * other changes; 0 for none. The fill is a pixel value in [0, 1] (0, black, by default, as Keras-CV's
+     * {@code RandomCutout}'s {@code fill_value}); the reference code cuts after subtracting the dataset's mean colour,
+     * so its holes are that mean, which {@code cutout_fill} near the mean (CIFAR-10's is about 0.47) reproduces.
      */
-    public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout) {
+    public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout,
+            double cutoutFill) {
         /** The longest cutout side accepted; {@link io.deepnets.config.DataConfig.ImageFolder#MAX_SIDE} bounds images too. */
         public static final int MAX_CUTOUT = ImageFolder.MAX_SIDE;
 
@@ -96,6 +99,18 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
                 throw new ConfigException("data.augment.cutout", "expected the side of the square in pixels, 0 (none) to " + MAX_CUTOUT + ", got "
                         + cutout);
             }
+            if (!(cutoutFill >= 0 && cutoutFill <= 1)) {
+                throw new ConfigException("data.augment.cutout_fill", "expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got "
+                        + cutoutFill);
+            }
+            if (cutoutFill != 0 && cutout == 0) {
+                throw new ConfigException("data.augment.cutout_fill", "fills the cutout's square, but data.augment.cutout is not set");
+            }
+        }
+
+        /** Cutout with black holes (fill 0). */
+        public Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout) {
+            this(horizontalFlip, widthShift, heightShift, rotation, zoom, cutout, 0.0);
         }
 
         /** Without cutout. */
@@ -126,6 +141,9 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
             if (cutout > 0) {
                 // Only when set, so that the resolved config of a run without it reads as before.
                 m.put("cutout", cutout);
+            }
+            if (cutoutFill != 0) {
+                m.put("cutout_fill", cutoutFill);
             }
             return m;
         }

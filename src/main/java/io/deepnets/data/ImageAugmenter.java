@@ -14,7 +14,8 @@ import java.util.SplittableRandom;
  * horizontal flip with probability 1/2. A transform of whole-pixel shifts (and flips) alone samples every point at a
  * pixel, so it moves pixels without blending them. Last, with {@code cutout} L, DeVries and Taylor's cutout as their
  * reference code draws it: a centre (y, x) uniform over the pixels, rows {@code clip(y - L/2, 0, h)} to
- * {@code clip(y + L/2, 0, h)} (end excluded, L/2 rounded down) and the same for columns set to 0 in every channel.
+ * {@code clip(y + L/2, 0, h)} (end excluded, L/2 rounded down) and the same for columns set to the fill (0 unless
+ * {@code cutout_fill} says otherwise) in every channel.
  *
  * <p>The draws come from a generator seeded by (seed, epoch, step): the same seed gives the same augmented batches,
  * and a resumed run continues with the batches the uninterrupted one would have seen. Only the trainer calls it, on
@@ -133,10 +134,11 @@ public final class ImageAugmenter {
             int r1 = Math.min(height, y + half);
             int c0 = Math.max(0, x - half);
             int c1 = Math.min(width, x + half);
+            float fill = (float) settings.cutoutFill();
             for (int ch = 0; ch < channels; ch++) {
                 for (int r = r0; r < r1; r++) {
                     int row = offset + ch * height * width + r * width;
-                    Arrays.fill(f, row + c0, row + c1, 0f);
+                    Arrays.fill(f, row + c0, row + c1, fill);
                 }
             }
         }

@@ -272,4 +272,20 @@ class ConfigLoaderTest {
         assertTrue(e.getMessage().contains("expected the side of the square in pixels, 0 (none) to 4096, got -1"), e.getMessage());
         assertEquals("data.augment.cutout", rejected(MINIMAL, "data.augment={cutout: 8.5}").keyPath());
     }
+
+    @Test
+    void cutoutFillIsAPixelValueForTheSquareWrittenOnlyWhenSet() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("data.augment={cutout: 16, cutout_fill: 0.47}"));
+        assertEquals(0.47, c.data().augment().cutoutFill());
+        assertEquals(c.data().augment(), ConfigLoader.parse(ConfigLoader.toYaml(c), List.of()).data().augment(), "kept in the resolved file");
+        ExperimentConfig black = ConfigLoader.parse(MINIMAL, List.of("data.augment={cutout: 16}"));
+        assertEquals(0.0, black.data().augment().cutoutFill(), "black by default, as Keras-CV's RandomCutout");
+        assertFalse(ConfigLoader.toYaml(black).contains("cutout_fill"), "a file without it resolves as before");
+        ConfigException e = rejected(MINIMAL, "data.augment={cutout: 16, cutout_fill: 128}");
+        assertEquals("data.augment.cutout_fill", e.keyPath());
+        assertTrue(e.getMessage().contains("expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 128"), e.getMessage());
+        ConfigException alone = rejected(MINIMAL, "data.augment={horizontal_flip: true, cutout_fill: 0.5}");
+        assertEquals("data.augment.cutout_fill", alone.keyPath());
+        assertTrue(alone.getMessage().contains("fills the cutout's square, but data.augment.cutout is not set"), alone.getMessage());
+    }
 }

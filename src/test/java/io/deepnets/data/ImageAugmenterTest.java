@@ -164,4 +164,27 @@ class ImageAugmenterTest {
         assertEquals(H * W, centres.size(), "every pixel is drawn as a centre");
         assertTrue(flips > n / 3 && flips < 2 * n / 3, "about half flipped: " + flips);
     }
+
+    @Test
+    void cutoutFillsTheSameSquaresWithTheGivenPixelValue() {
+        float[] image = randomImage();
+        int n = 200;
+        ImageSet black = copies(image, n);
+        ImageSet grey = copies(image, n);
+        DataConfig.Shift none = DataConfig.Shift.NONE;
+        new ImageAugmenter(new DataConfig.Augmentation(true, none, none, 0, 0, 4), TensorShape.of(H, W, C), 3).apply(black, 1, 2);
+        new ImageAugmenter(new DataConfig.Augmentation(true, none, none, 0, 0, 4, 0.47), TensorShape.of(H, W, C), 3).apply(grey, 1, 2);
+        int holes = 0;
+        for (int j = 0; j < n * SIZE; j++) {
+            float b = black.features()[j];
+            float g = grey.features()[j];
+            if (b == 0f) {
+                assertEquals(0.47f, g, "a hole pixel takes the fill");
+                holes++;
+            } else {
+                assertEquals(b, g, "the fill changes no draw: the same flips and squares, the rest of the image alone");
+            }
+        }
+        assertTrue(holes >= n * C, "every image has a hole in each channel: " + holes);
+    }
 }
