@@ -24,7 +24,7 @@ public final class ConfigLoader {
             "augment");
     static final List<String> MODEL_KEYS = List.of("input_shape", "blocks", "layers", "base", "freeze", "replace_output", "transfer");
     static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
-            "fine_tune");
+            "fine_tune", "swa");
     static final long DEFAULT_SEED = 42;
 
     private ConfigLoader() {
@@ -486,8 +486,17 @@ public final class ConfigLoader {
             fineTune = located(f, () -> new TrainingConfig.FineTune(f.requireInt("epochs"), ftFrozen, f.optDouble("learning_rate", null)),
                     List.of("epochs", "freeze", "learning_rate"));
         }
+        TrainingConfig.Swa swa = null;
+        if (s.has("swa")) {
+            YamlSection w = s.section("swa");
+            if (!w.has("learning_rate")) {
+                throw new ConfigException(w.pathOf("learning_rate"), "is required: the constant rate of the averaged epochs (PyTorch's swa_lr)");
+            }
+            swa = located(w, () -> new TrainingConfig.Swa(w.optDouble("start", 0.75), w.optDouble("learning_rate", null)),
+                    List.of("start", "learning_rate"));
+        }
         s.rejectUnknown(TRAINING_KEYS);
-        return new TrainingConfig(batch, epochs, shuffle, early, plateau, best, schedule, fineTune);
+        return new TrainingConfig(batch, epochs, shuffle, early, plateau, best, schedule, fineTune, swa);
     }
 
     /** Builds a section's record, reporting its own key paths under the section's, and rejects unknown keys. */

@@ -28,6 +28,13 @@ public record ExperimentConfig(String name, String description, long seed, DataC
                 throw new ConfigException(key, "cannot be combined with optimizer.decay (Keras's legacy time decay); use one of them");
             }
         }
+        if (training.swa() != null && optimizer instanceof OptimizerConfig.Adadelta) {
+            throw new ConfigException("training.swa.learning_rate", "adadelta has no learning rate in DL4J to hold at the averaging rate");
+        }
+        if (training.swa() != null && optimizer.decay() > 0) {
+            throw new ConfigException("training.swa", "cannot be combined with optimizer.decay (Keras's legacy time decay), which would "
+                    + "keep lowering the averaging rate");
+        }
         if (training.fineTune() != null) {
             ModelConfig.Transfer t = model.transfer();
             if (t == null) {

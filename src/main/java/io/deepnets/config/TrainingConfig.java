@@ -14,10 +14,45 @@ import java.util.Map;
  * @param bestCheckpoint Keras's ModelCheckpoint(save_best_only=True), or null
  * @param schedule the learning-rate schedule (written under {@code optimizer.schedule}), or null
  * @param fineTune the second phase of transfer learning, after {@code epochs}, or null
+ * @param swa stochastic weight averaging over the last epochs, or null
  */
 public record TrainingConfig(int batchSize, int epochs, boolean shuffle, TrainingCallbacks.EarlyStopping earlyStopping,
         TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule,
-        FineTune fineTune) {
+        FineTune fineTune, Swa swa) {
+
+    /**
+     * Stochastic weight averaging (Izmailov et al. 2018), as PyTorch's {@code torch.optim.swa_utils} runs it (Keras has
+     * none; TensorFlow Addons' {@code SWA} optimizer did the averaging without the rest): from 0-based epoch
+     * {@code round(start * epochs)} on, the optimizer's rate is the constant {@code learning_rate} ({@code SWALR} with
+     * {@code anneal_epochs=0}) and the weights at the end of every epoch join a running average ({@code AveragedModel}:
+     * {@code avg + (w - avg) / (n + 1)}); after the last epoch the network takes the average, and each batch
+     * normalisation's moving statistics are recomputed for it ({@code update_bn}: one training-mode pass over the training
+     * data as an epoch feeds it, augmented, the statistics the plain mean of the batches'), since the averaged weights
+     * were never trained with the moving statistics they would otherwise inherit. The start is a fraction of
+     * {@code training.epochs}, as {@code multistep}'s milestones are, so the recipe stretches with the epochs.
+     *
+     * @param start the fraction of {@code training.epochs} after which averaging starts, in (0, 1)
+     * @param learningRate the constant rate of the averaged epochs
+     */
+    public record Swa(double start, double learningRate) {
+        public Swa {
+            if (!(start > 0 && start < 1)) {
+                throw new ConfigException("training.swa.start", "expected a fraction of training.epochs between 0 and 1, got " + start);
+            }
+            if (!(learningRate > 0 && Double.isFinite(learningRate))) {
+                throw new ConfigException("training.swa.learning_rate", "expected a positive rate, got " + learningRate);
+            }
+        }
+
+        /** The first averaged epoch, 0-based, of a run of {@code epochs}: {@code round(start * epochs)}, at most the last. */
+        public int firstEpoch(int epochs) {
+            return (int) Math.min(epochs - 1, Math.round(start * epochs));
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("start", start, "learning_rate", learningRate);
+        }
+    }
 
     /**
      * Keras's fine-tuning, the second phase of transfer learning: once the new layers have trained on the frozen base
@@ -50,7 +85,13 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
 
     public TrainingConfig(int batchSize, int epochs, boolean shuffle, TrainingCallbacks.EarlyStopping earlyStopping,
             TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule) {
-        this(batchSize, epochs, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, null);
+        this(batchSize, epochs, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, null, null);
+    }
+
+    public TrainingConfig(int batchSize, int epochs, boolean shuffle, TrainingCallbacks.EarlyStopping earlyStopping,
+            TrainingCallbacks.ReduceLrOnPlateau plateau, TrainingCallbacks.BestCheckpoint bestCheckpoint, TrainingCallbacks.Schedule schedule,
+            FineTune fineTune) {
+        this(batchSize, epochs, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, fineTune, null);
     }
 
     public TrainingConfig(int batchSize, int epochs, boolean shuffle) {
@@ -59,7 +100,7 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
 
     /** The same schedule of training with {@code n} epochs. */
     public TrainingConfig withEpochs(int n) {
-        return new TrainingConfig(batchSize, n, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, fineTune);
+        return new TrainingConfig(batchSize, n, shuffle, earlyStopping, plateau, bestCheckpoint, schedule, fineTune, swa);
     }
 
     /** Every epoch of the run: the first phase's and the fine-tuning's. */
@@ -82,6 +123,18 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
             throw new ConfigException("training.fine_tune", "cannot be combined with training.early_stopping: the two phases are Keras's two "
                     + "fit calls, each of a set number of epochs");
         }
+        if (swa != null) {
+            if (earlyStopping != null) {
+                throw new ConfigException("training.swa", "cannot be combined with training.early_stopping: the average is of the run's last "
+                        + "epochs, which early stopping may never reach");
+            }
+            if (plateau != null) {
+                throw new ConfigException("training.swa", "cannot be combined with training.reduce_lr_on_plateau: both would set the rate");
+            }
+            if (fineTune != null) {
+                throw new ConfigException("training.swa", "cannot be combined with training.fine_tune: it averages one phase's last epochs");
+            }
+        }
     }
 
     Map<String, Object> toMap() {
@@ -100,6 +153,9 @@ public record TrainingConfig(int batchSize, int epochs, boolean shuffle, Trainin
         }
         if (fineTune != null) {
             m.put("fine_tune", fineTune.toMap());
+        }
+        if (swa != null) {
+            m.put("swa", swa.toMap());
         }
         return m;
     }

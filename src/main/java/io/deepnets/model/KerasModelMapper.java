@@ -7,6 +7,7 @@ import io.deepnets.config.ModelConfig;
 import io.deepnets.config.OptimizerConfig;
 import io.deepnets.config.Regularizer;
 import io.deepnets.config.TrainingCallbacks;
+import io.deepnets.config.TrainingConfig;
 import io.deepnets.config.Padding;
 import org.deeplearning4j.nn.api.OptimizationAlgorithm;
 import org.deeplearning4j.nn.conf.BackpropType;
@@ -195,7 +196,9 @@ public final class KerasModelMapper {
 
     /** What every network shares, stack or graph: every DL4J default that differs from Keras's, set. */
     private static NeuralNetConfiguration.Builder common(ExperimentConfig config) {
-        IUpdater updater = updater(config.optimizer(), config.training().schedule());
+        TrainingConfig.Swa swa = config.training().swa();
+        IUpdater updater = updater(config.optimizer(), config.training().schedule(),
+                swa == null ? -1 : swa.firstEpoch(config.training().epochs()), swa == null ? 0 : swa.learningRate());
         return new NeuralNetConfiguration.Builder()
                 .seed(config.seed())
                 .dataType(DataType.FLOAT)                                    // Keras trains in float32
@@ -397,8 +400,16 @@ public final class KerasModelMapper {
      * legacy decay, and never for Adadelta).
      */
     static IUpdater updater(OptimizerConfig optimizer, TrainingCallbacks.Schedule schedule) {
-        if (schedule != null) {
-            ISchedule s = new KerasLearningRateSchedule(schedule, optimizer.learningRate());
+        return updater(optimizer, schedule, -1, 0);
+    }
+
+    /**
+     * As {@link #updater(OptimizerConfig, TrainingCallbacks.Schedule)}, the rate held at {@code swaRate} from 0-based
+     * epoch {@code swaEpoch} on (stochastic weight averaging; -1 for none).
+     */
+    static IUpdater updater(OptimizerConfig optimizer, TrainingCallbacks.Schedule schedule, int swaEpoch, double swaRate) {
+        if (schedule != null || swaEpoch >= 0) {
+            ISchedule s = new KerasLearningRateSchedule(schedule, optimizer.learningRate(), swaEpoch, swaRate);
             if (optimizer instanceof OptimizerConfig.RmsProp r) {
                 return RmsProp.builder().learningRateSchedule(s).rmsDecay(r.rho()).epsilon(r.epsilon()).build();
             }

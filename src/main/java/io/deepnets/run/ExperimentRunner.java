@@ -152,7 +152,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + io.deepnets.FailureText.describe(e), e);
         }
-        return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases, new Callbacks(config.training()), null);
+        return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases, new Callbacks(config.training()), null, null);
     }
 
     /**
@@ -223,7 +223,8 @@ public final class ExperimentRunner {
             }
         }
         out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().totalEpochs());
-        return train(configFile.toString(), config, data, net, runDir, history, phases, callbacks, saved == null ? null : saved.bestParams());
+        return train(configFile.toString(), config, data, net, runDir, history, phases, callbacks, saved == null ? null : saved.bestParams(),
+                saved == null ? null : saved.average());
     }
 
     private static final java.time.format.DateTimeFormatter STAMP = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss");
@@ -266,10 +267,11 @@ public final class ExperimentRunner {
         // the epochs): for them the epochs, the schedule and the fine-tuning are part of what a checkpoint must match (a
         // checkpoint of one phase is never trained on as the other). Other runs may be resumed with more epochs.
         TrainingConfig t = c.training();
-        boolean epochsMatter = t.fineTune() != null || t.schedule() != null && t.schedule().followsEpochs();
+        boolean epochsMatter = t.fineTune() != null || t.swa() != null || t.schedule() != null && t.schedule().followsEpochs();
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
                 d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed(), d.folder(), d.classes(), d.augment()),
-                c.model(), c.optimizer(), epochsMatter ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune())
+                c.model(), c.optimizer(), epochsMatter ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune(),
+                        t.swa())
                         : new TrainingConfig(t.batchSize(), 1, t.shuffle()));
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
@@ -304,7 +306,7 @@ public final class ExperimentRunner {
     }
 
     private RunResult train(String configFile, ExperimentConfig config, SplitDataset data, Network net, Path runDir,
-            List<EpochResult> history, Map<String, Double> phases, Callbacks callbacks, INDArray restoredBest) {
+            List<EpochResult> history, Map<String, Double> phases, Callbacks callbacks, INDArray restoredBest, Checkpoint.Average restoredAverage) {
         String started = OffsetDateTime.now().toString();
         out.printf(Locale.ROOT, "%s: %s, %d training / %d validation samples (validation: %s), %d test; %,d parameters%n",
                 config.name(), data.name(), data.train().count(), data.validation().count(), data.validationSource(),
@@ -332,7 +334,9 @@ public final class ExperimentRunner {
                 history.add(result);
                 try {
                     // The checkpoint first: history.csv never shows an epoch that no checkpoint holds.
-                    checkpoints.save(current[0], history, trainerRef[0].callbacks().state(), trainerRef[0].bestParams());
+                    Trainer t = trainerRef[0];
+                    checkpoints.save(current[0], history, t.callbacks().state(), t.bestParams(),
+                            t.averagedParams() == null ? null : new Checkpoint.Average(t.averagedParams(), t.averagedEpochs()));
                     historyCsv.write(history);
                     FaultInjection.reach("epoch.saved");
                 } catch (IOException e) {
@@ -352,6 +356,9 @@ public final class ExperimentRunner {
                 ? config.training().withEpochs(firstPhase) : phaseConfig.training(), config.seed(), observers, callbacks, restoredBest);
         if (config.data().augment() != null) {
             trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
+        }
+        if (restoredAverage != null) {
+            trainer.resumingAverage(restoredAverage.params(), restoredAverage.epochs());
         }
         trainerRef[0] = trainer;
         // Ctrl-C or kill: the JVM exits (130/143) without finishing; say in one line what is kept and how to go on.
@@ -390,6 +397,9 @@ public final class ExperimentRunner {
             }
             if (callbacks.keepsBestWeights()) {
                 callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
+            } else if (trainer.averagedEpochs() > 0) {
+                int first = config.training().swa().firstEpoch(config.training().epochs()) + 1;
+                callbackSummary.put("model_weights", "averaged (swa, epochs " + first + "-" + (first + trainer.averagedEpochs() - 1) + ")");
             } else if (callbacks.any()) {
                 callbackSummary.put("model_weights", "last");
             }

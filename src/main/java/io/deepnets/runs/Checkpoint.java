@@ -37,6 +37,7 @@ public final class Checkpoint {
     static final String MODEL = "model.zip";
     private static final String STATE = "state.json";
     private static final String BEST = "best_params.bin";
+    private static final String AVERAGE = "averaged_params.bin";
     private static final Pattern EPOCH_DIR = Pattern.compile("epoch-(\\d{4,9})");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -55,9 +56,19 @@ public final class Checkpoint {
      *
      * @param callbacks the training callbacks' state after its epoch (empty when none ran)
      * @param bestParams the weights early stopping keeps as the best so far, or null
+     * @param average the stochastic weight average so far, or null
      */
     public record Saved(int epoch, long seed, io.deepnets.model.Network network, List<EpochResult> history, Map<?, ?> callbacks,
-            org.nd4j.linalg.api.ndarray.INDArray bestParams) {
+            org.nd4j.linalg.api.ndarray.INDArray bestParams, Average average) {
+    }
+
+    /** Stochastic weight averaging's running mean of the weights after {@code epochs} epochs. */
+    public record Average(org.nd4j.linalg.api.ndarray.INDArray params, int epochs) {
+        public Average {
+            if (params == null || epochs < 1) {
+                throw new IllegalArgumentException("an average of at least one epoch's weights");
+            }
+        }
     }
 
     /** Writes the checkpoint after the last epoch of {@code history} (its size), as one unit. */
@@ -68,7 +79,7 @@ public final class Checkpoint {
     /** The same, with the callbacks' state and the best weights kept so far (null when none), forced to disk. */
     public static void save(Path runDir, io.deepnets.model.Network net, long seed, Identity identity, List<EpochResult> history,
             Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
-        save(runDir, net, seed, identity, history, callbacks, bestParams, true, -1);
+        save(runDir, net, seed, identity, history, callbacks, bestParams, null, true, -1);
     }
 
     /**
@@ -108,9 +119,15 @@ public final class Checkpoint {
          */
         public boolean save(io.deepnets.model.Network net, List<EpochResult> history, Map<String, Object> callbacks,
                 org.nd4j.linalg.api.ndarray.INDArray bestParams) throws IOException {
+            return save(net, history, callbacks, bestParams, null);
+        }
+
+        /** As {@link #save(io.deepnets.model.Network, List, Map, org.nd4j.linalg.api.ndarray.INDArray)}, with the weight average (or null). */
+        public boolean save(io.deepnets.model.Network net, List<EpochResult> history, Map<String, Object> callbacks,
+                org.nd4j.linalg.api.ndarray.INDArray bestParams, Average average) throws IOException {
             long now = nanoClock.getAsLong();
             boolean sync = (now - syncedAt) / 1e9 >= SYNC_SECONDS;
-            Checkpoint.save(runDir, net, seed, identity, history, callbacks, bestParams, sync, sync ? history.size() : syncedEpoch);
+            Checkpoint.save(runDir, net, seed, identity, history, callbacks, bestParams, average, sync, sync ? history.size() : syncedEpoch);
             if (sync) {
                 syncedEpoch = history.size();
                 syncedAt = now;
@@ -120,7 +137,8 @@ public final class Checkpoint {
     }
 
     private static void save(Path runDir, io.deepnets.model.Network net, long seed, Identity identity, List<EpochResult> history,
-            Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams, boolean sync, int keep) throws IOException {
+            Map<String, Object> callbacks, org.nd4j.linalg.api.ndarray.INDArray bestParams, Average average, boolean sync, int keep)
+            throws IOException {
         int epoch = history.size();
         Path root = Files.createDirectories(runDir.resolve(FOLDER));
         Path tmp = Files.createTempDirectory(root, ".epoch-" + epoch + "-");
@@ -149,6 +167,15 @@ public final class Checkpoint {
                     AtomicFiles.sync(best);
                 }
                 state.put("best_params_sha256", sha256(best));
+            }
+            if (average != null) {
+                Path avg = tmp.resolve(AVERAGE);
+                org.nd4j.linalg.factory.Nd4j.saveBinary(average.params(), avg.toFile());
+                if (sync) {
+                    AtomicFiles.sync(avg);
+                }
+                state.put("averaged_params_sha256", sha256(avg));
+                state.put("averaged_epochs", average.epochs());
             }
             Files.writeString(tmp.resolve(STATE), JSON.writeValueAsString(state));
             if (sync) {
@@ -331,11 +358,28 @@ public final class Checkpoint {
                 throw new Unusable(BEST + " cannot be read (" + io.deepnets.FailureText.describe(e) + ")", e);
             }
         }
+        Average average = null;
+        if (state.get("averaged_params_sha256") != null) {
+            Path avgFile = dir.resolve(AVERAGE);
+            int epochs = integer(state, "averaged_epochs");
+            try {
+                if (!Files.isRegularFile(avgFile) || !sha256(avgFile).equals(state.get("averaged_params_sha256"))) {
+                    throw new Unusable(AVERAGE + " is missing or not the file " + STATE + " was written with");
+                }
+                org.nd4j.linalg.api.ndarray.INDArray params = org.nd4j.linalg.factory.Nd4j.readBinary(avgFile.toFile());
+                if (params.length() != expected.params() || epochs < 1) {
+                    throw new Unusable(AVERAGE + " holds " + params.length() + " weights averaged over " + epochs + " epochs");
+                }
+                average = new Average(params, epochs);
+            } catch (IOException | RuntimeException e) {
+                throw new Unusable(AVERAGE + " cannot be read (" + io.deepnets.FailureText.describe(e) + ")", e);
+            }
+        }
         Map<?, ?> callbacks = state.get("callbacks") instanceof Map<?, ?> c ? c : Map.of();
         if (!(state.get("seed") instanceof Number seed) || seed instanceof Double || seed instanceof Float) {
             throw new Unusable(STATE + ": seed is " + state.get("seed") + ", expected an integer");
         }
-        return new Saved(epoch, seed.longValue(), net, List.copyOf(history), callbacks, best);
+        return new Saved(epoch, seed.longValue(), net, List.copyOf(history), callbacks, best, average);
     }
 
     private static int integer(Map<?, ?> state, String key) throws Unusable {

@@ -35,6 +35,8 @@ public final class Trainer {
     private String stepKind;
     private java.util.Map<String, String> stepDeclines = java.util.Map.of();
     private ImageAugmenter augmenter;
+    private INDArray swaParams;
+    private int swaCount;
 
     public Trainer(MultiLayerNetwork net, ImageSet train, ImageSet validation, int classes, TrainingConfig schedule, long seed,
             List<TrainingObserver> observers) {
@@ -67,6 +69,26 @@ public final class Trainer {
     public Trainer augmenting(ImageAugmenter augmenter) {
         this.augmenter = augmenter;
         return this;
+    }
+
+    /**
+     * Continues a stochastic weight average of {@code count} epochs (from a checkpoint); {@code params} is taken over,
+     * not copied.
+     */
+    public Trainer resumingAverage(INDArray params, int count) {
+        this.swaParams = params;
+        this.swaCount = params == null ? 0 : count;
+        return this;
+    }
+
+    /** The running average of stochastic weight averaging so far (null before its first epoch): for the checkpoint. */
+    public INDArray averagedParams() {
+        return swaParams;
+    }
+
+    /** How many epochs {@link #averagedParams()} averages. */
+    public int averagedEpochs() {
+        return swaCount;
     }
 
     public Callbacks callbacks() {
@@ -105,6 +127,7 @@ public final class Trainer {
                 for (int epoch = firstEpoch; epoch <= schedule.epochs(); epoch++) {
                     EpochResult result = epoch(epoch, step);
                     results.add(result);
+                    average(epoch);
                     Callbacks.Decision d = callbacks.onEpochEnd(result);
                     if (d.keepBestWeights()) {
                         bestParams = net.params().dup();
@@ -135,7 +158,58 @@ public final class Trainer {
             String m = "Restoring model weights from the end of the best epoch: " + callbacks.bestEpoch();
             observers.forEach(o -> o.note(m));
         }
+        if (swaCount > 0) {
+            net.setParams(swaParams);
+            int layers = recountBatchNorm();
+            int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
+            String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + first + "-"
+                    + (first + swaCount - 1) + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
+                    + " batch normalisation layer" + (layers == 1 ? "" : "s") + " recomputed over the training data");
+            observers.forEach(o -> o.note(m));
+        }
         return results;
+    }
+
+    /** Adds the weights at the end of 1-based {@code epoch} to the running average when the epoch is one averaged. */
+    private void average(int epoch) {
+        TrainingConfig.Swa swa = schedule.swa();
+        if (swa == null || epoch - 1 < swa.firstEpoch(schedule.epochs())) {
+            return;
+        }
+        INDArray w = net.params();
+        if (swaParams == null) {
+            swaParams = w.dup();
+        } else {
+            // PyTorch's AveragedModel: avg + (w - avg) / (n + 1), in the weights' own precision.
+            swaParams.addi(w.sub(swaParams).divi(swaCount + 1));
+        }
+        swaCount++;
+    }
+
+    /**
+     * {@link BatchNormStatistics} over the training data as the epoch after the last would feed it: its order, its
+     * batches, augmented. Returns the number of layers recounted.
+     */
+    private int recountBatchNorm() {
+        BatchNormStatistics stats = new BatchNormStatistics(net);
+        if (stats.layers() == 0) {
+            return 0;
+        }
+        int epoch = schedule.epochs() + 1;
+        Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
+        int[] order = EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
+        int batch = schedule.batchSize();
+        for (int step = 0; step < stepsPerEpoch(); step++) {
+            int from = step * batch;
+            int to = Math.min(train.count(), from + batch);
+            ImageSet rows = train.rows(order, from, to);
+            if (augmenter != null) {
+                augmenter.apply(rows, epoch, step);
+            }
+            stats.add(new BatchAssembler(rows, classes).features(BatchAssembler.identity(rows.count()), 0, rows.count()));
+        }
+        stats.apply();
+        return stats.layers();
     }
 
     /**

@@ -288,4 +288,30 @@ class ConfigLoaderTest {
         assertEquals("data.augment.cutout_fill", alone.keyPath());
         assertTrue(alone.getMessage().contains("fills the cutout's square, but data.augment.cutout is not set"), alone.getMessage());
     }
+
+    @Test
+    void stochasticWeightAveragingIsASectionOfTraining() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("optimizer={name: sgd, learning_rate: 0.1}", "training.epochs=8",
+                "training.swa={learning_rate: 0.02}"));
+        assertEquals(new TrainingConfig.Swa(0.75, 0.02), c.training().swa());
+        assertEquals(6, c.training().swa().firstEpoch(8), "0-based epoch round(0.75 * 8): epochs 7 and 8 averaged");
+        assertEquals(99, new TrainingConfig.Swa(0.999, 0.1).firstEpoch(100), "at least the last epoch is averaged");
+        ExperimentConfig again = ConfigLoader.parse(ConfigLoader.toYaml(c), List.of());
+        assertEquals(c.training(), again.training(), "written out and read back");
+
+        ConfigException e = rejected(MINIMAL, "training.swa={start: 0.5}");
+        assertEquals("training.swa.learning_rate", e.keyPath(), e.getMessage());
+        e = rejected(MINIMAL, "training.swa={start: 1.0, learning_rate: 0.01}");
+        assertEquals("training.swa.start", e.keyPath(), e.getMessage());
+        assertTrue(e.getMessage().contains("between 0 and 1"), e.getMessage());
+        e = rejected(MINIMAL, "training.swa={learning_rate: 0.01, every: 2}");
+        assertEquals("training.swa.every", e.keyPath(), e.getMessage());
+        e = rejected(MINIMAL, "training.swa={learning_rate: 0.01}", "training.early_stopping={patience: 2}");
+        assertEquals("training.swa", e.keyPath(), e.getMessage());
+        assertTrue(e.getMessage().contains("early_stopping"), e.getMessage());
+        e = rejected(MINIMAL, "training.swa={learning_rate: 0.01}", "training.reduce_lr_on_plateau={patience: 2}");
+        assertEquals("training.swa", e.keyPath(), e.getMessage());
+        e = rejected(MINIMAL, "training.swa={learning_rate: 0.01}", "optimizer={name: adadelta}");
+        assertEquals("training.swa.learning_rate", e.keyPath(), e.getMessage());
+    }
 }

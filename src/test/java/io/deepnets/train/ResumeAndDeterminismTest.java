@@ -133,4 +133,55 @@ class ResumeAndDeterminismTest {
         }
         assertArrayEquals(Files.readAllBytes(whole.runDir().resolve(RunFolder.PREDICTIONS)), Files.readAllBytes(runDir.resolve(RunFolder.PREDICTIONS)));
     }
+
+    /**
+     * Stochastic weight averaging interrupted after an averaged epoch: the checkpoint holds the running average and its
+     * count, and the resumed run averages the same epochs, recounts the same batch statistics and ends with the same
+     * network as the uninterrupted one.
+     */
+    @Test
+    void aWeightAverageResumesWithItsEpochs() throws Exception {
+        Path data = RealData.dir();
+        Path config = tmp.resolve("digits-bn-swa.yaml");
+        Files.writeString(config, """
+                name: digits-bn-swa
+                seed: 42
+                data: {dataset: digits, test_split: 0.2, validation_data: test}
+                model:
+                  input_shape: [8, 8, 1]
+                  layers:
+                    - {type: conv2d, filters: 8, kernel_size: 3, activation: relu}
+                    - {type: batch_normalization}
+                    - {type: flatten}
+                    - {type: dense, units: 32, activation: relu}
+                    - {type: output, units: 10}
+                optimizer: {name: sgd, learning_rate: 0.05, momentum: 0.9, schedule: {type: cosine}}
+                training: {batch_size: 64, epochs: 6, swa: {start: 0.5, learning_rate: 0.01}}
+                """);
+        RunResult whole = runner().run(new RunRequest(config, List.of(), data, tmp.resolve("whole")));
+        assertEquals(List.of(0.01, 0.01, 0.01), whole.history().subList(3, 6).stream().map(EpochResult::lr).toList());
+        String metrics = Files.readString(whole.runDir().resolve(RunFolder.METRICS));
+        assertTrue(metrics.contains("\"model_weights\" : \"averaged (swa, epochs 4-6)\""), metrics);
+
+        ExperimentRunner interrupting = runner().withObserver(new TrainingObserver() {
+            @Override
+            public void epochFinished(EpochResult result, int epochs) {
+                if (result.epoch() == 5) {
+                    throw new Interrupt();
+                }
+            }
+        });
+        Path out = tmp.resolve("cut");
+        assertThrows(Interrupt.class, () -> interrupting.run(new RunRequest(config, List.of(), data, out)));
+        Path runDir;
+        try (var dirs = Files.list(out.resolve("digits-bn-swa"))) {
+            runDir = dirs.findFirst().orElseThrow();
+        }
+        RunResult resumed = runner().resume(runDir, data);
+        assertEquals(learningColumns(whole.runDir()), learningColumns(runDir), "same epochs, figures and rates");
+        assertEquals(whole.test().accuracy(), resumed.test().accuracy());
+        assertEquals(whole.test().loss(), resumed.test().loss(), 1e-9);
+        assertArrayEquals(Files.readAllBytes(whole.runDir().resolve(RunFolder.PREDICTIONS)), Files.readAllBytes(runDir.resolve(RunFolder.PREDICTIONS)));
+        assertTrue(Files.readString(runDir.resolve(RunFolder.METRICS)).contains("averaged (swa, epochs 4-6)"));
+    }
 }
