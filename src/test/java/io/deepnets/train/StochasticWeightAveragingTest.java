@@ -119,28 +119,7 @@ class StochasticWeightAveragingTest {
         for (int from = 0; from < train.count(); from += 32) {
             int to = Math.min(train.count(), from + 32);
             int n = to - from;
-            INDArray x = Nd4j.create(DataType.FLOAT, n, 1, 8, 8);
-            for (int i = 0; i < n; i++) {
-                x.get(org.nd4j.linalg.indexing.NDArrayIndex.point(i)).assign(Nd4j.create(train.row(order[from + i]), new long[] {1, 8, 8}, 'c'));
-            }
-            INDArray c = Nd4j.create(DataType.FLOAT, n, 4, 6, 6);
-            INDArray w = conv.getParam("W");
-            INDArray b = conv.getParam("b");
-            for (int i = 0; i < n; i++) {
-                for (int f = 0; f < 4; f++) {
-                    for (int r = 0; r < 6; r++) {
-                        for (int q = 0; q < 6; q++) {
-                            double s = b.getDouble(f);
-                            for (int dr = 0; dr < 3; dr++) {
-                                for (int dq = 0; dq < 3; dq++) {
-                                    s += w.getDouble(f, 0, dr, dq) * x.getDouble(i, 0, r + dr, q + dq);
-                                }
-                            }
-                            c.putScalar(new long[] {i, f, r, q}, Math.max(0, s));
-                        }
-                    }
-                }
-            }
+            INDArray c = reluConv(conv, train, order, from, to);
             INDArray bm = c.mean(0, 2, 3);
             INDArray bv = c.var(false, 0, 2, 3);
             for (int f = 0; f < 4; f++) {
@@ -167,6 +146,89 @@ class StochasticWeightAveragingTest {
             assertEquals(mean2[u] / batches, bn2.getParam("mean").getDouble(u), 1e-4, "second batch norm's mean, unit " + u);
             assertEquals(var2[u] / batches, bn2.getParam("var").getDouble(u), 1e-4, "second batch norm's variance, unit " + u);
         }
+    }
+
+    /** A graph (branches and an add): the same mean, and its first batch norm's statistics by hand. */
+    @Test
+    void averagesAGraphAndRecountsItsBatchNorm() {
+        ExperimentConfig config = ConfigLoader.parse("""
+                name: swa-graph
+                seed: 7
+                data: {dataset: digits, test_split: 0.2, validation_data: test}
+                model:
+                  input_shape: [8, 8, 1]
+                  layers:
+                    - {name: c1, type: conv2d, filters: 4, kernel_size: 3, activation: relu}
+                    - {name: bn1, type: batch_normalization}
+                    - {name: c2, type: conv2d, filters: 4, kernel_size: 3, padding: same}
+                    - {name: bn2, type: batch_normalization}
+                    - {name: sum, type: add, inputs: [bn2, bn1]}
+                    - {name: pool, type: global_average_pooling2d}
+                    - {name: predictions, type: output, units: 10}
+                optimizer: {name: sgd, learning_rate: 0.05, momentum: 0.9}
+                training: {batch_size: 32, epochs: 3, swa: {start: 0.3, learning_rate: 0.02}}
+                """, List.of());
+        Network net = KerasModelMapper.network(config);
+        org.deeplearning4j.nn.graph.ComputationGraph graph = net.graph().orElseThrow();
+        ImageSet train = randomImages(200, 3);
+        List<Map<String, INDArray>> ends = new ArrayList<>();
+        TrainingObserver watch = new TrainingObserver() {
+            @Override
+            public void epochFinished(EpochResult result, int epochs) {
+                ends.add(copy(graph.paramTable()));
+            }
+        };
+        Trainer trainer = new Trainer(net, train, randomImages(50, 4), 10, config.training(), config.seed(), List.of(watch));
+        trainer.fit(1);
+        assertEquals(2, trainer.averagedEpochs(), "0-based epoch round(0.3 * 3) = 1 on: epochs 2 and 3");
+        for (Map.Entry<String, INDArray> p : graph.paramTable().entrySet()) {
+            INDArray mean = ends.get(1).get(p.getKey()).add(ends.get(2).get(p.getKey())).divi(2);
+            if (p.getKey().endsWith("_mean") || p.getKey().endsWith("_var")) {
+                assertNotEquals(mean, p.getValue(), p.getKey() + ": recounted, not averaged");
+            } else {
+                assertTrue(mean.equalsWithEps(p.getValue(), 1e-6), p.getKey() + ": the mean of epochs 2 and 3's weights");
+            }
+        }
+        int[] order = EpochShuffler.order(train.count(), config.seed(), 4, true);
+        INDArray meanSum = Nd4j.zeros(DataType.DOUBLE, 4);
+        INDArray varSum = Nd4j.zeros(DataType.DOUBLE, 4);
+        int batches = 0;
+        for (int from = 0; from < train.count(); from += 32) {
+            INDArray c = reluConv(graph.getLayer("c1"), train, order, from, Math.min(train.count(), from + 32)).castTo(DataType.DOUBLE);
+            meanSum.addi(c.mean(0, 2, 3));
+            varSum.addi(c.var(false, 0, 2, 3));
+            batches++;
+        }
+        Layer bn1 = graph.getLayer("bn1");
+        for (int f = 0; f < 4; f++) {
+            assertEquals(meanSum.getDouble(f) / batches, bn1.getParam("mean").getDouble(f), 1e-4, "mean, channel " + f);
+            assertEquals(varSum.getDouble(f) / batches, bn1.getParam("var").getDouble(f), 1e-4, "variance, channel " + f);
+        }
+    }
+
+    /** relu(conv 3x3 valid + bias) of rows {@code order[from..to)} of 8x8 one-channel images, by hand: [n, filters, 6, 6]. */
+    static INDArray reluConv(Layer conv, ImageSet train, int[] order, int from, int to) {
+        INDArray w = conv.getParam("W");
+        INDArray b = conv.getParam("b");
+        int filters = (int) w.size(0);
+        INDArray out = Nd4j.create(DataType.FLOAT, to - from, filters, 6, 6);
+        for (int i = 0; i < to - from; i++) {
+            float[] x = train.row(order[from + i]);
+            for (int f = 0; f < filters; f++) {
+                for (int r = 0; r < 6; r++) {
+                    for (int q = 0; q < 6; q++) {
+                        double s = b.getDouble(f);
+                        for (int dr = 0; dr < 3; dr++) {
+                            for (int dq = 0; dq < 3; dq++) {
+                                s += w.getDouble(f, 0, dr, dq) * x[(r + dr) * 8 + q + dq];
+                            }
+                        }
+                        out.putScalar(new long[] {i, f, r, q}, Math.max(0, s));
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private static Map<String, INDArray> copy(Map<String, INDArray> table) {
