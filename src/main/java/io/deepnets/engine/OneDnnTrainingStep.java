@@ -548,6 +548,30 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         return outcome;
     }
 
+    /**
+     * The training-mode forward pass of {@link #fit} alone: each batch normalisation normalises by the batch's own
+     * statistics, which are returned; no gradient is taken and no weight or moving statistic changes.
+     */
+    @Override
+    public Optional<List<BatchStatistics>> batchNormStatistics(ImageSet set, int[] order, int from, int to) {
+        int m = to - from;
+        largestBatch = Math.max(largestBatch, m);
+        INDArray x = input(m);
+        int size = set.featureSize();
+        java.nio.FloatBuffer rows = x.data().asNioFloat();
+        for (int r = 0; r < m; r++) {
+            rows.put(r * size, set.features(), order[from + r] * size, size);
+        }
+        forward(x, true, BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net), null);
+        List<BatchStatistics> out = new ArrayList<>();
+        for (Stage stage : stages) {
+            if (stage instanceof BatchNormStage bn && !bn.frozen) {
+                out.add(new BatchStatistics(bn.layer, bn.batchMean.toFloatVector(), bn.batchVar.toFloatVector()));
+            }
+        }
+        return Optional.of(out);
+    }
+
     /** Whether a gradient not yet used, other than stage {@code i}'s own, lives in stage {@code i}'s gradient buffer. */
     private static boolean sharedWithPending(INDArray[] grads, int i) {
         long address = grads[i].data().address();
@@ -1224,6 +1248,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         private final INDArray betaGrad;
         private final INDArray movingMeanGrad;
         private final INDArray movingVarGrad;
+        private final Layer layer;
         private final INDArray batchMean;
         private final INDArray batchVar;
         private final float keep;
@@ -1234,6 +1259,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
         private INDArray input;
 
         BatchNormStage(Layer layer, BatchNormalization conf, long[] shape) {
+            this.layer = layer;
             this.shape = shape;
             Map<String, INDArray> grads = org.deeplearning4j.nn.params.BatchNormalizationParamInitializer.getInstance()
                     .getGradientsFromFlattened(layer.conf(), gradientView(layer));

@@ -19,6 +19,19 @@ public interface TrainingStep extends AutoCloseable {
     /** Trains on rows {@code order[from..to)} of {@code set}: forward pass, loss, backward pass, update. */
     Outcome fit(ImageSet set, int[] order, int from, int to);
 
+    /** A batch normalisation layer's batch mean and (uncorrected) variance, by channel, in one training-mode forward pass. */
+    record BatchStatistics(org.deeplearning4j.nn.api.Layer layer, float[] mean, float[] variance) {
+    }
+
+    /**
+     * The batch statistics of every unfrozen batch normalisation layer in a training-mode forward pass over rows
+     * {@code order[from..to)} of {@code set}, with no gradient taken and no weight changed (stochastic weight averaging's
+     * recount); empty where the step has no forward pass of its own to run alone (DL4J's then serves).
+     */
+    default java.util.Optional<java.util.List<BatchStatistics>> batchNormStatistics(ImageSet set, int[] order, int from, int to) {
+        return java.util.Optional.empty();
+    }
+
     /** The kinds of the custom steps, fastest first: what {@code bench --without} accepts. */
     java.util.List<String> KINDS = java.util.List.of(SmallConvTrainingStep.KIND, OneDnnTrainingStep.KIND, Dl4jBackpropStep.KIND);
 

@@ -1,5 +1,6 @@
 package io.deepnets.train;
 
+import io.deepnets.engine.TrainingStep;
 import io.deepnets.model.Network;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -13,6 +14,7 @@ import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalisation's moving statistics recomputed for weights that never trained with them (the average of
@@ -22,7 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * means and variances ({@code momentum=None}). The batch variance is the one DL4J's layer (and Keras's) moves its
  * statistics with, over the batch and the spatial positions, not Bessel-corrected (PyTorch's is; over a batch of 128
  * images of 32x32 positions the two differ by a factor of 1.00001). Frozen layers keep theirs: they run in inference
- * mode in training as well.
+ * mode in training as well. A batch passes through the training step's own forward pass where it has one (the
+ * oneDNN engine's, no gradient taken), else through DL4J's {@code feedForward}.
  */
 public final class BatchNormStatistics {
     private final Network net;
@@ -52,7 +55,8 @@ public final class BatchNormStatistics {
         if (net.graph().isPresent()) {
             ComputationGraph graph = net.graph().get();
             for (GraphVertex v : graph.getVertices()) {
-                if (v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization) {
+                if (v.hasLayer() && v.getLayer() instanceof org.deeplearning4j.nn.layers.normalization.BatchNormalization
+                        && !(v instanceof org.deeplearning4j.nn.graph.vertex.impl.FrozenVertex)) {
                     List<String> inputs = graph.getConfiguration().getVertexInputs().get(v.getVertexName());
                     InputPreProcessor pre = v instanceof org.deeplearning4j.nn.graph.vertex.impl.LayerVertex lv ? lv.getLayerPreProcessor() : null;
                     sites.add(new Site(v.getLayer(), inputs.get(0), pre));
@@ -79,7 +83,9 @@ public final class BatchNormStatistics {
             return;
         }
         Map<String, INDArray> acts = new LinkedHashMap<>();
+        java.util.Set<String> inputs = java.util.Set.of("0");
         if (net.graph().isPresent()) {
+            inputs = java.util.Set.copyOf(net.graph().get().getConfiguration().getNetworkInputs());
             acts.putAll(net.graph().get().feedForward(net.input(features), true));
         } else {
             // feedForward's list holds the network's input at 0, then each layer's output: layer i's input is entry i.
@@ -94,18 +100,54 @@ public final class BatchNormStatistics {
                 x = s.preProcessor.preProcess(x, (int) x.size(0), LayerWorkspaceMgr.noWorkspaces());
             }
             int[] dims = x.rank() == 4 ? new int[] {0, 2, 3} : new int[] {0};
-            INDArray mean = x.mean(dims).reshape(-1);
-            INDArray var = x.var(false, dims).reshape(-1);
-            if (s.meanSum == null) {
-                s.meanSum = mean.dup();
-                s.varSum = var.dup();
-            } else {
-                s.meanSum.addi(mean);
-                s.varSum.addi(var);
-            }
+            accumulate(s, x.mean(dims).reshape(-1), x.var(false, dims).reshape(-1));
         }
         batches++;
         net.clearLayersStates();
+        // Every layer's activations of the batch were copied out for this pass alone: freed now, not when the garbage
+        // collector finds them (a ResNet-20 batch of 128 leaves some 340 MB).
+        java.util.Set<INDArray> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Map.Entry<String, INDArray> a : acts.entrySet()) {
+            if (!inputs.contains(a.getKey()) && seen.add(a.getValue()) && a.getValue().closeable()) {
+                a.getValue().close();
+            }
+        }
+    }
+
+    /**
+     * Adds one batch's statistics as a training step computed them in its own training-mode forward pass
+     * ({@link TrainingStep#batchNormStatistics}); false, adding nothing, unless they are of exactly this recount's layers.
+     */
+    public boolean add(List<TrainingStep.BatchStatistics> batch) {
+        if (batch.size() != sites.size()) {
+            return false;
+        }
+        TrainingStep.BatchStatistics[] bySite = new TrainingStep.BatchStatistics[sites.size()];
+        for (TrainingStep.BatchStatistics b : batch) {
+            int i = 0;
+            while (i < sites.size() && sites.get(i).layer != b.layer()) {
+                i++;
+            }
+            if (i == sites.size() || bySite[i] != null) {
+                return false;
+            }
+            bySite[i] = b;
+        }
+        for (int i = 0; i < bySite.length; i++) {
+            accumulate(sites.get(i), Nd4j.createFromArray(bySite[i].mean()), Nd4j.createFromArray(bySite[i].variance()));
+        }
+        batches++;
+        return true;
+    }
+
+    private static void accumulate(Site s, INDArray mean, INDArray var) {
+        if (s.meanSum == null) {
+            s.meanSum = mean.dup();
+            s.varSum = var.dup();
+        } else {
+            s.meanSum.addi(mean);
+            s.varSum.addi(var);
+        }
     }
 
     /** Sets every layer's moving mean and variance to the mean of the batches' (nothing when no batch was added). */

@@ -148,6 +148,9 @@ public final class Trainer {
                         break;
                     }
                 }
+                if (swaCount > 0) {
+                    takeAverage(step);
+                }
             } finally {
                 step.close();
             }
@@ -158,16 +161,21 @@ public final class Trainer {
             String m = "Restoring model weights from the end of the best epoch: " + callbacks.bestEpoch();
             observers.forEach(o -> o.note(m));
         }
-        if (swaCount > 0) {
-            net.setParams(swaParams);
-            int layers = recountBatchNorm();
-            int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
-            String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + first + "-"
-                    + (first + swaCount - 1) + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
-                    + " batch normalisation layer" + (layers == 1 ? "" : "s") + " recomputed over the training data");
-            observers.forEach(o -> o.note(m));
-        }
         return results;
+    }
+
+    /** Sets the average in the network and recounts its batch normalisation statistics through {@code step}. */
+    private void takeAverage(TrainingStep step) {
+        net.setParams(swaParams);
+        long start = System.nanoTime();
+        int layers = recountBatchNorm(step);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
+        String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + first + "-"
+                + (first + swaCount - 1) + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
+                + " batch normalisation layer" + (layers == 1 ? "" : "s") + String.format(java.util.Locale.ROOT,
+                " recomputed over the training data (%.0f s)", seconds));
+        observers.forEach(o -> o.note(m));
     }
 
     /** Adds the weights at the end of 1-based {@code epoch} to the running average when the epoch is one averaged. */
@@ -190,7 +198,7 @@ public final class Trainer {
      * {@link BatchNormStatistics} over the training data as the epoch after the last would feed it: its order, its
      * batches, augmented. Returns the number of layers recounted.
      */
-    private int recountBatchNorm() {
+    private int recountBatchNorm(TrainingStep trainingStep) {
         BatchNormStatistics stats = new BatchNormStatistics(net);
         if (stats.layers() == 0) {
             return 0;
@@ -206,7 +214,11 @@ public final class Trainer {
             if (augmenter != null) {
                 augmenter.apply(rows, epoch, step);
             }
-            stats.add(new BatchAssembler(rows, classes).features(BatchAssembler.identity(rows.count()), 0, rows.count()));
+            int[] all = BatchAssembler.identity(rows.count());
+            java.util.Optional<List<TrainingStep.BatchStatistics>> own = trainingStep.batchNormStatistics(rows, all, 0, rows.count());
+            if (own.isEmpty() || !stats.add(own.get())) {
+                stats.add(new BatchAssembler(rows, classes).features(all, 0, rows.count()));
+            }
         }
         stats.apply();
         return stats.layers();

@@ -105,7 +105,8 @@ class StochasticWeightAveragingTest {
         }
 
         // The statistics by hand: the epoch after the last's batches (its order, batch 32), conv -> relu, then batch norm
-        // by the batch's own statistics, flatten, dense -> relu.
+        // by the batch's own statistics, flatten, dense -> relu. The engine declines a batch norm after a dense layer:
+        // DL4J's backward pass trained this network, and the recount went through DL4J's feedForward in training mode.
         int[] order = EpochShuffler.order(train.count(), config.seed(), 5, true);
         Layer conv = stack.getLayer(0);
         Layer bn1 = stack.getLayer(1);
@@ -137,11 +138,12 @@ class StochasticWeightAveragingTest {
             }
             batches++;
         }
+        assertEquals("dl4j-backprop+flat-update", trainer.stepKind());
+        Layer bn2 = stack.getLayer(3);
         for (int f = 0; f < 4; f++) {
             assertEquals(mean1[f] / batches, bn1.getParam("mean").getDouble(f), 1e-4, "first batch norm's mean, channel " + f);
             assertEquals(var1[f] / batches, bn1.getParam("var").getDouble(f), 1e-4, "first batch norm's variance, channel " + f);
         }
-        Layer bn2 = stack.getLayer(3);
         for (int u = 0; u < 16; u++) {
             assertEquals(mean2[u] / batches, bn2.getParam("mean").getDouble(u), 1e-4, "second batch norm's mean, unit " + u);
             assertEquals(var2[u] / batches, bn2.getParam("var").getDouble(u), 1e-4, "second batch norm's variance, unit " + u);
@@ -198,6 +200,12 @@ class StochasticWeightAveragingTest {
             meanSum.addi(c.mean(0, 2, 3));
             varSum.addi(c.var(false, 0, 2, 3));
             batches++;
+        }
+        // The engine trained this one: the recount ran its training-mode forward pass.
+        assertEquals("deepnets-onednn", trainer.stepKind());
+        try (io.deepnets.engine.TrainingStep engine = io.deepnets.engine.TrainingStep.forNetwork(net, 32, 10)) {
+            List<io.deepnets.engine.TrainingStep.BatchStatistics> own = engine.batchNormStatistics(train, order, 0, 32).orElseThrow();
+            assertTrue(new BatchNormStatistics(net).add(own), "the engine's statistics are those of the network's batch norm layers");
         }
         Layer bn1 = graph.getLayer("bn1");
         for (int f = 0; f < 4; f++) {
