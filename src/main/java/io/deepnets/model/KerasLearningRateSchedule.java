@@ -107,7 +107,7 @@ public final class KerasLearningRateSchedule implements ISchedule {
 
     @JsonProperty("staircase")
     public boolean staircase() {
-        return schedule == null ? false : schedule.staircase();
+        return schedule != null && schedule.staircase();
     }
 
     @JsonProperty("alpha")

@@ -19,10 +19,11 @@ import java.util.Map;
  *
  * @param warning why the page is incomplete (an interrupted run, missing files), or null
  * @param testResult test loss, test accuracy, test samples and parameters, formatted; null when the run stopped before evaluation
+ * @param testWeights which weights the test result is of when they are not the last epoch's as trained, or null
  * @param provenance key to value; data files are expanded into {@link #dataFiles}
  */
 public record RunPage(String experiment, String stamp, String folder, String description, String warning, List<String> testResult,
-        List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
+        String testWeights, List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
         List<PageFigure> confusionFigure, List<List<String>> mostConfused, List<List<String>> perClass, List<PageFigure> gallery,
         String galleryNote, List<PageFigure> activations, String summary, String configYaml, Map<String, String> provenance,
         Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks, List<List<String>> classCounts, NetworkDiagram network) {
@@ -50,6 +51,12 @@ public record RunPage(String experiment, String stamp, String folder, String des
         if (run.completed() && !run.diverged()) {
             test = List.of(f4(run.metric("test_loss")), f4(run.metric("test_accuracy")), String.valueOf(run.metrics().get("test_samples")),
                     String.format(Locale.ROOT, "%,d", run.metric("params").longValue()));
+        }
+        String testWeights = null;
+        if (test != null && String.valueOf(run.metrics().get("model_weights")).startsWith("averaged")) {
+            testWeights = "Of the saved model, whose weights are " + run.metrics().get("model_weights") + ": stochastic weight averaging's "
+                    + "mean of those epochs' weights, each batch normalisation's statistics recounted for it; the history below is of the "
+                    + "weights as they trained.";
         }
         List<List<String>> history = new ArrayList<>();
         for (EpochResult r : run.history()) {
@@ -101,7 +108,7 @@ public record RunPage(String experiment, String stamp, String folder, String des
                 classCounts.add(row);
             }
         }
-        return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, history,
+        return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, testWeights, history,
                 validation == null ? null : validation.toString(),
                 figures(dir, RunFolder.ACCURACY_PNG, "accuracy per epoch, train and validation", RunFolder.LOSS_PNG,
                         "loss per epoch, train and validation"),

@@ -222,6 +222,14 @@ public final class ExperimentRunner {
                         + "; only its final files are missing (start the run again)");
             }
         }
+        if (saved != null && config.training().swa() != null) {
+            int expected = Math.max(0, saved.epoch() - config.training().swa().firstEpoch(config.training().epochs()));
+            int held = saved.average() == null ? 0 : saved.average().epochs();
+            if (held != expected) {
+                throw new BadInputException(runDir + ": the checkpoint after epoch " + saved.epoch() + " holds a weight average of " + held
+                        + " epochs where training.swa gives " + expected + " (start the run again)");
+            }
+        }
         out.printf(Locale.ROOT, "resuming %s after epoch %d of %d%n", runDir, history.size(), config.training().totalEpochs());
         return train(configFile.toString(), config, data, net, runDir, history, phases, callbacks, saved == null ? null : saved.bestParams(),
                 saved == null ? null : saved.average());

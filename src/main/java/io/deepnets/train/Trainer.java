@@ -168,13 +168,14 @@ public final class Trainer {
     private void takeAverage(TrainingStep step) {
         net.setParams(swaParams);
         long start = System.nanoTime();
-        int layers = recountBatchNorm(step);
+        Recount recount = recountBatchNorm(step);
         double seconds = (System.nanoTime() - start) / 1e9;
         int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
+        int layers = recount.layers();
         String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + first + "-"
                 + (first + swaCount - 1) + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
                 + " batch normalisation layer" + (layers == 1 ? "" : "s") + String.format(java.util.Locale.ROOT,
-                " recomputed over the training data (%.0f s)", seconds));
+                " recomputed over the training data through %s (%.0f s)", recount.pass(), seconds));
         observers.forEach(o -> o.note(m));
     }
 
@@ -194,19 +195,25 @@ public final class Trainer {
         swaCount++;
     }
 
+    /** How many batch normalisation layers a recount set, and through which forward pass. */
+    private record Recount(int layers, String pass) {
+    }
+
     /**
      * {@link BatchNormStatistics} over the training data as the epoch after the last would feed it: its order, its
-     * batches, augmented. Returns the number of layers recounted.
+     * batches, augmented; through the step's own forward pass when its first batch gives the statistics of exactly the
+     * network's layers, else through DL4J's.
      */
-    private int recountBatchNorm(TrainingStep trainingStep) {
+    private Recount recountBatchNorm(TrainingStep trainingStep) {
         BatchNormStatistics stats = new BatchNormStatistics(net);
         if (stats.layers() == 0) {
-            return 0;
+            return new Recount(0, null);
         }
         int epoch = schedule.epochs() + 1;
         Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
         int[] order = EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
         int batch = schedule.batchSize();
+        boolean own = true;
         for (int step = 0; step < stepsPerEpoch(); step++) {
             int from = step * batch;
             int to = Math.min(train.count(), from + batch);
@@ -215,13 +222,20 @@ public final class Trainer {
                 augmenter.apply(rows, epoch, step);
             }
             int[] all = BatchAssembler.identity(rows.count());
-            java.util.Optional<List<TrainingStep.BatchStatistics>> own = trainingStep.batchNormStatistics(rows, all, 0, rows.count());
-            if (own.isEmpty() || !stats.add(own.get())) {
+            if (own) {
+                java.util.Optional<List<TrainingStep.BatchStatistics>> batchStats = trainingStep.batchNormStatistics(rows, all, 0, rows.count());
+                boolean added = batchStats.isPresent() && stats.add(batchStats.get());
+                if (!added && step > 0) {
+                    throw new IllegalStateException(trainingStep.kind() + " gave batch statistics of other layers than the network's at batch " + step);
+                }
+                own = added;
+            }
+            if (!own) {
                 stats.add(new BatchAssembler(rows, classes).features(all, 0, rows.count()));
             }
         }
         stats.apply();
-        return stats.layers();
+        return new Recount(stats.layers(), own ? trainingStep.kind() + "'s forward pass" : "DL4J's feedForward");
     }
 
     /**

@@ -176,4 +176,37 @@ class KerasModelMapperTest {
             assertTrue(helper != null && helper.getClass().getSimpleName().contains("MKLDNN"), "helper: " + helper);
         }
     }
+
+    /**
+     * Stochastic weight averaging's rate: the schedule's (or the constant rate) until 0-based epoch round(start * epochs),
+     * the averaging rate from there on, for weights and biases, and the same after model.zip is written and read back.
+     */
+    @Test
+    void theAveragingRateTakesOverFromTheScheduleAndSurvivesModelZip(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        for (String schedule : List.of("{type: cosine}", "null")) {
+            ExperimentConfig c = config("digits-cnn", "optimizer={name: sgd, learning_rate: 0.1, momentum: 0.9"
+                    + (schedule.equals("null") ? "" : ", schedule: " + schedule) + "}", "training.epochs=10",
+                    "training.swa={start: 0.6, learning_rate: 0.02}");
+            Network net = KerasModelMapper.network(c);
+            java.io.File zip = dir.resolve("swa-" + schedule.length() + ".zip").toFile();
+            net.save(zip, true);
+            Network back = Network.read(zip, KerasModelMapper.imageShape(c.model()), true);
+            for (Network n : List.of(net, back)) {
+                int checked = 0;
+                for (org.deeplearning4j.nn.api.Layer l : n.layers()) {
+                    if (!(l.conf().getLayer() instanceof org.deeplearning4j.nn.conf.layers.BaseLayer base)) {
+                        continue;       // pooling: no parameters, no updater
+                    }
+                    checked++;
+                    for (IUpdater u : List.of(base.getIUpdater(), base.getBiasUpdater())) {
+                        double before = schedule.equals("null") ? 0.1 : 0.1 * 0.5 * (1 + Math.cos(Math.PI * 5 / 10));
+                        assertEquals(before, u.getLearningRate(500, 5), 1e-12, schedule + ": epoch 5 (0-based) still the schedule's");
+                        assertEquals(0.02, u.getLearningRate(600, 6), 0, schedule + ": epoch 6 = round(0.6 * 10) on, the averaging rate");
+                        assertEquals(0.02, u.getLearningRate(900, 9), 0, schedule);
+                    }
+                }
+                assertEquals(3, checked, "the convolution, the dense layer and the output");
+            }
+        }
+    }
 }

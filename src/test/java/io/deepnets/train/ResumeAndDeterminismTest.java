@@ -162,6 +162,8 @@ class ResumeAndDeterminismTest {
         assertEquals(List.of(0.01, 0.01, 0.01), whole.history().subList(3, 6).stream().map(EpochResult::lr).toList());
         String metrics = Files.readString(whole.runDir().resolve(RunFolder.METRICS));
         assertTrue(metrics.contains("\"model_weights\" : \"averaged (swa, epochs 4-6)\""), metrics);
+        String report = Files.readString(whole.runDir().resolve(RunFolder.REPORT));
+        assertTrue(report.contains("whose weights are averaged (swa, epochs 4-6): stochastic weight averaging"), "the report says so");
 
         ExperimentRunner interrupting = runner().withObserver(new TrainingObserver() {
             @Override

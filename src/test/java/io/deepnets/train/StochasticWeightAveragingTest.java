@@ -91,7 +91,8 @@ class StochasticWeightAveragingTest {
         assertEquals(0.03, rates.get(3), 1e-9);
         assertEquals(2, trainer.averagedEpochs());
         assertTrue(notes.get(notes.size() - 1).contains("epochs 3-4 (2)"), notes.toString());
-        assertTrue(notes.get(notes.size() - 1).contains("2 batch normalisation layers"), notes.toString());
+        assertTrue(notes.get(notes.size() - 1).contains("2 batch normalisation layers recomputed over the training data through DL4J's "
+                + "feedForward"), notes.toString());
 
         Map<String, INDArray> last = stack.paramTable();
         for (Map.Entry<String, INDArray> p : last.entrySet()) {
@@ -174,10 +175,16 @@ class StochasticWeightAveragingTest {
         org.deeplearning4j.nn.graph.ComputationGraph graph = net.graph().orElseThrow();
         ImageSet train = randomImages(200, 3);
         List<Map<String, INDArray>> ends = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         TrainingObserver watch = new TrainingObserver() {
             @Override
             public void epochFinished(EpochResult result, int epochs) {
                 ends.add(copy(graph.paramTable()));
+            }
+
+            @Override
+            public void note(String message) {
+                notes.add(message);
             }
         };
         Trainer trainer = new Trainer(net, train, randomImages(50, 4), 10, config.training(), config.seed(), List.of(watch));
@@ -201,17 +208,30 @@ class StochasticWeightAveragingTest {
             varSum.addi(c.var(false, 0, 2, 3));
             batches++;
         }
-        // The engine trained this one: the recount ran its training-mode forward pass.
+        // The engine trained this one, and the recount ran its training-mode forward pass.
         assertEquals("deepnets-onednn", trainer.stepKind());
-        try (io.deepnets.engine.TrainingStep engine = io.deepnets.engine.TrainingStep.forNetwork(net, 32, 10)) {
-            List<io.deepnets.engine.TrainingStep.BatchStatistics> own = engine.batchNormStatistics(train, order, 0, 32).orElseThrow();
-            assertTrue(new BatchNormStatistics(net).add(own), "the engine's statistics are those of the network's batch norm layers");
-        }
+        assertTrue(notes.get(notes.size() - 1).contains("through deepnets-onednn's forward pass"), notes.toString());
         Layer bn1 = graph.getLayer("bn1");
         for (int f = 0; f < 4; f++) {
             assertEquals(meanSum.getDouble(f) / batches, bn1.getParam("mean").getDouble(f), 1e-4, "mean, channel " + f);
             assertEquals(varSum.getDouble(f) / batches, bn1.getParam("var").getDouble(f), 1e-4, "variance, channel " + f);
         }
+
+        // bn2 normalises what bn1 normalised by each batch's own statistics: the engine's recount of every layer against
+        // the same recount through DL4J's feedForward in training mode, on this graph.
+        Map<String, INDArray> engine = copy(graph.paramTable());
+        BatchNormStatistics dl4j = new BatchNormStatistics(net);
+        assertEquals(2, dl4j.layers());
+        io.deepnets.data.BatchAssembler rows = new io.deepnets.data.BatchAssembler(train, 10);
+        for (int from = 0; from < train.count(); from += 32) {
+            dl4j.add(rows.features(order, from, Math.min(train.count(), from + 32)));
+        }
+        graph.getLayer("bn2").getParam("var").assign(0);
+        dl4j.apply();
+        for (String key : List.of("bn1_mean", "bn1_var", "bn2_mean", "bn2_var")) {
+            assertTrue(engine.get(key).equalsWithEps(graph.getParam(key), 1e-4), key + ": engine " + engine.get(key) + ", DL4J " + graph.getParam(key));
+        }
+        assertNotEquals(ends.get(2).get("bn2_var"), engine.get("bn2_var"), "recounted");
     }
 
     /** relu(conv 3x3 valid + bias) of rows {@code order[from..to)} of 8x8 one-channel images, by hand: [n, filters, 6, 6]. */
