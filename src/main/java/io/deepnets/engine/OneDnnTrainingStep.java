@@ -474,13 +474,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
     @Override
     public Outcome fit(ImageSet set, int[] order, int from, int to) {
         int m = to - from;
-        largestBatch = Math.max(largestBatch, m);
-        INDArray x = input(m);
-        int size = set.featureSize();
-        java.nio.FloatBuffer rows = x.data().asNioFloat();
-        for (int r = 0; r < m; r++) {
-            rows.put(r * size, set.features(), order[from + r] * size, size);
-        }
+        INDArray x = batch(set, order, from, to);
         int iteration = BaseOptimizer.getIterationCount(net);
         int epoch = BaseOptimizer.getEpochCount(net);
         LayerTimes t = times;
@@ -554,14 +548,7 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
      */
     @Override
     public Optional<List<BatchStatistics>> batchNormStatistics(ImageSet set, int[] order, int from, int to) {
-        int m = to - from;
-        largestBatch = Math.max(largestBatch, m);
-        INDArray x = input(m);
-        int size = set.featureSize();
-        java.nio.FloatBuffer rows = x.data().asNioFloat();
-        for (int r = 0; r < m; r++) {
-            rows.put(r * size, set.features(), order[from + r] * size, size);
-        }
+        INDArray x = batch(set, order, from, to);
         forward(x, true, BaseOptimizer.getIterationCount(net), BaseOptimizer.getEpochCount(net), null);
         List<BatchStatistics> out = new ArrayList<>();
         for (Stage stage : stages) {
@@ -570,6 +557,19 @@ final class OneDnnTrainingStep implements SelfTimedStep, BatchPredictor {
             }
         }
         return Optional.of(out);
+    }
+
+    /** Rows {@code order[from..to)} of {@code set} copied into the input array for their batch size. */
+    private INDArray batch(ImageSet set, int[] order, int from, int to) {
+        int m = to - from;
+        largestBatch = Math.max(largestBatch, m);
+        INDArray x = input(m);
+        int size = set.featureSize();
+        java.nio.FloatBuffer rows = x.data().asNioFloat();
+        for (int r = 0; r < m; r++) {
+            rows.put(r * size, set.features(), order[from + r] * size, size);
+        }
+        return x;
     }
 
     /** Whether a gradient not yet used, other than stage {@code i}'s own, lives in stage {@code i}'s gradient buffer. */
