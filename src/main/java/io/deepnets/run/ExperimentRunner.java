@@ -278,8 +278,8 @@ public final class ExperimentRunner {
         boolean epochsMatter = t.fineTune() != null || t.swa() != null || t.schedule() != null && t.schedule().followsEpochs();
         ExperimentConfig shape = new ExperimentConfig(c.name(), "", c.seed(), new DataConfig(d.dataset(), d.path(), null, d.validationSplit(),
                 d.validationOnTest(), d.trainSubset(), d.testSubset(), d.classNames(), d.testSplit(), d.splitSeed(), d.folder(), d.classes(), d.augment()),
-                c.model(), c.optimizer(), epochsMatter ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune(),
-                        t.swa())
+                c.model(), c.optimizer(), epochsMatter
+                        ? new TrainingConfig(t.batchSize(), t.epochs(), t.shuffle(), null, null, null, t.schedule(), t.fineTune(), t.swa())
                         : new TrainingConfig(t.batchSize(), 1, t.shuffle()));
         try {
             byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(
