@@ -406,8 +406,7 @@ public final class ExperimentRunner {
             if (callbacks.keepsBestWeights()) {
                 callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
             } else if (trainer.averagedEpochs() > 0) {
-                int first = config.training().swa().firstEpoch(config.training().epochs()) + 1;
-                callbackSummary.put("model_weights", "averaged (swa, epochs " + first + "-" + (first + trainer.averagedEpochs() - 1) + ")");
+                callbackSummary.put("model_weights", "averaged (swa, epochs " + trainer.averagedRange() + ")");
             } else if (callbacks.any()) {
                 callbackSummary.put("model_weights", "last");
             }

@@ -170,10 +170,9 @@ public final class Trainer {
         long start = System.nanoTime();
         Recount recount = recountBatchNorm(step);
         double seconds = (System.nanoTime() - start) / 1e9;
-        int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
         int layers = recount.layers();
-        String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + first + "-"
-                + (first + swaCount - 1) + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
+        String m = "Stochastic weight averaging: the network now holds the mean of the weights after epochs " + averagedRange()
+                + " (" + swaCount + ")" + (layers == 0 ? "" : "; the moving statistics of its " + layers
                 + " batch normalisation layer" + (layers == 1 ? "" : "s") + String.format(java.util.Locale.ROOT,
                 " recomputed over the training data through %s (%.0f s)", recount.pass(), seconds));
         observers.forEach(o -> o.note(m));
@@ -195,6 +194,31 @@ public final class Trainer {
         swaCount++;
     }
 
+    /**
+     * The training part's order in 1-based {@code epoch}, with ND4J's global generator reseeded for it: dropout draws
+     * from that generator, reseeded from (seed, epoch) so that an epoch's masks do not depend on what ran before it in
+     * this JVM, and a resumed run continues exactly.
+     */
+    private int[] epochOrder(int epoch) {
+        Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
+        return EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
+    }
+
+    /** Rows {@code order[from..to)} as a batch's own arrays (decoded for a streamed set), augmented for the epoch's step. */
+    private ImageSet batchRows(int[] order, int from, int to, int epoch, int step) {
+        ImageSet rows = train.rows(order, from, to);
+        if (augmenter != null) {
+            augmenter.apply(rows, epoch, step);
+        }
+        return rows;
+    }
+
+    /** The averaged epochs, 1-based, as "first-last" (for the note and metrics.json). */
+    public String averagedRange() {
+        int first = schedule.swa().firstEpoch(schedule.epochs()) + 1;
+        return first + "-" + (first + swaCount - 1);
+    }
+
     /** How many batch normalisation layers a recount set, and through which forward pass. */
     private record Recount(int layers, String pass) {
     }
@@ -210,17 +234,13 @@ public final class Trainer {
             return new Recount(0, null);
         }
         int epoch = schedule.epochs() + 1;
-        Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
-        int[] order = EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
+        int[] order = epochOrder(epoch);
         int batch = schedule.batchSize();
         boolean own = true;
         for (int step = 0; step < stepsPerEpoch(); step++) {
             int from = step * batch;
             int to = Math.min(train.count(), from + batch);
-            ImageSet rows = train.rows(order, from, to);
-            if (augmenter != null) {
-                augmenter.apply(rows, epoch, step);
-            }
+            ImageSet rows = batchRows(order, from, to, epoch, step);
             int[] all = BatchAssembler.identity(rows.count());
             if (own) {
                 java.util.Optional<List<TrainingStep.BatchStatistics>> batchStats = trainingStep.batchNormStatistics(rows, all, 0, rows.count());
@@ -278,10 +298,7 @@ public final class Trainer {
         int batch = schedule.batchSize();
         observers.forEach(o -> o.epochStarted(epoch, schedule.epochs(), steps));
         long start = System.nanoTime();
-        // Dropout draws from ND4J's global generator: reseeded from (seed, epoch) so that an epoch's masks do not
-        // depend on what ran before it in this JVM, and a resumed run continues exactly.
-        Nd4j.getRandom().setSeed(seed * 1_000_003L + epoch);
-        int[] order = EpochShuffler.order(train.count(), seed, epoch, schedule.shuffle());
+        int[] order = epochOrder(epoch);
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
@@ -291,10 +308,7 @@ public final class Trainer {
             TrainingStep.Outcome outcome;
             if (augmenter != null || train.isStreamed()) {
                 // The batch as its own arrays: decoded (streamed set) and/or augmented, never the cached images themselves.
-                ImageSet rows = train.rows(order, from, to);
-                if (augmenter != null) {
-                    augmenter.apply(rows, epoch, step);
-                }
+                ImageSet rows = batchRows(order, from, to, epoch, step);
                 outcome = trainingStep.fit(rows, BatchAssembler.identity(rows.count()), 0, rows.count());
             } else {
                 outcome = trainingStep.fit(train, order, from, to);
