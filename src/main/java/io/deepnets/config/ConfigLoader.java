@@ -21,7 +21,7 @@ public final class ConfigLoader {
     static final List<String> TOP_KEYS = List.of("name", "description", "seed", "data", "model", "optimizer", "training");
     static final List<String> DATA_KEYS = List.of("dataset", "path", "data_dir", "validation_split", "validation_data",
             "train_subset", "test_subset", "class_names", "test_split", "image_size", "channels", "resize", "skip_bad_images", "cache", "classes",
-            "augment");
+            "augment", "test_time_augment");
     static final List<String> MODEL_KEYS = List.of("input_shape", "blocks", "layers", "base", "freeze", "replace_output", "transfer");
     static final List<String> TRAINING_KEYS = List.of("batch_size", "epochs", "shuffle", "early_stopping", "reduce_lr_on_plateau", "checkpoint",
             "fine_tune", "swa");
@@ -105,9 +105,14 @@ public final class ConfigLoader {
                     shift(a, "height_shift"), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0), a.optInt("cutout", 0),
                     a.optDouble("cutout_fill", 0.0)), List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom", "cutout", "cutout_fill"));
         }
+        DataConfig.TestTimeAugmentation testTime = null;
+        if (s.has("test_time_augment")) {
+            YamlSection t = s.section("test_time_augment");
+            testTime = located(t, () -> new DataConfig.TestTimeAugmentation(t.optBool("horizontal_flip", false)), List.of("horizontal_flip"));
+        }
         s.rejectUnknown(DATA_KEYS);
         return new DataConfig(dataset, path, dataDir, split, validationData != null, trainSubset, testSubset, classNames, testSplit, seed,
-                folder, classes, augment);
+                folder, classes, augment, testTime);
     }
 
     private static ModelConfig model(YamlSection s) {

@@ -23,10 +23,12 @@ import java.util.Objects;
  * @param folder for {@code folder}: how the images are decoded and sized; else null
  * @param classes for {@code cifar10}: the classes to keep, labels renumbered in this order; null for all ten
  * @param augment random changes to the training images (never validation or test); null for none
+ * @param testTimeAugment the views of each test image whose predictions are averaged in the final test evaluation
+ *     ({@code data.test_time_augment}); null for the image alone
  */
 public record DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest,
         Integer trainSubset, Integer testSubset, List<String> classNames, Double testSplit, long splitSeed, ImageFolder folder,
-        List<String> classes, Augmentation augment) {
+        List<String> classes, Augmentation augment, TestTimeAugmentation testTimeAugment) {
 
     public static final List<String> DATASETS = List.of("mnist", "cifar10", "idx", "digits", "folder");
 
@@ -190,6 +192,31 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
         }
     }
 
+    /**
+     * Test-time augmentation (Keras and PyTorch leave it to the user's own loop): each test image is scored as the mean
+     * of the network's class probabilities for the image and for its mirror image ({@code horizontal_flip}, the view
+     * Krizhevsky et al. averaged for AlexNet and the flip the training augmentation draws). It applies to the test
+     * evaluation after training and to {@code predict} and {@code serve} with the run's model; the epochs' validation
+     * stays one view, as Keras's {@code fit} computes it, so the history and its callbacks mean what they mean in Keras.
+     */
+    public record TestTimeAugmentation(boolean horizontalFlip) {
+        /** How the report and metrics.json name the views. */
+        public String describe() {
+            return horizontalFlip ? "each image and its mirror image averaged" : "the image alone";
+        }
+
+        Map<String, Object> toMap() {
+            return ConfigMaps.of("horizontal_flip", horizontalFlip);
+        }
+    }
+
+    public DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest, Integer trainSubset,
+            Integer testSubset, List<String> classNames, Double testSplit, long splitSeed, ImageFolder folder, List<String> classes,
+            Augmentation augment) {
+        this(dataset, path, dataDir, validationSplit, validationOnTest, trainSubset, testSubset, classNames, testSplit, splitSeed, folder, classes,
+                augment, null);
+    }
+
     public DataConfig(String dataset, String path, String dataDir, Double validationSplit, boolean validationOnTest, Integer trainSubset,
             Integer testSubset, List<String> classNames, Double testSplit, long splitSeed) {
         this(dataset, path, dataDir, validationSplit, validationOnTest, trainSubset, testSubset, classNames, testSplit, splitSeed, null, null, null);
@@ -237,6 +264,9 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
         }
         if (augment != null && !augment.changesAnything()) {
             augment = null;
+        }
+        if (testTimeAugment != null && !testTimeAugment.horizontalFlip()) {
+            testTimeAugment = null;
         }
         if (WITHOUT_TEST_SET.contains(dataset) && testSplit == null) {
             throw new ConfigException("data.test_split", "is required for dataset " + dataset
@@ -310,6 +340,9 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
         }
         if (augment != null) {
             m.put("augment", augment.toMap());
+        }
+        if (testTimeAugment != null) {
+            m.put("test_time_augment", testTimeAugment.toMap());
         }
         return m;
     }

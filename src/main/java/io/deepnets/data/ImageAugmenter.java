@@ -114,16 +114,7 @@ public final class ImageAugmenter {
             }
         }
         if (flip) {
-            for (int ch = 0; ch < channels; ch++) {
-                for (int r = 0; r < height; r++) {
-                    int row = offset + ch * height * width + r * width;
-                    for (int a = 0, b = width - 1; a < b; a++, b--) {
-                        float t = f[row + a];
-                        f[row + a] = f[row + b];
-                        f[row + b] = t;
-                    }
-                }
-            }
+            MirrorImage.mirror(f, offset, channels, height, width);
         }
         if (settings.cutout() > 0) {
             // Drawn after the others, so that a file without cutout draws (and trains) exactly as before.

@@ -12,7 +12,6 @@ import java.awt.image.BufferedImage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Reads a photo or scan of handwritten digits on paper: a phone photo with uneven light, pencil or ballpoint, ruled
@@ -120,7 +119,7 @@ public final class DigitPageReader {
             System.arraycopy(pixels, 0, batch, i * pixels.length, pixels.length);
         }
         int size = shape.height() * shape.width();
-        float[] probs = model.network().output(Nd4j.create(batch, new long[] {order.size(), size}, 'c')).dup('c').data().asFloat();
+        float[] probs = model.probabilities(batch, order.size());
         int classes = model.classNames().size();
         List<List<Digit>> out = new ArrayList<>();
         int i = 0;

@@ -8,8 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /** Classifies image files with a trained model; a bad image is reported and the others are still classified. */
 public final class Predictor {
@@ -68,8 +66,7 @@ public final class Predictor {
         for (Path file : files) {
             try {
                 ImagePreprocessor.Prepared p = model.prepare(ImagePreprocessor.read(file), invert);
-                INDArray x = Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c');
-                float[] probs = model.network().output(x).dup('c').data().asFloat();
+                float[] probs = model.probabilities(p.pixels(), 1);
                 if (showInput != null) {
                     Files.createDirectories(showInput);
                     Figures.writePng(showInput.resolve(shownInputName(file)), p.seen());

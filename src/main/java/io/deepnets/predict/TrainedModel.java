@@ -130,6 +130,31 @@ public record TrainedModel(Network network, TensorShape inputShape, List<String>
         return ImagePreprocessor.prepare(img, inputShape, invert);
     }
 
+    /**
+     * The class probabilities of {@code count} prepared rows, row-major {@code [count, classes]}: the network's output,
+     * or with the run's {@code data.test_time_augment} the mean over each image and its mirror image, as the run's
+     * test evaluation scored its test images.
+     */
+    public float[] probabilities(float[] rows, int count) {
+        float[] p = output(rows, count);
+        if (config != null && config.data().testTimeAugment() != null && inputShape.isImage()) {
+            float[] mirrored = rows.clone();
+            int size = rows.length / count;
+            for (int i = 0; i < count; i++) {
+                io.deepnets.data.MirrorImage.mirror(mirrored, i * size, inputShape.channels(), inputShape.height(), inputShape.width());
+            }
+            float[] q = output(mirrored, count);
+            for (int i = 0; i < p.length; i++) {
+                p[i] = (p[i] + q[i]) / 2;
+            }
+        }
+        return p;
+    }
+
+    private float[] output(float[] rows, int count) {
+        return network.output(org.nd4j.linalg.factory.Nd4j.create(rows, new long[] {count, rows.length / count}, 'c')).dup('c').data().asFloat();
+    }
+
     private static TensorShape shapeOf(Network network) {
         // A graph is only read with its run's config.yaml, which gives the shape.
         MultiLayerNetwork net = network.stack().orElseThrow();

@@ -20,10 +20,12 @@ import java.util.Map;
  * @param warning why the page is incomplete (an interrupted run, missing files), or null
  * @param testResult test loss, test accuracy, test samples and parameters, formatted; null when the run stopped before evaluation
  * @param testWeights which weights the test result is of when they are not the last epoch's as trained, or null
+ * @param testViews how each test image was scored when it was not the image alone (test-time augmentation), with the
+ *     image alone's figures; else null
  * @param provenance key to value; data files are expanded into {@link #dataFiles}
  */
 public record RunPage(String experiment, String stamp, String folder, String description, String warning, List<String> testResult,
-        String testWeights, List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
+        String testWeights, String testViews, List<List<String>> history, String validationSource, List<PageFigure> historyFigures, boolean hasConfusion,
         List<PageFigure> confusionFigure, List<List<String>> mostConfused, List<List<String>> perClass, List<PageFigure> gallery,
         String galleryNote, List<PageFigure> activations, String summary, String configYaml, Map<String, String> provenance,
         Map<String, String> dataFiles, String timing, List<PageFigure> fileLinks, List<List<String>> classCounts, NetworkDiagram network) {
@@ -57,6 +59,12 @@ public record RunPage(String experiment, String stamp, String folder, String des
             testWeights = "Of the saved model, whose weights are " + run.metrics().get("model_weights") + ": stochastic weight averaging's "
                     + "mean of those epochs' weights, each batch normalisation's statistics recounted for it; the history below is of the "
                     + "weights as they trained.";
+        }
+        String testViews = null;
+        if (test != null && run.metrics().get("test_views") != null) {
+            testViews = "Test figures of " + run.metrics().get("test_views") + " (data.test_time_augment); the image alone: test loss "
+                    + f4(run.metric("single_view_test_loss")) + ", test accuracy " + f4(run.metric("single_view_test_accuracy"))
+                    + ". The history's validation is of the image alone, as Keras's fit computes it.";
         }
         List<List<String>> history = new ArrayList<>();
         for (EpochResult r : run.history()) {
@@ -108,7 +116,7 @@ public record RunPage(String experiment, String stamp, String folder, String des
                 classCounts.add(row);
             }
         }
-        return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, testWeights, history,
+        return new RunPage(run.experiment(), run.stamp(), dir.toString(), description, warning, test, testWeights, testViews, history,
                 validation == null ? null : validation.toString(),
                 figures(dir, RunFolder.ACCURACY_PNG, "accuracy per epoch, train and validation", RunFolder.LOSS_PNG,
                         "loss per epoch, train and validation"),

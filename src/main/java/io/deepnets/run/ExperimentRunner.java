@@ -15,6 +15,7 @@ import io.deepnets.data.LoadedDataset;
 import io.deepnets.data.SplitDataset;
 import io.deepnets.eval.EvalResult;
 import io.deepnets.eval.Evaluator;
+import io.deepnets.eval.MirrorAveragedPredictor;
 import io.deepnets.model.KerasModelMapper;
 import io.deepnets.model.MemoryBudget;
 import io.deepnets.model.ModelSummary;
@@ -267,7 +268,8 @@ public final class ExperimentRunner {
 
     /**
      * What a checkpoint must match: the name, and a fingerprint of the resolved config without what may change
-     * between an interruption and a resume (the number of epochs, the description, where the data is looked up).
+     * between an interruption and a resume (the number of epochs, the description, where the data is looked up, the
+     * test-time augmentation, which changes no training step).
      */
     public static Checkpoint.Identity identity(ExperimentConfig c, long params) {
         DataConfig d = c.data();
@@ -365,6 +367,10 @@ public final class ExperimentRunner {
         if (config.data().augment() != null) {
             trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
         }
+        if (config.data().testTimeAugment() != null && !data.shape().isImage()) {
+            throw new BadInputException(configFile + ": data.test_time_augment: mirror images need images, and " + data.name() + " gives "
+                    + data.shape());
+        }
         if (restoredAverage != null) {
             trainer.resumingAverage(restoredAverage.params(), restoredAverage.epochs());
         }
@@ -450,15 +456,26 @@ public final class ExperimentRunner {
         // The conv nets' forward pass as validation ran it during training (oneDNN's primitives), else DL4J's output();
         // the former holds native primitives, freed after the evaluation.
         io.deepnets.eval.BatchPredictor testPredictor = io.deepnets.engine.TrainingStep.inference(net, classes);
+        DataConfig.TestTimeAugmentation views = config.data().testTimeAugment();
         EvalResult test;
+        EvalResult singleView;
         try {
-            test = Evaluator.evaluate(testPredictor, data.test(), classes, net.labelSmoothing()).plusPenalty(EvalResult.penalty(net));
+            double penalty = EvalResult.penalty(net);
+            singleView = Evaluator.evaluate(testPredictor, data.test(), classes, net.labelSmoothing()).plusPenalty(penalty);
+            test = views == null ? singleView
+                    : Evaluator.evaluate(new MirrorAveragedPredictor(testPredictor, data.shape()), data.test(), classes, net.labelSmoothing())
+                            .plusPenalty(penalty);
         } finally {
             if (testPredictor instanceof io.deepnets.engine.TrainingStep step) {
                 step.close();
             }
         }
-        out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
+        if (views == null) {
+            out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f%n", test.loss(), test.accuracy());
+        } else {
+            out.printf(Locale.ROOT, "Test loss: %.4f - test accuracy: %.4f (%s; the image alone: loss %.4f, accuracy %.4f)%n", test.loss(),
+                    test.accuracy(), views.describe(), singleView.loss(), singleView.accuracy());
+        }
         phases.put("test_seconds", (System.nanoTime() - evalStart) / 1e9);
         long filesStart = System.nanoTime();
         Map<String, Object> metrics;
@@ -472,6 +489,11 @@ public final class ExperimentRunner {
                     data.test().row(0));
             ActivationMaps.write(maps, runDir.resolve(RunFolder.ACTIVATIONS), "test image 0 (" + data.classNames().get(data.test().labels()[0]) + ")");
             metrics = metrics(configFile, config, data, history, test, net.numParams(), started, stepKind);
+            if (views != null) {
+                metrics.put("test_views", views.describe());
+                metrics.put("single_view_test_loss", singleView.loss());
+                metrics.put("single_view_test_accuracy", singleView.accuracy());
+            }
             metrics.putAll(callbackSummary);
             metrics.put("planned_epochs", config.training().totalEpochs());
             if (options.evaluateTraining()) {

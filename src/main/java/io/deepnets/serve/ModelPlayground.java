@@ -18,7 +18,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * "Try a model": classifies an uploaded image with a finished run's network, as {@code predict --json} does, and on
@@ -62,7 +61,7 @@ final class ModelPlayground {
             } catch (BadInputException e) {
                 throw ApiError.badRequest(e.getMessage());
             }
-            float[] probs = model.network().output(Nd4j.create(p.pixels(), new long[] {1, p.pixels().length}, 'c')).dup('c').data().asFloat();
+            float[] probs = model.probabilities(p.pixels(), 1);
             List<Predictor.Scored> top = Predictor.top(probs, model.classNames(), 3);
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("file", "upload");

@@ -3,6 +3,7 @@ package io.deepnets.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -313,5 +314,25 @@ class ConfigLoaderTest {
         assertEquals("training.swa", e.keyPath(), e.getMessage());
         e = rejected(MINIMAL, "training.swa={learning_rate: 0.01}", "optimizer={name: adadelta}");
         assertEquals("training.swa.learning_rate", e.keyPath(), e.getMessage());
+    }
+
+    @Test
+    void testTimeAugmentationIsASectionOfData() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("data.test_time_augment={horizontal_flip: true}"));
+        assertEquals(new DataConfig.TestTimeAugmentation(true), c.data().testTimeAugment());
+        assertEquals("each image and its mirror image averaged", c.data().testTimeAugment().describe());
+        ExperimentConfig again = ConfigLoader.parse(ConfigLoader.toYaml(c), List.of());
+        assertEquals(c.data(), again.data(), "written out and read back");
+        assertTrue(ConfigLoader.toYaml(c).contains("test_time_augment"), ConfigLoader.toYaml(c));
+        assertNull(ConfigLoader.parse(MINIMAL, List.of("data.test_time_augment={horizontal_flip: false}")).data().testTimeAugment(),
+                "no second view is no test-time augmentation");
+        assertNull(ConfigLoader.parse(MINIMAL, List.of()).data().testTimeAugment());
+        assertFalse(ConfigLoader.toYaml(ConfigLoader.parse(MINIMAL, List.of())).contains("test_time_augment"), "a run without it reads as before");
+
+        ConfigException e = rejected(MINIMAL, "data.test_time_augment={horizontal_flip: true, vertical_flip: true}");
+        assertEquals("data.test_time_augment.vertical_flip", e.keyPath(), e.getMessage());
+        assertTrue(e.getMessage().contains("unknown key; expected one of horizontal_flip"), e.getMessage());
+        e = rejected(MINIMAL, "data.test_time_augment={horizontal_flip: 2}");
+        assertEquals("data.test_time_augment.horizontal_flip", e.keyPath(), e.getMessage());
     }
 }

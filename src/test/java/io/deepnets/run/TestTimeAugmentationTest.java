@@ -1,0 +1,109 @@
+package io.deepnets.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.deepnets.data.DataSources;
+import io.deepnets.data.DatasetLoader;
+import io.deepnets.data.ImageSet;
+import io.deepnets.data.SplitDataset;
+import io.deepnets.model.Network;
+import io.deepnets.predict.TrainedModel;
+import io.deepnets.runs.MetricsJson;
+import io.deepnets.runs.RunFolder;
+import io.deepnets.testing.RealData;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * {@code data.test_time_augment}: a short real CIFAR-10 run whose test figures are checked against DL4J's own output
+ * for each test image and its mirror image, mirrored here pixel by pixel.
+ */
+class TestTimeAugmentationTest {
+    @TempDir
+    Path out;
+
+    @Test
+    void theTestFiguresAreOfTheMeanOfEachImageAndItsMirrorImage() throws Exception {
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        ExperimentRunner runner = new ExperimentRunner(new PrintStream(console, true), System.err, false, Map.of(), DataSources.canonical());
+        RunResult r = runner.run(new RunRequest(Path.of("configs", "cifar10-cnn.yaml"), List.of("training.epochs=1", "data.train_subset=320",
+                "data.test_subset=200", "data.test_time_augment={horizontal_flip: true}"), RealData.dir(), out));
+        Map<String, Object> metrics = MetricsJson.read(r.runDir().resolve(RunFolder.METRICS));
+        assertEquals("each image and its mirror image averaged", metrics.get("test_views"));
+
+        ImageSet test = SplitDataset.of(DatasetLoader.forConfig(r.config().data(), RealData.dir(), Map.of(), DataSources.canonical(),
+                new PrintStream(java.io.OutputStream.nullOutputStream())), r.config().data()).test();
+        assertEquals(200, test.count());
+        TrainedModel model = TrainedModel.load(r.runDir());
+        Network net = model.network();
+        int classes = 10;
+        double lossBoth = 0;
+        double lossOne = 0;
+        int rightBoth = 0;
+        int rightOne = 0;
+        float[] first = null;
+        for (int i = 0; i < test.count(); i++) {
+            float[] x = test.row(i);
+            float[] m = new float[x.length];
+            for (int c = 0; c < 3; c++) {
+                for (int y = 0; y < 32; y++) {
+                    for (int col = 0; col < 32; col++) {
+                        m[c * 1024 + y * 32 + col] = x[c * 1024 + y * 32 + 31 - col];
+                    }
+                }
+            }
+            float[] p = net.output(Nd4j.create(x, new long[] {1, x.length}, 'c')).dup('c').data().asFloat();
+            float[] q = net.output(Nd4j.create(m, new long[] {1, m.length}, 'c')).dup('c').data().asFloat();
+            float[] mean = new float[classes];
+            for (int k = 0; k < classes; k++) {
+                mean[k] = (p[k] + q[k]) / 2;
+            }
+            if (i == 0) {
+                first = mean;
+            }
+            int label = test.labels()[i];
+            lossBoth -= Math.log(Math.max(1e-7, mean[label]));
+            lossOne -= Math.log(Math.max(1e-7, p[label]));
+            rightBoth += argmax(mean) == label ? 1 : 0;
+            rightOne += argmax(p) == label ? 1 : 0;
+        }
+        // The run scores through the engine's inference, this by DL4J's output(): a prediction may differ where two
+        // classes are within float rounding of each other, so one sample of 200 either way.
+        assertEquals(rightBoth / 200.0, ((Number) metrics.get("test_accuracy")).doubleValue(), 1.0 / 200 + 1e-12);
+        assertEquals(rightOne / 200.0, ((Number) metrics.get("single_view_test_accuracy")).doubleValue(), 1.0 / 200 + 1e-12);
+        assertEquals(r.test().accuracy(), ((Number) metrics.get("test_accuracy")).doubleValue(), 0.0);
+        // Both losses carry the same L2 penalty of the weights, which the difference cancels.
+        double penaltyFree = ((Number) metrics.get("test_loss")).doubleValue() - ((Number) metrics.get("single_view_test_loss")).doubleValue();
+        assertEquals(lossBoth / 200 - lossOne / 200, penaltyFree, 1e-4);
+        assertTrue(Math.abs(lossBoth - lossOne) > 1e-3, "the two views give another loss than the image alone");
+
+        // predict and serve score an image of this run as its test evaluation did.
+        float[] viaModel = model.probabilities(test.row(0), 1);
+        for (int k = 0; k < classes; k++) {
+            assertEquals(first[k], viaModel[k], 1e-6, "class " + k);
+        }
+
+        String text = console.toString();
+        assertTrue(text.contains("(each image and its mirror image averaged; the image alone: loss "), text);
+        String report = Files.readString(r.runDir().resolve("report.html"));
+        assertTrue(report.contains("Test figures of each image and its mirror image averaged (data.test_time_augment); the image alone: test loss "), "report line");
+    }
+
+    static int argmax(float[] p) {
+        int best = 0;
+        for (int k = 1; k < p.length; k++) {
+            if (p[k] > p[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+}
