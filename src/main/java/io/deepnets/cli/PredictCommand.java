@@ -82,6 +82,9 @@ final class PredictCommand implements Callable<Integer> {
             OutputTargets.checkNothingInTheWay(showInput, "--show-input", Predictor.shownInputNames(images), forceOption.force);
         }
         TrainedModel trained = TrainedModel.load(model);
+        if (trained.config() != null && trained.config().data().testTimeAugment() != null) {
+            System.err.println("note: " + trained.config().data().testTimeAugment().describe() + ", as the run's data.test_time_augment says");
+        }
         List<Predictor.Outcome> outcomes = new Predictor(trained, mode).classify(images, showInput);
         List<Map<String, Object>> jsonOut = new ArrayList<>();
         for (Predictor.Outcome o : outcomes) {

@@ -6,27 +6,27 @@ import io.deepnets.data.MirrorImage;
 
 /**
  * Test-time augmentation with the mirror image ({@code data.test_time_augment: {horizontal_flip: true}}): each row's
- * class probabilities are the mean of {@code views}'s for the image and for its mirror image, the same arithmetic as
+ * class probabilities are the mean of {@code oneView}'s for the image and for its mirror image, the same arithmetic as
  * averaging a batch and its {@code torch.flip(x, dims=[3])} in PyTorch. The mean stays a probability distribution, so
  * the loss, the accuracy and the confidence are {@link Evaluator}'s as for one view.
  */
 public final class MirrorAveragedPredictor implements BatchPredictor {
-    private final BatchPredictor views;
+    private final BatchPredictor oneView;
     private final TensorShape shape;
 
     /** {@code shape} is the images' {@code [height, width, channels]}; the rows are channels-first. */
-    public MirrorAveragedPredictor(BatchPredictor views, TensorShape shape) {
+    public MirrorAveragedPredictor(BatchPredictor oneView, TensorShape shape) {
         if (!shape.isImage()) {
             throw new IllegalArgumentException("test-time mirror images need images, got " + shape);
         }
-        this.views = views;
+        this.oneView = oneView;
         this.shape = shape;
     }
 
     @Override
     public float[] probabilities(ImageSet set, int from, int to) {
-        float[] p = views.probabilities(set, from, to).clone();
-        float[] mirrored = views.probabilities(MirrorImage.mirrored(set, from, to, shape), 0, to - from);
+        float[] p = oneView.probabilities(set, from, to).clone();
+        float[] mirrored = oneView.probabilities(MirrorImage.mirrored(set, from, to, shape), 0, to - from);
         for (int i = 0; i < p.length; i++) {
             p[i] = (p[i] + mirrored[i]) / 2;
         }

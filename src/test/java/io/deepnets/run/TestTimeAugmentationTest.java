@@ -91,6 +91,43 @@ class TestTimeAugmentationTest {
             assertEquals(first[k], viaModel[k], 1e-6, "class " + k);
         }
 
+        // The predict command: the note on stderr, and the probability of the two views' mean of the image as it prepares it.
+        Path png = out.resolve("test0.png");
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        float[] x0 = test.row(0);
+        for (int y = 0; y < 32; y++) {
+            for (int col = 0; col < 32; col++) {
+                int rgb = 0;
+                for (int c = 0; c < 3; c++) {
+                    rgb = rgb << 8 | Math.round(x0[c * 1024 + y * 32 + col] * 255);
+                }
+                img.setRGB(col, y, rgb);
+            }
+        }
+        javax.imageio.ImageIO.write(img, "png", png.toFile());
+        PrintStream stdout = System.out;
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream predictOut = new ByteArrayOutputStream();
+        ByteArrayOutputStream predictErr = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(predictOut, true));
+            System.setErr(new PrintStream(predictErr, true));
+            code = io.deepnets.cli.Main.execute("predict", "--model", r.runDir().toString(), png.toString(), "--json");
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(0, code, predictErr.toString());
+        assertTrue(predictErr.toString().contains("note: each image and its mirror image averaged, as the run's data.test_time_augment says"),
+                predictErr.toString());
+        float[] prepared = model.prepare(javax.imageio.ImageIO.read(png.toFile()), io.deepnets.predict.ImagePreprocessor.Invert.parse("auto")).pixels();
+        float[] expected = model.probabilities(prepared, 1);
+        double said = new com.fasterxml.jackson.databind.ObjectMapper().readTree(predictOut.toString()).get(0).get("probability").asDouble();
+        assertEquals(expected[argmax(expected)], said, 1e-6, predictOut.toString());
+        float[] alone = net.output(Nd4j.create(prepared, new long[] {1, prepared.length}, 'c')).dup('c').data().asFloat();
+        assertTrue(Math.abs(alone[argmax(expected)] - said) > 1e-6, "not the image alone's " + alone[argmax(expected)]);
+
         String text = console.toString();
         assertTrue(text.contains("(each image and its mirror image averaged; the image alone: loss "), text);
         String report = Files.readString(r.runDir().resolve("report.html"));
