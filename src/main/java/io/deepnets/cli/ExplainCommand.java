@@ -72,6 +72,10 @@ final class ExplainCommand implements Callable<Integer> {
             throw new BadInputException(model + ": the model does not take images");
         }
         int target = cls == null ? -1 : classIndex(trained, cls);
+        if (trained.averagesViews()) {
+            System.err.println("note: the predicted class of " + trained.config().data().testTimeAugment().describe()
+                    + ", as the run's data.test_time_augment says; the maps are of the image alone");
+        }
         Explainer explainer = new Explainer(trained.network(), trained.inputShape());
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper();
@@ -85,10 +89,14 @@ final class ExplainCommand implements Callable<Integer> {
                 allOk = false;
                 continue;
             }
-            Explanation e = explainer.explain(p.pixels(), target);
+            // With the run's data.test_time_augment the predicted class is that of the image and its mirror image
+            // averaged, as predict says; the maps are the gradients of the image alone.
+            float[] scored = trained.averagesViews() ? trained.probabilities(p.pixels(), 1) : null;
+            int explained = target >= 0 || scored == null ? target : Predictor.top(scored, trained.classNames(), 1).get(0).index();
+            Explanation e = explainer.explain(p.pixels(), explained);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("file", file.toString());
-            List<Predictor.Scored> top = Predictor.top(e.probabilities(), trained.classNames(), 3);
+            List<Predictor.Scored> top = Predictor.top(scored != null ? scored : e.probabilities(), trained.classNames(), 3);
             m.put("label", top.get(0).label());
             m.put("probability", top.get(0).probability());
             m.put("top", top.stream().map(Predictor.Scored::json).toList());

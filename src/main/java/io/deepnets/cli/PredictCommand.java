@@ -82,9 +82,7 @@ final class PredictCommand implements Callable<Integer> {
             OutputTargets.checkNothingInTheWay(showInput, "--show-input", Predictor.shownInputNames(images), forceOption.force);
         }
         TrainedModel trained = TrainedModel.load(model);
-        if (trained.config() != null && trained.config().data().testTimeAugment() != null) {
-            System.err.println("note: " + trained.config().data().testTimeAugment().describe() + ", as the run's data.test_time_augment says");
-        }
+        noteViews(trained);
         List<Predictor.Outcome> outcomes = new Predictor(trained, mode).classify(images, showInput);
         List<Map<String, Object>> jsonOut = new ArrayList<>();
         for (Predictor.Outcome o : outcomes) {
@@ -109,6 +107,13 @@ final class PredictCommand implements Callable<Integer> {
             System.out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(jsonOut));
         }
         return outcomes.stream().allMatch(Predictor.Outcome::ok) ? Main.OK : Main.BAD_INPUT;
+    }
+
+    /** Says on stderr when the run's data.test_time_augment makes every prediction the mean of two views. */
+    static void noteViews(TrainedModel trained) {
+        if (trained.averagesViews()) {
+            System.err.println("note: " + trained.config().data().testTimeAugment().describe() + ", as the run's data.test_time_augment says");
+        }
     }
 
     /** The annotated picture's path for {@code page}: --annotate itself for one page, a file in it for several. */
@@ -151,7 +156,9 @@ final class PredictCommand implements Callable<Integer> {
                 .equals(derived(mask, p, "-mask.png").toAbsolutePath().normalize()))) {
             throw new io.deepnets.BadInputException("--mask " + mask + ": the same file as --annotate; name another");
         }
-        io.deepnets.predict.DigitPageReader reader = new io.deepnets.predict.DigitPageReader(TrainedModel.load(model));
+        TrainedModel trained = TrainedModel.load(model);
+        noteViews(trained);
+        io.deepnets.predict.DigitPageReader reader = new io.deepnets.predict.DigitPageReader(trained);
         List<Map<String, Object>> jsonOut = new ArrayList<>();
         boolean allOk = true;
         for (Path file : images) {

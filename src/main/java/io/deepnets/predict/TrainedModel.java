@@ -2,6 +2,7 @@ package io.deepnets.predict;
 
 import io.deepnets.BadInputException;
 import io.deepnets.config.ConfigLoader;
+import io.deepnets.config.DataConfig;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.TensorShape;
 import io.deepnets.model.NativeRuntime;
@@ -137,11 +138,16 @@ public record TrainedModel(Network network, TensorShape inputShape, List<String>
      */
     public float[] probabilities(float[] rows, int count) {
         float[] p = output(rows, count);
-        if (config != null && config.data().testTimeAugment() != null && inputShape.isImage()) {
+        if (averagesViews()) {
+            // A photo folder's images keep their size and channels whatever the network's input shape says (a flat
+            // input of a 16 x 64 image is not the 32 x 32 square the shape would be guessed as); other datasets'
+            // images are the input shape.
+            DataConfig.ImageFolder folder = config.data().folder();
+            TensorShape image = folder != null ? TensorShape.of(folder.height(), folder.width(), folder.channels()) : inputShape;
             float[] mirrored = rows.clone();
             int size = rows.length / count;
             for (int i = 0; i < count; i++) {
-                io.deepnets.data.MirrorImage.mirror(mirrored, i * size, inputShape.channels(), inputShape.height(), inputShape.width());
+                io.deepnets.data.MirrorImage.mirror(mirrored, i * size, image.channels(), image.height(), image.width());
             }
             float[] q = output(mirrored, count);
             for (int i = 0; i < p.length; i++) {
@@ -149,6 +155,11 @@ public record TrainedModel(Network network, TensorShape inputShape, List<String>
             }
         }
         return p;
+    }
+
+    /** Whether {@link #probabilities} averages each image with its mirror image (the run's {@code data.test_time_augment}). */
+    public boolean averagesViews() {
+        return config != null && config.data().testTimeAugment() != null && inputShape.isImage();
     }
 
     private float[] output(float[] rows, int count) {

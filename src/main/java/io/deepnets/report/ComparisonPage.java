@@ -45,7 +45,8 @@ public record ComparisonPage(int runCount, String folder, int plotted, List<Row>
         return new Row(r.experiment(), RelativeLinks.href(RelativeLinks.relative(out, target)), r.stamp(), epochs,
                 r.metric("params") == null ? "" : String.format(Locale.ROOT, "%,d", r.metric("params").longValue()),
                 f4(last == null ? null : last.accuracy()), f4(last == null ? null : last.valAccuracy()), f4(r.metric("test_loss")),
-                f4(r.metric("test_accuracy")), Double.isNaN(meanSeconds) ? "" : String.format(Locale.ROOT, "%.1f", meanSeconds),
+                f4(r.metric("test_accuracy")) + (r.metric("single_view_test_accuracy") != null ? " (image and mirror; alone "
+                        + f4(r.metric("single_view_test_accuracy")) + ")" : ""), Double.isNaN(meanSeconds) ? "" : String.format(Locale.ROOT, "%.1f", meanSeconds),
                 Double.isNaN(meanMs) ? "" : String.format(Locale.ROOT, "%.0f", meanMs),
                 r.diverged() ? "diverged in epoch " + r.metrics().get("diverged_epoch") : r.completed() ? "completed" : "interrupted (missing " + String.join(", ", r.missing()) + ")");
     }

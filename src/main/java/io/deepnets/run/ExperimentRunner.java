@@ -367,10 +367,6 @@ public final class ExperimentRunner {
         if (config.data().augment() != null) {
             trainer.augmenting(new ImageAugmenter(config.data().augment(), data.shape(), config.seed()));
         }
-        if (config.data().testTimeAugment() != null && !data.shape().isImage()) {
-            throw new BadInputException(configFile + ": data.test_time_augment: mirror images need images, and " + data.name() + " gives "
-                    + data.shape());
-        }
         if (restoredAverage != null) {
             trainer.resumingAverage(restoredAverage.params(), restoredAverage.epochs());
         }

@@ -34,8 +34,10 @@ class TestTimeAugmentationTest {
     void theTestFiguresAreOfTheMeanOfEachImageAndItsMirrorImage() throws Exception {
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         ExperimentRunner runner = new ExperimentRunner(new PrintStream(console, true), System.err, false, Map.of(), DataSources.canonical());
-        RunResult r = runner.run(new RunRequest(Path.of("configs", "cifar10-cnn.yaml"), List.of("training.epochs=1", "data.train_subset=320",
-                "data.test_subset=200", "data.test_time_augment={horizontal_flip: true}"), RealData.dir(), out));
+        // Label smoothing and an L2 penalty, so that the loss is scored as Keras's evaluate scores a model compiled with them.
+        RunResult r = runner.run(new RunRequest(Path.of("configs", "cifar10-cnn.yaml"), List.of("training.epochs=2", "data.train_subset=640",
+                "data.test_subset=200", "model.layers[11].label_smoothing=0.1", "model.layers[9].kernel_regularizer={l2: 0.001}",
+                "data.test_time_augment={horizontal_flip: true}"), RealData.dir(), out));
         Map<String, Object> metrics = MetricsJson.read(r.runDir().resolve(RunFolder.METRICS));
         assertEquals("each image and its mirror image averaged", metrics.get("test_views"));
 
@@ -45,6 +47,11 @@ class TestTimeAugmentationTest {
         TrainedModel model = TrainedModel.load(r.runDir());
         Network net = model.network();
         int classes = 10;
+        double on = 1 - 0.1 + 0.1 / classes;
+        double off = 0.1 / classes;
+        List<io.deepnets.runs.PredictionsCsv.Prediction> saved = io.deepnets.runs.PredictionsCsv.read(r.runDir().resolve(RunFolder.PREDICTIONS));
+        int samePrediction = 0;
+        double largestChange = 0;
         double lossBoth = 0;
         double lossOne = 0;
         int rightBoth = 0;
@@ -70,8 +77,16 @@ class TestTimeAugmentationTest {
                 first = mean;
             }
             int label = test.labels()[i];
-            lossBoth -= Math.log(Math.max(1e-7, mean[label]));
-            lossOne -= Math.log(Math.max(1e-7, p[label]));
+            for (int k = 0; k < classes; k++) {
+                double y = k == label ? on : off;
+                lossBoth -= y * Math.log(Math.min(1 - 1e-7, Math.max(1e-7, mean[k])));
+                lossOne -= y * Math.log(Math.min(1 - 1e-7, Math.max(1e-7, p[k])));
+            }
+            // predictions.csv: the class the run predicted and its probability, the two views' mean (written to 5 decimals).
+            io.deepnets.runs.PredictionsCsv.Prediction row = saved.get(i);
+            assertEquals(mean[row.predicted()], row.probability(), 1e-5, "test image " + i);
+            samePrediction += row.predicted() == argmax(mean) ? 1 : 0;
+            largestChange = Math.max(largestChange, Math.abs(mean[label] - p[label]));
             rightBoth += argmax(mean) == label ? 1 : 0;
             rightOne += argmax(p) == label ? 1 : 0;
         }
@@ -82,8 +97,10 @@ class TestTimeAugmentationTest {
         assertEquals(r.test().accuracy(), ((Number) metrics.get("test_accuracy")).doubleValue(), 0.0);
         // Both losses carry the same L2 penalty of the weights, which the difference cancels.
         double penaltyFree = ((Number) metrics.get("test_loss")).doubleValue() - ((Number) metrics.get("single_view_test_loss")).doubleValue();
-        assertEquals(lossBoth / 200 - lossOne / 200, penaltyFree, 1e-4);
-        assertTrue(Math.abs(lossBoth - lossOne) > 1e-3, "the two views give another loss than the image alone");
+        assertEquals(lossBoth / 200 - lossOne / 200, penaltyFree, 1e-5);
+        assertTrue(((Number) metrics.get("single_view_test_loss")).doubleValue() > lossOne / 200 + 1e-6, "the L2 penalty is in the loss");
+        assertTrue(samePrediction >= 199, samePrediction + " of 200 predictions as by hand");
+        assertTrue(largestChange > 1e-3, "the mirror image moves some image's probability of its label, by " + largestChange);
 
         // predict and serve score an image of this run as its test evaluation did.
         float[] viaModel = model.probabilities(test.row(0), 1);
@@ -127,6 +144,23 @@ class TestTimeAugmentationTest {
         assertEquals(expected[argmax(expected)], said, 1e-6, predictOut.toString());
         float[] alone = net.output(Nd4j.create(prepared, new long[] {1, prepared.length}, 'c')).dup('c').data().asFloat();
         assertTrue(Math.abs(alone[argmax(expected)] - said) > 1e-6, "not the image alone's " + alone[argmax(expected)]);
+
+        // explain: the class of the two views' mean, its probability, and the note.
+        ByteArrayOutputStream explainErr = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(java.io.OutputStream.nullOutputStream()));
+            System.setErr(new PrintStream(explainErr, true));
+            code = io.deepnets.cli.Main.execute("explain", "--model", r.runDir().toString(), png.toString(), "--out", out.resolve("maps").toString());
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(0, code, explainErr.toString());
+        assertTrue(explainErr.toString().contains("the maps are of the image alone"), explainErr.toString());
+        com.fasterxml.jackson.databind.JsonNode explained = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                out.resolve("maps").resolve("test0-explain.json").toFile());
+        assertEquals(model.classNames().get(argmax(expected)), explained.get("explained_class").asText());
+        assertEquals(expected[argmax(expected)], explained.get("probability").asDouble(), 1e-6);
 
         String text = console.toString();
         assertTrue(text.contains("(each image and its mirror image averaged; the image alone: loss "), text);

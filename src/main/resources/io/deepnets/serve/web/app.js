@@ -140,7 +140,8 @@ function progressHtml(run) {
 function figuresHtml(run) {
   const m = run.metrics || {};
   return `${run.history.length} epoch(s)${run.planned_epochs ? ' of ' + run.planned_epochs : ''}${m.test_accuracy !== undefined ?
-    ` · test accuracy <b>${fmt(m.test_accuracy)}</b>, test loss ${fmt(m.test_loss)}` : ''}${run.params ? ' · ' + run.params.toLocaleString('en') + ' parameters' : ''}`;
+    ` · test accuracy <b>${fmt(m.test_accuracy)}</b>, test loss ${fmt(m.test_loss)}` : ''}${m.test_views ?
+    ` (${esc(m.test_views)}; the image alone: ${fmt(m.single_view_test_accuracy)})` : ''}${run.params ? ' · ' + run.params.toLocaleString('en') + ' parameters' : ''}`;
 }
 
 async function runView(id) {
