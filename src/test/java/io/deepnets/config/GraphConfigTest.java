@@ -78,25 +78,27 @@ class GraphConfigTest {
     }
 
     @Test
-    void theMultistepScheduleStretchesWithTheEpochs() {
+    void theCosineStretchesWithTheEpochsAndThePapersDropsAreASetAway() {
         ExperimentConfig file = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of());
         assertEquals(100, file.training().epochs());
-        assertEquals(0.1, file.training().schedule().valueAt(0.1, 0, 49), 1e-12);
-        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 50), 1e-12, "from epoch 51");
-        assertEquals(0.01, file.training().schedule().valueAt(0.1, 0, 74), 1e-12);
-        assertEquals(0.001, file.training().schedule().valueAt(0.1, 0, 75), 1e-12, "from epoch 76");
-        ExperimentConfig r = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=45"));
-        TrainingCallbacks.Schedule s = r.training().schedule();
-        assertEquals(0.1, s.valueAt(0.1, 0, 22), 1e-12);
-        assertEquals(0.01, s.valueAt(0.1, 0, 23), 1e-12, "from epoch 24 (0.5 x 45 = 22.5, rounded to 0-based 23)");
-        assertEquals(0.01, s.valueAt(0.1, 0, 33), 1e-12);
-        assertEquals(0.001, s.valueAt(0.1, 0, 34), 1e-12, "0.75 x 45 = 33.75, rounded to 34");
-        TrainingCallbacks.Schedule paper = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=164"))
-                .training().schedule();
+        TrainingCallbacks.Schedule cosine = file.training().schedule();
+        assertEquals(0.1, cosine.valueAt(0.1, 0, 0), 1e-12);
+        assertEquals(0.05, cosine.valueAt(0.1, 0, 50), 1e-12, "half way");
+        assertEquals(0.1 * (1 + Math.cos(Math.PI * 99 / 100)) / 2, cosine.valueAt(0.1, 0, 99), 1e-15, "the last epoch");
+        assertEquals(0.05, ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=164")).training().schedule()
+                .valueAt(0.1, 0, 82), 1e-12, "stretched over 164 epochs");
+        assertFalse(cosine.perStep());
+        assertEquals(new io.deepnets.config.DataConfig.TestTimeAugmentation(true), file.data().testTimeAugment());
+        TrainingCallbacks.Schedule paper = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=164",
+                "optimizer.schedule={type: multistep, milestones: [0.5, 0.75], drop: 0.1}")).training().schedule();
         assertEquals(0.1, paper.valueAt(0.1, 0, 81), 1e-12);
         assertEquals(0.01, paper.valueAt(0.1, 0, 82), 1e-12, "the paper's 32k of 64k iterations");
-        assertEquals(0.001, paper.valueAt(0.1, 0, 123), 1e-12);
-        assertFalse(s.perStep());
+        assertEquals(0.01, paper.valueAt(0.1, 0, 122), 1e-12);
+        assertEquals(0.001, paper.valueAt(0.1, 0, 123), 1e-12, "and 48k");
+        TrainingCallbacks.Schedule short45 = ConfigLoader.load(Path.of("configs/zoo/resnet20-cifar10.yaml"), List.of("training.epochs=45",
+                "optimizer.schedule={type: multistep, milestones: [0.5, 0.75], drop: 0.1}")).training().schedule();
+        assertEquals(0.01, short45.valueAt(0.1, 0, 23), 1e-12, "from epoch 24 (0.5 x 45 = 22.5, rounded to 0-based 23)");
+        assertEquals(0.001, short45.valueAt(0.1, 0, 34), 1e-12, "0.75 x 45 = 33.75, rounded to 34");
     }
 
     @Test
