@@ -55,19 +55,70 @@ public final class Evaluator {
      * [1e-7, 1 - 1e-7]), as Keras's {@code evaluate} scores a model compiled with that loss.
      */
     public static EvalResult evaluate(BatchPredictor predictor, ImageSet set, int classes, double labelSmoothing) {
-        double on = 1 - labelSmoothing + labelSmoothing / classes;
-        double off = labelSmoothing / classes;
-        long[][] confusion = new long[classes][classes];
-        int[] predictions = new int[set.count()];
-        float[] confidence = new float[set.count()];
-        double lossSum = 0;
-        long correct = 0;
-        int[] identity = set.isStreamed() ? io.deepnets.data.BatchAssembler.identity(set.count()) : null;
+        Tally tally = new Tally(set, classes, labelSmoothing);
+        forEachChunk(set, (rows, first, last, from) -> tally.add(predictor.probabilities(rows, first, last), from));
+        return tally.result();
+    }
+
+    /** The figures of the two views' mean and of the image alone, scored as {@link #evaluate(BatchPredictor, ImageSet, int, double)}. */
+    public record MirrorEvaluation(EvalResult mean, EvalResult alone) {
+    }
+
+    /** Scores the mean of each image and its mirror image, and the image alone, from one pass of each view. */
+    public static MirrorEvaluation evaluateWithMirrorImage(MirrorAveragedPredictor predictor, ImageSet set, int classes, double labelSmoothing) {
+        Tally mean = new Tally(set, classes, labelSmoothing);
+        Tally alone = new Tally(set, classes, labelSmoothing);
+        forEachChunk(set, (rows, first, last, from) -> {
+            MirrorAveragedPredictor.Views views = predictor.views(rows, first, last);
+            mean.add(views.mean(), from);
+            alone.add(views.alone(), from);
+        });
+        return new MirrorEvaluation(mean.result(), alone.result());
+    }
+
+    /** Rows {@code first..last} of {@code rows}, which are the set's rows from {@code from} on. */
+    private interface Chunk {
+        void score(ImageSet rows, int first, int last, int from);
+    }
+
+    private static void forEachChunk(ImageSet set, Chunk chunk) {
+        int[] identity = set.isStreamed() ? BatchAssembler.identity(set.count()) : null;
         for (int from = 0; from < set.count(); from += BATCH) {
             int to = Math.min(set.count(), from + BATCH);
             // A streamed set is decoded a chunk at a time; an in-memory one is read in place.
-            float[] p = identity != null ? predictor.probabilities(set.rows(identity, from, to), 0, to - from) : predictor.probabilities(set, from, to);
-            for (int i = 0; i < to - from; i++) {
+            if (identity != null) {
+                chunk.score(set.rows(identity, from, to), 0, to - from, from);
+            } else {
+                chunk.score(set, from, to, from);
+            }
+        }
+    }
+
+    /** The running sums of one evaluation. */
+    private static final class Tally {
+        private final ImageSet set;
+        private final int classes;
+        private final double on;
+        private final double off;
+        private final long[][] confusion;
+        private final int[] predictions;
+        private final float[] confidence;
+        private double lossSum;
+        private long correct;
+
+        Tally(ImageSet set, int classes, double labelSmoothing) {
+            this.set = set;
+            this.classes = classes;
+            this.on = 1 - labelSmoothing + labelSmoothing / classes;
+            this.off = labelSmoothing / classes;
+            this.confusion = new long[classes][classes];
+            this.predictions = new int[set.count()];
+            this.confidence = new float[set.count()];
+        }
+
+        /** Probabilities {@code p} of consecutive rows from set row {@code from} on. */
+        void add(float[] p, int from) {
+            for (int i = 0; i < p.length / classes; i++) {
                 int truth = set.labels()[from + i];
                 int best = 0;
                 for (int c = 1; c < classes; c++) {
@@ -89,7 +140,10 @@ public final class Evaluator {
                 }
             }
         }
-        int n = Math.max(1, set.count());
-        return new EvalResult(lossSum / n, (double) correct / n, confusion, predictions, confidence);
+
+        EvalResult result() {
+            int n = Math.max(1, set.count());
+            return new EvalResult(lossSum / n, (double) correct / n, confusion, predictions, confidence);
+        }
     }
 }

@@ -23,13 +23,23 @@ public final class MirrorAveragedPredictor implements BatchPredictor {
         this.shape = shape;
     }
 
+    /** The probabilities of the same rows for the image alone and for the mean of the two views. */
+    public record Views(float[] alone, float[] mean) {
+    }
+
+    /** Both views of rows {@code from..to}, each row passed once as it is and once mirrored. */
+    public Views views(ImageSet set, int from, int to) {
+        float[] alone = oneView.probabilities(set, from, to).clone();
+        float[] mirrored = oneView.probabilities(MirrorImage.mirrored(set, from, to, shape), 0, to - from);
+        float[] mean = new float[alone.length];
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] = (alone[i] + mirrored[i]) / 2;
+        }
+        return new Views(alone, mean);
+    }
+
     @Override
     public float[] probabilities(ImageSet set, int from, int to) {
-        float[] p = oneView.probabilities(set, from, to).clone();
-        float[] mirrored = oneView.probabilities(MirrorImage.mirrored(set, from, to, shape), 0, to - from);
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (p[i] + mirrored[i]) / 2;
-        }
-        return p;
+        return views(set, from, to).mean();
     }
 }

@@ -5,6 +5,9 @@ import io.deepnets.config.ConfigLoader;
 import io.deepnets.config.DataConfig;
 import io.deepnets.config.ExperimentConfig;
 import io.deepnets.config.TensorShape;
+import io.deepnets.data.ImageSet;
+import io.deepnets.eval.BatchPredictor;
+import io.deepnets.eval.MirrorAveragedPredictor;
 import io.deepnets.model.NativeRuntime;
 import io.deepnets.runs.ConfusionCsv;
 import io.deepnets.runs.RunFolder;
@@ -137,24 +140,17 @@ public record TrainedModel(Network network, TensorShape inputShape, List<String>
      * test evaluation scored its test images.
      */
     public float[] probabilities(float[] rows, int count) {
-        float[] p = output(rows, count);
-        if (averagesViews()) {
-            // A photo folder's images keep their size and channels whatever the network's input shape says (a flat
-            // input of a 16 x 64 image is not the 32 x 32 square the shape would be guessed as); other datasets'
-            // images are the input shape.
-            DataConfig.ImageFolder folder = config.data().folder();
-            TensorShape image = folder != null ? TensorShape.of(folder.height(), folder.width(), folder.channels()) : inputShape;
-            float[] mirrored = rows.clone();
-            int size = rows.length / count;
-            for (int i = 0; i < count; i++) {
-                io.deepnets.data.MirrorImage.mirror(mirrored, i * size, image.channels(), image.height(), image.width());
-            }
-            float[] q = output(mirrored, count);
-            for (int i = 0; i < p.length; i++) {
-                p[i] = (p[i] + q[i]) / 2;
-            }
+        if (!averagesViews()) {
+            return output(rows, count);
         }
-        return p;
+        // A photo folder's images keep their size and channels whatever the network's input shape says (a flat input
+        // of a 16 x 64 image is not the 32 x 32 square the shape would be guessed as); other datasets' images are the
+        // input shape.
+        DataConfig.ImageFolder folder = config.data().folder();
+        TensorShape image = folder != null ? TensorShape.of(folder.height(), folder.width(), folder.channels()) : inputShape;
+        int size = rows.length / count;
+        BatchPredictor network = (set, from, to) -> output(java.util.Arrays.copyOfRange(set.features(), from * size, to * size), to - from);
+        return new MirrorAveragedPredictor(network, image).probabilities(new ImageSet(rows, new int[count], count, size), 0, count);
     }
 
     /** Whether {@link #probabilities} averages each image with its mirror image (the run's {@code data.test_time_augment}). */

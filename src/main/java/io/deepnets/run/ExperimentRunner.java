@@ -457,10 +457,15 @@ public final class ExperimentRunner {
         EvalResult singleView;
         try {
             double penalty = EvalResult.penalty(net);
-            singleView = Evaluator.evaluate(testPredictor, data.test(), classes, net.labelSmoothing()).plusPenalty(penalty);
-            test = views == null ? singleView
-                    : Evaluator.evaluate(new MirrorAveragedPredictor(testPredictor, data.shape()), data.test(), classes, net.labelSmoothing())
-                            .plusPenalty(penalty);
+            if (views == null) {
+                test = Evaluator.evaluate(testPredictor, data.test(), classes, net.labelSmoothing()).plusPenalty(penalty);
+                singleView = test;
+            } else {
+                Evaluator.MirrorEvaluation both = Evaluator.evaluateWithMirrorImage(new MirrorAveragedPredictor(testPredictor, data.shape()),
+                        data.test(), classes, net.labelSmoothing());
+                test = both.mean().plusPenalty(penalty);
+                singleView = both.alone().plusPenalty(penalty);
+            }
         } finally {
             if (testPredictor instanceof io.deepnets.engine.TrainingStep step) {
                 step.close();

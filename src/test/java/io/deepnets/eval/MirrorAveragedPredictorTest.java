@@ -52,5 +52,14 @@ class MirrorAveragedPredictorTest {
         EvalResult single = Evaluator.evaluate(WEIGHTED, set, 2, 0.0);
         assertEquals(2.0 / 3, single.accuracy(), 1e-12, "the image alone: row 1 is taken for class 0");
         assertEquals(1.0, r.accuracy(), 1e-12, "with its mirror image row 1 turns to class 1, its label");
+
+        // Both figures from one pass of each view: the same as scoring the two predictors on their own.
+        Evaluator.MirrorEvaluation both = Evaluator.evaluateWithMirrorImage(tta, set, 2, 0.0);
+        for (EvalResult[] pair : new EvalResult[][] {{both.mean(), r}, {both.alone(), single}}) {
+            assertEquals(pair[1].loss(), pair[0].loss(), 0.0);
+            assertEquals(pair[1].accuracy(), pair[0].accuracy(), 0.0);
+            assertArrayEquals(pair[1].predictions(), pair[0].predictions());
+            assertArrayEquals(pair[1].confidence(), pair[0].confidence());
+        }
     }
 }
