@@ -121,6 +121,12 @@ public final class ExperimentRunner {
 
     private RunResult run(ExperimentConfig config, Path source, Path dataDir, FolderMaker folder) {
         MemoryBudget.check(source.toString(), config);
+        try (InterruptNotice notice = InterruptNotice.watch(err)) {
+            return run(config, source, dataDir, folder, notice);
+        }
+    }
+
+    private RunResult run(ExperimentConfig config, Path source, Path dataDir, FolderMaker folder, InterruptNotice notice) {
         Map<String, Double> phases = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         SplitDataset data = loadData(source, config, dataDir);
@@ -137,6 +143,7 @@ public final class ExperimentRunner {
         Path runDir;
         try {
             runDir = folder.make();
+            notice.making(runDir);
             AtomicFiles.writeString(runDir.resolve(RunFolder.CONFIG), ConfigLoader.toYaml(config));
             AtomicFiles.writeString(runDir.resolve(RunFolder.SUMMARY), summary.render());
             if (data.testIndices() != null) {
@@ -153,6 +160,7 @@ public final class ExperimentRunner {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the run folder for " + source + ": " + io.deepnets.FailureText.describe(e), e);
         }
+        notice.resumable(runDir);
         return train(source.toString(), config, data, net, runDir, new ArrayList<>(), phases, new Callbacks(config.training()), null, null);
     }
 
@@ -165,6 +173,13 @@ public final class ExperimentRunner {
      * history.csv first, and a folder with finished epochs but no usable checkpoint is refused.
      */
     public RunResult resume(Path runDir, Path dataDir) {
+        try (InterruptNotice notice = InterruptNotice.watch(err)) {
+            notice.resumable(runDir);
+            return resumeWatched(runDir, dataDir);
+        }
+    }
+
+    private RunResult resumeWatched(Path runDir, Path dataDir) {
         if (Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
             throw new BadInputException(runDir + ": this run already completed (metrics.json exists)");
         }
@@ -371,52 +386,39 @@ public final class ExperimentRunner {
             trainer.resumingAverage(restoredAverage.params(), restoredAverage.epochs());
         }
         trainerRef[0] = trainer;
-        // Ctrl-C or kill: the JVM exits (130/143) without finishing; say in one line what is kept and how to go on.
-        Thread onSignal = new Thread(() -> {
-            if (!Files.isRegularFile(runDir.resolve(RunFolder.METRICS))) {
-                err.println("error: interrupted; the epochs completed so far are kept in " + runDir + ": continue with 'deepnets resume "
-                        + runDir + "'");
-                err.flush();
-            }
-        });
-        Runtime.getRuntime().addShutdownHook(onSignal);
+        long trainStart = System.nanoTime();
         try {
-            long trainStart = System.nanoTime();
-            try {
+            trainer.fit(history.size() + 1);
+            if (fineTune != null && !inSecondPhase) {
+                trainer = fineTuningTrainer(config, current, trainer, data, classes, observers);
+                trainerRef[0] = trainer;
+                callbacks = trainer.callbacks();
                 trainer.fit(history.size() + 1);
-                if (fineTune != null && !inSecondPhase) {
-                    trainer = fineTuningTrainer(config, current, trainer, data, classes, observers);
-                    trainerRef[0] = trainer;
-                    callbacks = trainer.callbacks();
-                    trainer.fit(history.size() + 1);
-                }
-                phases.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
-            } catch (TrainingDivergedException e) {
-                if (!options.divergenceIsResult()) {
-                    throw e;
-                }
-                out.println("diverged: " + e.getMessage());
-                return finishDiverged(configFile, config, data, current[0], runDir, history, trainer.stepKind(), started, e.epoch());
             }
-            net = current[0];
-            Map<String, Object> callbackSummary = new LinkedHashMap<>(callbacks.summary());
-            if (callbacks.bestEpoch() > 0 && callbacks.bestEpoch() <= history.size()) {
-                EpochResult best = history.get(callbacks.bestEpoch() - 1);
-                callbackSummary.put("best_epoch_metrics", Map.of("loss", best.loss(), "accuracy", best.accuracy(), "val_loss", best.valLoss(),
-                        "val_accuracy", best.valAccuracy()));
+            phases.put("train_seconds", (System.nanoTime() - trainStart) / 1e9);
+        } catch (TrainingDivergedException e) {
+            if (!options.divergenceIsResult()) {
+                throw e;
             }
-            if (callbacks.keepsBestWeights()) {
-                callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
-            } else if (trainer.averagedEpochs() > 0) {
-                callbackSummary.put("model_weights", "averaged (swa, epochs " + trainer.averagedRange() + ")");
-            } else if (callbacks.any()) {
-                callbackSummary.put("model_weights", "last");
-            }
-            callbackSummary.put("training_step_declined", trainer.stepDeclines());
-            return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases, callbackSummary);
-        } finally {
-            removeHook(onSignal);
+            out.println("diverged: " + e.getMessage());
+            return finishDiverged(configFile, config, data, current[0], runDir, history, trainer.stepKind(), started, e.epoch());
         }
+        net = current[0];
+        Map<String, Object> callbackSummary = new LinkedHashMap<>(callbacks.summary());
+        if (callbacks.bestEpoch() > 0 && callbacks.bestEpoch() <= history.size()) {
+            EpochResult best = history.get(callbacks.bestEpoch() - 1);
+            callbackSummary.put("best_epoch_metrics", Map.of("loss", best.loss(), "accuracy", best.accuracy(), "val_loss", best.valLoss(),
+                    "val_accuracy", best.valAccuracy()));
+        }
+        if (callbacks.keepsBestWeights()) {
+            callbackSummary.put("model_weights", trainer.bestParams() != null ? "best (restore_best_weights, epoch " + callbacks.bestEpoch() + ")" : "last");
+        } else if (trainer.averagedEpochs() > 0) {
+            callbackSummary.put("model_weights", "averaged (swa, epochs " + trainer.averagedRange() + ")");
+        } else if (callbacks.any()) {
+            callbackSummary.put("model_weights", "last");
+        }
+        callbackSummary.put("training_step_declined", trainer.stepDeclines());
+        return finish(configFile, config, data, net, runDir, history, trainer.stepKind(), started, phases, callbackSummary);
     }
 
     /**
@@ -550,13 +552,6 @@ public final class ExperimentRunner {
         return new RunResult(runDir, config, history, null, net.numParams(), epoch);
     }
 
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // the JVM is already shutting down: the hook says its line
-        }
-    }
 
     /** Samples per class of both parts, in the console; an imbalance of more than 1.5x between classes is pointed out. */
     private void printClassCounts(LoadedDataset data) {

@@ -119,6 +119,7 @@ class CrashResumeTest {
             }
             assertTrue(killed.exit() == 137 || killed.exit() == 143, what + " exit " + killed.exit() + ": " + killed.stderr());
             if (term) {
+                // Whenever the signal comes (loading, making the folder, training), one line says what is kept.
                 assertEquals(1, killed.stderr().lines().filter(l -> l.startsWith("error: interrupted")).count(), killed.stderr());
             }
             if (runDir == null || !RunContentsProbe.isRunFolder(runDir)) {
