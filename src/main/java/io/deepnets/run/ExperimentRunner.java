@@ -552,7 +552,6 @@ public final class ExperimentRunner {
         return new RunResult(runDir, config, history, null, net.numParams(), epoch);
     }
 
-
     /** Samples per class of both parts, in the console; an imbalance of more than 1.5x between classes is pointed out. */
     private void printClassCounts(LoadedDataset data) {
         for (String part : List.of("train", "test")) {
