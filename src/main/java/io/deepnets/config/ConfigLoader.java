@@ -103,7 +103,8 @@ public final class ConfigLoader {
             YamlSection a = s.section("augment");
             augment = located(a, () -> new DataConfig.Augmentation(a.optBool("horizontal_flip", false), shift(a, "width_shift"),
                     shift(a, "height_shift"), a.optDouble("rotation", 0.0), a.optDouble("zoom", 0.0), a.optInt("cutout", 0),
-                    a.optDouble("cutout_fill", 0.0)), List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom", "cutout", "cutout_fill"));
+                    a.optDouble("cutout_fill", 0.0), a.optString("fill_mode", "nearest"), a.optDouble("cval", 0.0)),
+                    List.of("horizontal_flip", "width_shift", "height_shift", "rotation", "zoom", "cutout", "cutout_fill", "fill_mode", "cval"));
         }
         DataConfig.TestTimeAugmentation testTime = null;
         if (s.has("test_time_augment")) {

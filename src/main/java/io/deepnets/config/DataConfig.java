@@ -75,7 +75,12 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
     /**
      * Keras's {@code ImageDataGenerator} augmentation with its meaning: a shift is a fraction of the width/height or a
      * number of pixels ({@link Shift}), {@code rotation} is a range in degrees, {@code zoom} z draws a scale in
-     * [1 - z, 1 + z], points outside the image take the nearest edge pixel ({@code fill_mode='nearest'}).
+     * [1 - z, 1 + z]. {@code fillMode} is Keras's {@code fill_mode}, what a point outside the image takes: the nearest edge
+     * pixel ({@code nearest}, Keras's default), {@code cval} ({@code constant}: a point outside the image in either
+     * direction takes it whole, as scipy's {@code affine_transform} with {@code mode='constant'} that Keras calls), the
+     * image reflected about its edge ({@code reflect}, "abcd|dcba") or repeated ({@code wrap}, "abcd|abcd"). With
+     * whole-pixel shifts, {@code constant} with {@code cval: 0} is the ResNet paper's crops of an image padded with
+     * zeros; {@code cval} is a pixel value in [0, 1] (pixels are scaled to [0, 1] before the transform).
      *
      * <p>{@code cutout} is not an {@code ImageDataGenerator} argument: it is DeVries and Taylor's cutout
      * (arXiv:1708.04552, their reference code's {@code Cutout(n_holes=1, length)}), a square of {@code cutout} x
@@ -86,9 +91,11 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
      * so its holes are that mean, which {@code cutout_fill} near the mean (CIFAR-10's is about 0.47) reproduces.
      */
     public record Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout,
-            double cutoutFill) {
+            double cutoutFill, String fillMode, double cval) {
         /** The longest cutout side accepted; {@link io.deepnets.config.DataConfig.ImageFolder#MAX_SIDE} bounds images too. */
         public static final int MAX_CUTOUT = ImageFolder.MAX_SIDE;
+        /** Keras's {@code fill_mode} values, its default first. */
+        public static final List<String> FILL_MODES = List.of("nearest", "constant", "reflect", "wrap");
 
         public Augmentation {
             Objects.requireNonNull(widthShift, "widthShift");
@@ -108,6 +115,23 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
             if (cutoutFill != 0 && cutout == 0) {
                 throw new ConfigException("data.augment.cutout_fill", "fills the cutout's square, but data.augment.cutout is not set");
             }
+            Objects.requireNonNull(fillMode, "fillMode");
+            if (!FILL_MODES.contains(fillMode)) {
+                throw new ConfigException("data.augment.fill_mode", "expected one of " + String.join(", ", FILL_MODES) + ", got '" + fillMode + "'");
+            }
+            if (!(cval >= 0 && cval <= 1)) {
+                throw new ConfigException("data.augment.cval", "expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got " + cval);
+            }
+            if (cval != 0 && !fillMode.equals("constant")) {
+                throw new ConfigException("data.augment.cval", "fills points outside the image with fill_mode: constant, but data.augment.fill_mode is '"
+                        + fillMode + "'");
+            }
+        }
+
+        /** Edges repeated (Keras's default {@code fill_mode='nearest'}). */
+        public Augmentation(boolean horizontalFlip, Shift widthShift, Shift heightShift, double rotation, double zoom, int cutout,
+                double cutoutFill) {
+            this(horizontalFlip, widthShift, heightShift, rotation, zoom, cutout, cutoutFill, "nearest", 0.0);
         }
 
         /** Cutout with black holes (fill 0). */
@@ -146,6 +170,12 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
             }
             if (cutoutFill != 0) {
                 m.put("cutout_fill", cutoutFill);
+            }
+            if (!fillMode.equals("nearest")) {
+                m.put("fill_mode", fillMode);
+            }
+            if (cval != 0) {
+                m.put("cval", cval);
             }
             return m;
         }

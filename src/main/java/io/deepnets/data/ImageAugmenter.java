@@ -3,6 +3,7 @@ package io.deepnets.data;
 import io.deepnets.config.DataConfig;
 import io.deepnets.config.TensorShape;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -10,7 +11,8 @@ import java.util.SplittableRandom;
  * rotation in [-rotation, rotation] degrees, a vertical and a horizontal shift as {@link DataConfig.Shift} draws them
  * (uniform in [-shift, shift) x size for a fraction, whole pixels for Keras's integer form), zooms {@code zx, zy} drawn independently from [1 - zoom, 1 + zoom], one
  * affine map about the image centre (rotation, then shift, then zoom, as Keras composes them), sampled bilinearly
- * (scipy's {@code order=1}) with points outside taking the nearest edge pixel ({@code fill_mode='nearest'}), then a
+ * (scipy's {@code order=1}) with points outside the image filled as {@code fill_mode} says (the nearest edge pixel,
+ * {@code cval}, the image reflected about its edge or repeated; {@link DataConfig.Augmentation}), then a
  * horizontal flip with probability 1/2. A transform of whole-pixel shifts (and flips) alone samples every point at a
  * pixel, so it moves pixels without blending them. Last, with {@code cutout} L, DeVries and Taylor's cutout as their
  * reference code draws it: a centre (y, x) uniform over the pixels, rows {@code clip(y - L/2, 0, h)} to
@@ -89,6 +91,8 @@ public final class ImageAugmenter {
             double cr = height / 2.0 - 0.5;
             double cc = width / 2.0 - 0.5;
             int n = height * width;
+            int mode = FILL_MODES.indexOf(settings.fillMode());
+            float cval = (float) settings.cval();
             System.arraycopy(f, offset, scratch, 0, channels * n);
             for (int r = 0; r < height; r++) {
                 for (int c = 0; c < width; c++) {
@@ -96,14 +100,21 @@ public final class ImageAugmenter {
                     double dc = c - cc;
                     double ir = cr + m00 * dr + m01 * dc + sr;
                     double ic = cc + m10 * dr + m11 * dc + sc;
+                    if (mode == CONSTANT && (ir < 0 || ir > height - 1 || ic < 0 || ic > width - 1)) {
+                        // scipy's mode='constant': no interpolation beyond the edges, the point takes cval whole.
+                        for (int ch = 0; ch < channels; ch++) {
+                            f[offset + ch * n + r * width + c] = cval;
+                        }
+                        continue;
+                    }
                     int r0 = (int) Math.floor(ir);
                     int c0 = (int) Math.floor(ic);
                     double fr = ir - r0;
                     double fc = ic - c0;
-                    int ra = clamp(r0, height);
-                    int rb = clamp(r0 + 1, height);
-                    int ca = clamp(c0, width);
-                    int cb = clamp(c0 + 1, width);
+                    int ra = inside(r0, height, mode);
+                    int rb = inside(r0 + 1, height, mode);
+                    int ca = inside(c0, width, mode);
+                    int cb = inside(c0 + 1, width, mode);
                     for (int ch = 0; ch < channels; ch++) {
                         int p = ch * n;
                         double top = scratch[p + ra * width + ca] * (1 - fc) + scratch[p + ra * width + cb] * fc;
@@ -135,7 +146,28 @@ public final class ImageAugmenter {
         }
     }
 
-    private static int clamp(int v, int size) {
-        return v < 0 ? 0 : v >= size ? size - 1 : v;
+    private static final List<String> FILL_MODES = DataConfig.Augmentation.FILL_MODES;
+    private static final int CONSTANT = FILL_MODES.indexOf("constant");
+    private static final int REFLECT = FILL_MODES.indexOf("reflect");
+    private static final int WRAP = FILL_MODES.indexOf("wrap");
+
+    /**
+     * The pixel that index {@code v} (possibly outside [0, size)) reads: reflected about the edge (scipy's
+     * {@code reflect}, "dcba|abcd|dcba"), repeated ({@code wrap}), else the nearest edge pixel. A constant fill reaches
+     * here only for a point inside [0, size - 1], whose neighbour past the last pixel carries weight 0: the edge is
+     * read for it.
+     */
+    private static int inside(int v, int size, int mode) {
+        if (v >= 0 && v < size) {
+            return v;
+        }
+        if (mode == REFLECT) {
+            int m = Math.floorMod(v, 2 * size);
+            return m < size ? m : 2 * size - 1 - m;
+        }
+        if (mode == WRAP) {
+            return Math.floorMod(v, size);
+        }
+        return v < 0 ? 0 : size - 1;
     }
 }

@@ -291,6 +291,28 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void fillModeAndCvalAreKerasesWrittenOnlyWhenSet() {
+        ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("data.augment={width_shift: 5, fill_mode: constant, cval: 0.5}"));
+        assertEquals("constant", c.data().augment().fillMode());
+        assertEquals(0.5, c.data().augment().cval());
+        assertEquals(c.data().augment(), ConfigLoader.parse(ConfigLoader.toYaml(c), List.of()).data().augment(), "kept in the resolved file");
+        ExperimentConfig nearest = ConfigLoader.parse(MINIMAL, List.of("data.augment={width_shift: 5}"));
+        assertEquals("nearest", nearest.data().augment().fillMode(), "Keras's default");
+        assertFalse(ConfigLoader.toYaml(nearest).contains("fill_mode"), "a file without it resolves as before");
+        assertEquals("reflect", ConfigLoader.parse(MINIMAL, List.of("data.augment={zoom: 0.1, fill_mode: reflect}")).data().augment().fillMode());
+        ConfigException e = rejected(MINIMAL, "data.augment={width_shift: 5, fill_mode: zeros}");
+        assertEquals("data.augment.fill_mode", e.keyPath());
+        assertTrue(e.getMessage().contains("expected one of nearest, constant, reflect, wrap, got 'zeros'"), e.getMessage());
+        ConfigException range = rejected(MINIMAL, "data.augment={width_shift: 5, fill_mode: constant, cval: 255}");
+        assertEquals("data.augment.cval", range.keyPath());
+        assertTrue(range.getMessage().contains("expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 255"), range.getMessage());
+        ConfigException alone = rejected(MINIMAL, "data.augment={width_shift: 5, cval: 0.5}");
+        assertEquals("data.augment.cval", alone.keyPath());
+        assertTrue(alone.getMessage().contains("fills points outside the image with fill_mode: constant, but data.augment.fill_mode is 'nearest'"),
+                alone.getMessage());
+    }
+
+    @Test
     void stochasticWeightAveragingIsASectionOfTraining() {
         ExperimentConfig c = ConfigLoader.parse(MINIMAL, List.of("optimizer={name: sgd, learning_rate: 0.1}", "training.epochs=8",
                 "training.swa={learning_rate: 0.02}"));

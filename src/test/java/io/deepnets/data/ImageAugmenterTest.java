@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.deepnets.config.DataConfig;
 import io.deepnets.config.TensorShape;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,80 @@ class ImageAugmenterTest {
             assertTrue(Math.abs(rows[k] - expected) < 5 * Math.sqrt(expected), "rows moved by " + (k - 4) + ": " + rows[k]);
             assertTrue(Math.abs(cols[k] - expected) < 5 * Math.sqrt(expected), "columns moved by " + (k - 4) + ": " + cols[k]);
         }
+    }
+
+    /** The pixel index {@code v} reads under Keras's fill mode, written from Keras's pictures of the modes; -1: cval. */
+    private static int source(int v, int size, String mode) {
+        if (v >= 0 && v < size) {
+            return v;
+        }
+        return switch (mode) {
+            case "constant" -> -1;
+            case "reflect" -> v < 0 ? -v - 1 : 2 * size - 1 - v;   // "dcba|abcd|dcba" for shifts up to the size
+            case "wrap" -> v < 0 ? v + size : v - size;            // "abcd|abcd|abcd"
+            default -> v < 0 ? 0 : size - 1;
+        };
+    }
+
+    /** Whether augmented image {@code i} is the original moved by (dr, dc) whole pixels, outside points as {@code mode} fills them. */
+    private static boolean movedBy(float[] image, float[] out, int i, int dr, int dc, String mode, float cval) {
+        for (int ch = 0; ch < C; ch++) {
+            for (int r = 0; r < H; r++) {
+                for (int c = 0; c < W; c++) {
+                    int sr = source(r + dr, H, mode);
+                    int sc = source(c + dc, W, mode);
+                    float expected = sr < 0 || sc < 0 ? cval : image[ch * H * W + sr * W + sc];
+                    if (out[i * SIZE + ch * H * W + r * W + c] != expected) {
+                        return false;
+                    }
+                }
+            }
+        }
+        return true;
+    }
+
+    @Test
+    void fillModesFillThePointsOutsideTheImageAsKerasDoes() {
+        float[] image = randomImage();
+        int n = 300;
+        // Up to 3 pixels either way: on these 8-pixel images a wrapped shift of 4 is also one of -4.
+        DataConfig.Shift three = new DataConfig.Shift(4, true);
+        for (String mode : List.of("constant", "reflect", "wrap", "nearest")) {
+            float cval = mode.equals("constant") ? 0.25f : 0f;
+            ImageSet batch = copies(image, n);
+            DataConfig.Augmentation aug = new DataConfig.Augmentation(false, three, three, 0, 0, 0, 0.0, mode, cval);
+            new ImageAugmenter(aug, TensorShape.of(H, W, C), 3).apply(batch, 0, 0);
+            int moved = 0;
+            for (int i = 0; i < n; i++) {
+                int found = 0;
+                for (int dr = -3; dr <= 3; dr++) {
+                    for (int dc = -3; dc <= 3; dc++) {
+                        if (movedBy(image, batch.features(), i, dr, dc, mode, cval)) {
+                            found++;
+                            moved += dr != 0 || dc != 0 ? 1 : 0;
+                        }
+                    }
+                }
+                assertEquals(1, found, mode + ": image " + i + " is the original moved by one whole-pixel shift, its edges filled as " + mode);
+            }
+            assertTrue(moved > n / 2, mode + ": most images moved: " + moved);
+        }
+    }
+
+    @Test
+    void aConstantFillGivesCvalWholeToPointsBeyondTheEdgeAndBlendsOnlyInside() {
+        float[] image = randomImage();
+        ImageSet batch = copies(image, 50);
+        // Fractional shifts of up to 1 pixel: a point beyond the edge takes cval whole, inside ones blend pixels only.
+        DataConfig.Augmentation aug = new DataConfig.Augmentation(false, DataConfig.Shift.of("w", 1.0), DataConfig.Shift.NONE, 0, 0, 0, 0.0,
+                "constant", 0.5);
+        new ImageAugmenter(aug, TensorShape.of(H, W, C), 3).apply(batch, 0, 0);
+        int filled = 0;
+        for (float v : batch.features()) {
+            filled += v == 0.5f ? 1 : 0;
+        }
+        // Each image shifted by d in (-1, 1) columns has one column of points beyond an edge (none only for d = 0).
+        assertEquals(50 * H * C, filled, "one edge column per image and channel takes cval 0.5");
     }
 
     @Test
