@@ -79,8 +79,8 @@ public record DataConfig(String dataset, String path, String dataDir, Double val
      * pixel ({@code nearest}, Keras's default), {@code cval} ({@code constant}: a point outside the image in either
      * direction takes it whole, as scipy's {@code affine_transform} with {@code mode='constant'} that Keras calls), the
      * image reflected about its edge ({@code reflect}, "abcd|dcba") or repeated ({@code wrap}, "abcd|abcd"). With
-     * whole-pixel shifts, {@code constant} with {@code cval: 0} is the ResNet paper's crops of an image padded with
-     * zeros; {@code cval} is a pixel value in [0, 1] (pixels are scaled to [0, 1] before the transform).
+     * whole-pixel shifts, {@code constant} gives torchvision's {@code RandomCrop(size, padding)} (black borders with
+     * {@code cval: 0}); {@code cval} is a pixel value in [0, 1] (pixels are scaled to [0, 1] before the transform).
      *
      * <p>{@code cutout} is not an {@code ImageDataGenerator} argument: it is DeVries and Taylor's cutout
      * (arXiv:1708.04552, their reference code's {@code Cutout(n_holes=1, length)}), a square of {@code cutout} x
