@@ -36,18 +36,7 @@ class ImageAugmenterTest {
 
     /** Whether augmented image {@code i} is the original moved by (dr, dc) whole pixels, edges repeated. */
     private static boolean movedBy(float[] image, float[] out, int i, int dr, int dc) {
-        for (int ch = 0; ch < C; ch++) {
-            for (int r = 0; r < H; r++) {
-                for (int c = 0; c < W; c++) {
-                    int sr = Math.min(H - 1, Math.max(0, r + dr));
-                    int sc = Math.min(W - 1, Math.max(0, c + dc));
-                    if (out[i * SIZE + ch * H * W + r * W + c] != image[ch * H * W + sr * W + sc]) {
-                        return false;
-                    }
-                }
-            }
-        }
-        return true;
+        return movedBy(image, out, i, dr, dc, "nearest", 0f);
     }
 
     @Test
