@@ -29,6 +29,9 @@ public final class ImageAugmenter {
     private final int width;
     private final int channels;
     private final long seed;
+    /** The index of {@code settings.fillMode()} in {@link DataConfig.Augmentation#FILL_MODES}, for the pixel loop. */
+    private final int fillMode;
+    private final float cval;
 
     public ImageAugmenter(DataConfig.Augmentation settings, TensorShape shape, long seed) {
         if (!shape.isImage()) {
@@ -39,6 +42,8 @@ public final class ImageAugmenter {
         this.width = shape.width();
         this.channels = shape.channels();
         this.seed = seed;
+        this.fillMode = FILL_MODES.indexOf(settings.fillMode());
+        this.cval = (float) settings.cval();
     }
 
     /** Transforms every image of {@code batch} in place; the draws depend only on (seed, epoch, step). */
@@ -91,8 +96,6 @@ public final class ImageAugmenter {
             double cr = height / 2.0 - 0.5;
             double cc = width / 2.0 - 0.5;
             int n = height * width;
-            int mode = FILL_MODES.indexOf(settings.fillMode());
-            float cval = (float) settings.cval();
             System.arraycopy(f, offset, scratch, 0, channels * n);
             for (int r = 0; r < height; r++) {
                 for (int c = 0; c < width; c++) {
@@ -100,7 +103,7 @@ public final class ImageAugmenter {
                     double dc = c - cc;
                     double ir = cr + m00 * dr + m01 * dc + sr;
                     double ic = cc + m10 * dr + m11 * dc + sc;
-                    if (mode == CONSTANT && (ir < 0 || ir > height - 1 || ic < 0 || ic > width - 1)) {
+                    if (fillMode == CONSTANT && (ir < 0 || ir > height - 1 || ic < 0 || ic > width - 1)) {
                         // scipy's mode='constant': no interpolation beyond the edges, the point takes cval whole.
                         for (int ch = 0; ch < channels; ch++) {
                             f[offset + ch * n + r * width + c] = cval;
@@ -111,10 +114,10 @@ public final class ImageAugmenter {
                     int c0 = (int) Math.floor(ic);
                     double fr = ir - r0;
                     double fc = ic - c0;
-                    int ra = inside(r0, height, mode);
-                    int rb = inside(r0 + 1, height, mode);
-                    int ca = inside(c0, width, mode);
-                    int cb = inside(c0 + 1, width, mode);
+                    int ra = inside(r0, height, fillMode);
+                    int rb = inside(r0 + 1, height, fillMode);
+                    int ca = inside(c0, width, fillMode);
+                    int cb = inside(c0 + 1, width, fillMode);
                     for (int ch = 0; ch < channels; ch++) {
                         int p = ch * n;
                         double top = scratch[p + ra * width + ca] * (1 - fc) + scratch[p + ra * width + cb] * fc;

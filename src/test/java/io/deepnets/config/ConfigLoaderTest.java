@@ -39,6 +39,13 @@ class ConfigLoaderTest {
         return assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, List.of(overrides)));
     }
 
+    /** Asserts that {@code override} on {@link #MINIMAL} is refused at {@code keyPath} with a message containing {@code message}. */
+    static void assertRejected(String override, String keyPath, String message) {
+        ConfigException e = rejected(MINIMAL, override);
+        assertEquals(keyPath, e.keyPath());
+        assertTrue(e.getMessage().contains(message), e.getMessage());
+    }
+
     @Test
     void theFiveAssignmentConfigsLoadWithTheirNames() {
         for (String name : List.of("mnist-linear", "mnist-relu", "mnist-cnn", "mnist-cnn-dropout", "cifar10-cnn")) {
@@ -268,9 +275,7 @@ class ConfigLoaderTest {
         ExperimentConfig flipOnly = ConfigLoader.parse(MINIMAL, List.of("data.augment={horizontal_flip: true}"));
         assertEquals(0, flipOnly.data().augment().cutout());
         assertFalse(ConfigLoader.toYaml(flipOnly).contains("cutout"), "a file without it resolves as before");
-        ConfigException e = rejected(MINIMAL, "data.augment={cutout: -1}");
-        assertEquals("data.augment.cutout", e.keyPath());
-        assertTrue(e.getMessage().contains("expected the side of the square in pixels, 0 (none) to 4096, got -1"), e.getMessage());
+        assertRejected("data.augment={cutout: -1}", "data.augment.cutout", "expected the side of the square in pixels, 0 (none) to 4096, got -1");
         assertEquals("data.augment.cutout", rejected(MINIMAL, "data.augment={cutout: 8.5}").keyPath());
     }
 
@@ -282,12 +287,10 @@ class ConfigLoaderTest {
         ExperimentConfig black = ConfigLoader.parse(MINIMAL, List.of("data.augment={cutout: 16}"));
         assertEquals(0.0, black.data().augment().cutoutFill(), "black by default, as Keras-CV's RandomCutout");
         assertFalse(ConfigLoader.toYaml(black).contains("cutout_fill"), "a file without it resolves as before");
-        ConfigException e = rejected(MINIMAL, "data.augment={cutout: 16, cutout_fill: 128}");
-        assertEquals("data.augment.cutout_fill", e.keyPath());
-        assertTrue(e.getMessage().contains("expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 128"), e.getMessage());
-        ConfigException alone = rejected(MINIMAL, "data.augment={horizontal_flip: true, cutout_fill: 0.5}");
-        assertEquals("data.augment.cutout_fill", alone.keyPath());
-        assertTrue(alone.getMessage().contains("fills the cutout's square, but data.augment.cutout is not set"), alone.getMessage());
+        assertRejected("data.augment={cutout: 16, cutout_fill: 128}", "data.augment.cutout_fill",
+                "expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 128");
+        assertRejected("data.augment={horizontal_flip: true, cutout_fill: 0.5}", "data.augment.cutout_fill",
+                "fills the cutout's square, but data.augment.cutout is not set");
     }
 
     @Test
@@ -300,16 +303,12 @@ class ConfigLoaderTest {
         assertEquals("nearest", nearest.data().augment().fillMode(), "Keras's default");
         assertFalse(ConfigLoader.toYaml(nearest).contains("fill_mode"), "a file without it resolves as before");
         assertEquals("reflect", ConfigLoader.parse(MINIMAL, List.of("data.augment={zoom: 0.1, fill_mode: reflect}")).data().augment().fillMode());
-        ConfigException e = rejected(MINIMAL, "data.augment={width_shift: 5, fill_mode: zeros}");
-        assertEquals("data.augment.fill_mode", e.keyPath());
-        assertTrue(e.getMessage().contains("expected one of nearest, constant, reflect, wrap, got 'zeros'"), e.getMessage());
-        ConfigException range = rejected(MINIMAL, "data.augment={width_shift: 5, fill_mode: constant, cval: 255}");
-        assertEquals("data.augment.cval", range.keyPath());
-        assertTrue(range.getMessage().contains("expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 255"), range.getMessage());
-        ConfigException alone = rejected(MINIMAL, "data.augment={width_shift: 5, cval: 0.5}");
-        assertEquals("data.augment.cval", alone.keyPath());
-        assertTrue(alone.getMessage().contains("fills points outside the image with fill_mode: constant, but data.augment.fill_mode is 'nearest'"),
-                alone.getMessage());
+        assertRejected("data.augment={width_shift: 5, fill_mode: zeros}", "data.augment.fill_mode",
+                "expected one of nearest, constant, reflect, wrap, got 'zeros'");
+        assertRejected("data.augment={width_shift: 5, fill_mode: constant, cval: 255}", "data.augment.cval",
+                "expected a pixel value in [0, 1] (pixels are scaled to [0, 1]), got 255");
+        assertRejected("data.augment={width_shift: 5, cval: 0.5}", "data.augment.cval",
+                "fills points outside the image with fill_mode: constant, but data.augment.fill_mode is 'nearest'");
     }
 
     @Test
